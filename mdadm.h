@@ -1,0 +1,131 @@
+/*
+ * mdadm.h: types shared by mdadm and mdmon.
+ *
+ * Owns: exit codes, the parsed command line (struct request), the mode
+ * entry points, and the declarations of the small layers (sysfs, mdstat,
+ * util).  Holds no logic.
+ *
+ * Error convention (STYLE §4): lower layers return 0 or a count on success
+ * and -errno on failure and never print; mode code reports once with
+ * pr_err().
+ */
+#ifndef MDADM_H
+#define MDADM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#define MDADM_VERSION "0.1"
+#define MDADM_DATE "2026-11-24"
+
+#define must_check __attribute__((warn_unused_result))
+
+/* Program name for messages: "mdadm" or "mdmon", defined by each binary. */
+extern const char prog_name[];
+
+void pr_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void pr_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Exit codes, documented in README.  Only main() exits. */
+enum exit_code {
+	EXIT_OK = 0,
+	EXIT_FAILED = 1,    /* the operation was tried and failed */
+	EXIT_USAGE = 2,     /* bad or conflicting command line */
+	EXIT_REFUSED = 3,   /* a safety check refused; nothing changed */
+};
+
+/* One mode per command family, as mdadm spells them. */
+enum mode {
+	MODE_NONE = 0,
+	MODE_CREATE,
+	MODE_ASSEMBLE,
+	MODE_INCREMENTAL,
+	MODE_GROW,
+	MODE_MANAGE,    /* --add / --remove / --fail on a named array */
+	MODE_EXAMINE,
+	MODE_DETAIL,
+	MODE_QUERY,
+	MODE_STOP,
+	MODE_WAIT,
+	MODE_VERSION,
+	MODE_HELP,
+	MODE_COUNT,
+};
+
+/* Manage actions apply to the devices that follow them on the line. */
+enum manage_action {
+	MANAGE_NONE = 0,
+	MANAGE_ADD,
+	MANAGE_REMOVE,
+	MANAGE_FAIL,
+};
+
+#define UNSET (-1)
+
+/* A device named on the command line, with the manage action before it. */
+struct req_dev {
+	const char *path;
+	enum manage_action action;
+};
+
+/*
+ * The whole command line, parsed and checked for conflicts.  Numbers are
+ * UNSET (-1) when not given.  Strings point into argv.
+ */
+struct request {
+	enum mode mode;
+	const char *array;          /* the md device the mode acts on, if any */
+	struct req_dev *devs;       /* remaining device arguments */
+	int n_devs;
+
+	const char *metadata;       /* -e */
+	int level;                  /* -l, as md level number; UNSET if not given */
+	int raid_devices;           /* -n */
+	long long chunk_kib;        /* -c */
+	long long size_kib;         /* -z; 0 means "max" */
+	const char *layout;         /* --layout, checked by the metadata handler */
+	const char *backup_file;    /* --backup-file */
+
+	bool run;                   /* -R */
+	bool scan;                  /* --scan */
+	bool export;                /* --export */
+	bool brief;                 /* -b */
+	bool force;                 /* --force */
+	bool assume_clean;          /* --assume-clean */
+	bool do_continue;           /* --continue */
+	int verbose;                /* -v, repeatable; -q lowers it */
+};
+
+/*
+ * Parse argv into *ret.  Returns 0, or EXIT_USAGE after printing one line
+ * on stderr.  --help and --version set the mode and return 0.
+ */
+int parse_request(int argc, char **argv, struct request *ret) must_check;
+void free_request(struct request *req);
+
+/* Level names as md and mdadm spell them; UNSET for an unknown name. */
+int level_from_name(const char *name);
+const char *level_name(int level);
+#define LEVEL_LINEAR (-1000) /* distinct from UNSET */
+#define LEVEL_CONTAINER (-100)
+
+/* Mode entry points: each returns an enum exit_code. */
+int mode_create(const struct request *req);
+int mode_assemble(const struct request *req);
+int mode_incremental(const struct request *req);
+int mode_grow(const struct request *req);
+int mode_manage(const struct request *req);
+int mode_examine(const struct request *req);
+int mode_detail(const struct request *req);
+int mode_query(const struct request *req);
+int mode_stop(const struct request *req);
+int mode_wait(const struct request *req);
+
+#include "sysfs.h"
+#include "mdstat.h"
+#include "util.h"
+
+#endif
