@@ -39,8 +39,9 @@ build/obj/%.o: %.c $(HEADERS)
 mdadm: $(MDADM_SRCS:%.c=build/obj/%.o)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
 
+# mdmon stays small (it is locked in memory): no libudev.
 mdmon: $(MDMON_SRCS:%.c=build/obj/%.o)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ -lpthread
 
 install: mdadm mdmon
 	install -D -m 0755 mdadm $(DESTDIR)$(SBINDIR)/mdadm
@@ -83,5 +84,7 @@ fuzz:
 
 clean:
 	rm -rf build mdadm mdmon tests/vm/logs
+
+.SECONDARY:
 
 .PHONY: all install unit-build check setup vmcheck test demo fuzz clean

@@ -27,7 +27,6 @@
 extern const char prog_name[];
 
 void pr_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void pr_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Exit codes, documented in README.  Only main() exits. */
 enum exit_code {
@@ -105,6 +104,8 @@ struct request {
  */
 int parse_request(int argc, char **argv, struct request *ret) must_check;
 void free_request(struct request *req);
+/* Run the mode the request names; returns an enum exit_code. */
+int run_request(const struct request *req);
 
 /* Level names as md and mdadm spell them; UNSET for an unknown name. */
 int level_from_name(const char *name);
@@ -112,10 +113,45 @@ const char *level_name(int level);
 #define LEVEL_LINEAR (-1000) /* distinct from UNSET */
 #define LEVEL_CONTAINER (-100)
 
+/* One line "X is not implemented yet" and EXIT_FAILED. */
+int mode_not_implemented(const char *what);
+
+/*
+ * What a metadata handler found on a device when probing it.
+ */
+struct metadata_probe {
+	char format[16];               /* "imsm" */
+	char version[16];              /* format version string, e.g. "1.3.00" */
+	char magic[32];                /* the signature as --examine prints it */
+	unsigned int sector_size;      /* logical sector size of the device, bytes */
+	unsigned long long disk_sectors; /* device size in logical sectors */
+	unsigned int mpb_size_bytes;   /* size of the metadata block */
+	unsigned int checksum_stored;
+	unsigned int checksum_computed;
+};
+
+/*
+ * A metadata format handler: a table of operations.  Each hook states
+ * when it is called and what it may do.  Later hooks (load, validate,
+ * create, write, container listing, mdmon's hooks) join as the formats
+ * grow; this is the contract each must keep.
+ */
+struct metadata_ops {
+	const char *name; /* as given to -e/--metadata */
+	/*
+	 * probe: called by --examine and by assembly to learn whether the
+	 * open block device fd carries this format.  Reads only, may block
+	 * on I/O, allocates nothing.  Returns 0 and fills *ret when found,
+	 * -ENOENT when the device carries none of this format, -EIO (or
+	 * another -errno) when it cannot be read.  A found signature whose
+	 * checksum does not match is still "found": ret says so.
+	 */
+	int (*probe)(int fd, struct metadata_probe *ret);
+};
+
+extern const struct metadata_ops imsm_ops;
+
 /* Mode entry points: each returns an enum exit_code. */
-int mode_create(const struct request *req);
-int mode_assemble(const struct request *req);
-int mode_incremental(const struct request *req);
 int mode_grow(const struct request *req);
 int mode_manage(const struct request *req);
 int mode_examine(const struct request *req);

@@ -9,6 +9,7 @@
 #define MDSTAT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #define MDSTAT_NAME_MAX 32
 

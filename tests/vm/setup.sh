@@ -12,7 +12,8 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 cache=$top/.cache/vm
 mkdir -p "$cache"
 
-host_packages="qemu-system-x86 cpio busybox-static libudev-dev pkg-config gcc make"
+host_packages="qemu-system-x86 cpio busybox-static libudev-dev pkg-config gcc make
+	util-linux python3-minimal diffutils gawk"
 
 install_missing() {
 	local missing=()

@@ -1,0 +1,87 @@
+/*
+ * Grow.c: --grow, changing the shape of a live array.
+ *
+ * Owns the named steps of a reshape: grow_plan() turns the request and
+ * the array's current geometry into a plan, grow_check() refuses what is
+ * unsafe or unsupported before anything changes, and the steps that
+ * freeze, take over, reshape and finish follow as they land.  Never parses
+ * argv and never writes sysfs strings by hand.
+ */
+#include "mdadm.h"
+
+#include <errno.h>
+#include <string.h>
+
+#define SYSROOT "/sys"
+
+/* What the user asked for, next to what the array is now. */
+struct grow_plan {
+	char devnm[32];
+	char level[16];
+	bool container;
+	int old_disks, new_disks;          /* new_disks UNSET: unchanged */
+	unsigned long long old_chunk_kib;
+	long long new_chunk_kib;           /* UNSET: unchanged */
+	int new_level;                     /* UNSET: unchanged */
+	long long new_size_kib;            /* UNSET: unchanged, 0: max */
+};
+
+static int grow_plan(const struct request *req, struct grow_plan *ret)
+{
+	struct md_array_info info;
+	struct md_sysfs md;
+	int r;
+
+	r = util_md_devnm(SYSROOT, req->array, ret->devnm, sizeof(ret->devnm));
+	if (r < 0)
+		return r;
+	sysfs_init(&md, SYSROOT, ret->devnm);
+	r = sysfs_read_array(&md, &info);
+	if (r < 0)
+		return r;
+	snprintf(ret->level, sizeof(ret->level), "%s", info.level);
+	ret->container = strncmp(info.metadata, "external:", 9) == 0 &&
+			 info.metadata[9] != '/' && info.metadata[9] != '-';
+	ret->old_disks = ret->container ? info.n_members : info.raid_disks;
+	ret->old_chunk_kib = info.chunk_bytes / 1024;
+	ret->new_disks = req->raid_devices;
+	ret->new_chunk_kib = req->chunk_kib;
+	ret->new_level = req->level;
+	ret->new_size_kib = req->size_kib;
+	sysfs_free_array(&info);
+	return 0;
+}
+
+/* Refusals that need no knowledge of the metadata format.  Returns 0 or
+ * an exit code after reporting. */
+static int grow_check(const struct request *req, const struct grow_plan *p)
+{
+	if (p->new_disks == UNSET && p->new_chunk_kib == UNSET && p->new_level == UNSET &&
+	    p->new_size_kib == UNSET && !req->do_continue) {
+		pr_err("no change requested for %s: give --raid-devices, --level, --chunk or --size",
+		       req->array);
+		return EXIT_USAGE;
+	}
+	if (p->new_chunk_kib != UNSET && (p->new_chunk_kib & (p->new_chunk_kib - 1))) {
+		pr_err("invalid chunk size %lldK: must be a power of two", p->new_chunk_kib);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+int mode_grow(const struct request *req)
+{
+	struct grow_plan plan;
+	int r;
+
+	r = grow_plan(req, &plan);
+	if (r < 0) {
+		pr_err("cannot grow %s: %s", req->array,
+		       r == -ENODEV ? "not an md device" : strerror(-r));
+		return EXIT_FAILED;
+	}
+	r = grow_check(req, &plan);
+	if (r)
+		return r;
+	return mode_not_implemented("--grow");
+}

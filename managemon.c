@@ -1,0 +1,238 @@
+/*
+ * managemon.c: mdmon's manager thread (the process's main thread).
+ *
+ * Owns: noticing volumes of the container appear and disappear (from
+ * /proc/mdstat), opening and closing their sysfs files, and serving
+ * mdadm's requests on the control socket.  It allocates and frees; the
+ * monitor only reads what it publishes (rules in mdmon.h).  Never writes
+ * metadata itself.  Everything read from the socket is checked like any
+ * other input: bad magic, an oversized or truncated frame, or a timeout
+ * closes the connection.
+ */
+#include "mdadm.h"
+#include "mdmon.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define FRAME_TIMEOUT_MS 3000
+
+static struct mon_array *find_array(struct mdmon_state *st, const char *devnm)
+{
+	for (struct mon_array *a = st->arrays; a; a = a->next)
+		if (strcmp(a->devnm, devnm) == 0)
+			return a;
+	return NULL;
+}
+
+static bool is_our_member(const struct mdmon_state *st, const struct mdstat_array *a)
+{
+	char parent[MDSTAT_NAME_MAX];
+
+	return mdstat_container_of(a, parent, sizeof(parent)) == 0 &&
+	       strcmp(parent, st->container) == 0;
+}
+
+static int add_array(struct mdmon_state *st, const char *devnm)
+{
+	struct mon_array *a;
+	struct md_sysfs md;
+	char state[32];
+
+	a = calloc(1, sizeof(*a));
+	if (!a)
+		return -ENOMEM;
+	snprintf(a->devnm, sizeof(a->devnm), "%s", devnm);
+	sysfs_init(&md, st->sysroot, devnm);
+	a->state_fd = sysfs_open_attr(&md, NULL, "array_state");
+	if (a->state_fd < 0) {
+		int r = a->state_fd;
+
+		free(a);
+		return r;
+	}
+	if (util_pread_string(a->state_fd, state, sizeof(state)) >= 0)
+		snprintf(a->state, sizeof(a->state), "%s", state);
+	pthread_mutex_lock(&st->lock);
+	a->next = st->arrays;
+	st->arrays = a;
+	pthread_mutex_unlock(&st->lock);
+	mon_wake(st);
+	return 0;
+}
+
+/* Unlink entries whose volume is gone; free them once the monitor has
+ * moved past them. */
+static void drop_vanished(struct mdmon_state *st, struct mdstat_array *stats)
+{
+	struct mon_array *gone = NULL, **pp;
+
+	pthread_mutex_lock(&st->lock);
+	for (pp = &st->arrays; *pp;) {
+		struct mon_array *a = *pp;
+		struct mdstat_array *s = mdstat_find(stats, a->devnm);
+
+		if (s && is_our_member(st, s)) {
+			pp = &a->next;
+			continue;
+		}
+		*pp = a->next;
+		a->next = gone;
+		gone = a;
+	}
+	pthread_mutex_unlock(&st->lock);
+	if (!gone)
+		return;
+	mon_wait_passes(st);
+	while (gone) {
+		struct mon_array *next = gone->next;
+
+		close(gone->state_fd);
+		free(gone);
+		gone = next;
+	}
+}
+
+int manager_reconcile(struct mdmon_state *st)
+{
+	struct mdstat_array *stats, *a;
+	int r;
+
+	r = mdstat_read(NULL, &stats);
+	if (r < 0)
+		return r;
+	if (!mdstat_find(stats, st->container)) {
+		mdstat_free(stats);
+		return 0;
+	}
+	drop_vanished(st, stats);
+	for (a = stats; a; a = a->next)
+		if (is_our_member(st, a) && !find_array(st, a->devnm))
+			(void)add_array(st, a->devnm); /* retried at the next event */
+	mdstat_free(stats);
+	return 1;
+}
+
+void manager_free_arrays(struct mdmon_state *st)
+{
+	while (st->arrays) {
+		struct mon_array *a = st->arrays;
+
+		st->arrays = a->next;
+		close(a->state_fd);
+		free(a);
+	}
+}
+
+/* Read exactly len bytes, waiting at most FRAME_TIMEOUT_MS for each part. */
+static int read_full(int fd, void *buf, size_t len)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	char *p = buf;
+	ssize_t n;
+
+	while (len > 0) {
+		if (poll(&pfd, 1, FRAME_TIMEOUT_MS) <= 0)
+			return -ETIMEDOUT;
+		n = read(fd, p, len);
+		if (n <= 0)
+			return n == 0 ? -ECONNRESET : -errno;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int write_full(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	ssize_t n;
+
+	while (len > 0) {
+		n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -errno;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int send_frame(int fd, const void *payload, int32_t len)
+{
+	uint32_t start = MDMON_MAGIC_START, end = MDMON_MAGIC_END;
+	int r;
+
+	r = write_full(fd, &start, sizeof(start));
+	if (!r)
+		r = write_full(fd, &len, sizeof(len));
+	if (!r && len > 0)
+		r = write_full(fd, payload, (size_t)len);
+	if (!r)
+		r = write_full(fd, &end, sizeof(end));
+	return r;
+}
+
+/* Frame header: start magic and length.  The payload and end magic are
+ * read by the caller once it decided to accept the length. */
+static int recv_header(int fd, int32_t *ret_len)
+{
+	uint32_t magic;
+	int32_t len;
+	int r;
+
+	r = read_full(fd, &magic, sizeof(magic));
+	if (!r && magic != MDMON_MAGIC_START)
+		r = -EPROTO;
+	if (!r)
+		r = read_full(fd, &len, sizeof(len));
+	if (!r && (len < MDMON_PING_MANAGER || len > MDMON_MAX_PAYLOAD))
+		r = -EMSGSIZE;
+	if (!r)
+		*ret_len = len;
+	return r;
+}
+
+static int recv_end(int fd)
+{
+	uint32_t magic;
+	int r = read_full(fd, &magic, sizeof(magic));
+
+	return r ? r : magic == MDMON_MAGIC_END ? 0 : -EPROTO;
+}
+
+/* Answer one request frame; returns -errno to close the connection. */
+static int serve_frame(struct mdmon_state *st, int fd)
+{
+	static const char version[] = "mdmon - v" MDADM_VERSION " - " MDADM_DATE "\n";
+	int32_t len;
+	int r;
+
+	r = recv_header(fd, &len);
+	if (!r && len > 0)
+		/* FIXME(issue 4): metadata updates need the IMSM writer;
+		 * refusing (closing) is safer than acking what we cannot do. */
+		return -EOPNOTSUPP;
+	if (!r)
+		r = recv_end(fd);
+	if (r)
+		return r;
+	if (len == MDMON_PING_MANAGER) {
+		(void)manager_reconcile(st); /* the client only waits for the pass */
+		return send_frame(fd, NULL, 0);
+	}
+	mon_wait_passes(st);
+	return send_frame(fd, version, (int32_t)sizeof(version));
+}
+
+void manager_serve_client(struct mdmon_state *st, int fd)
+{
+	while (serve_frame(st, fd) == 0)
+		;
+	close(fd);
+}

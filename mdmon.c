@@ -1,0 +1,436 @@
+/*
+ * mdmon.c: the metadata daemon's lifecycle.
+ *
+ * Owns: the command line, checking the container, the pid file and the
+ * control socket under /run/mdadm, daemonising with a ready handshake,
+ * signals, --takeover of a running instance, starting the monitor thread
+ * and running the manager loop.  Holds no metadata logic.
+ *
+ *   mdmon [--foreground] [--takeover] [--offroot] CONTAINER
+ *   mdmon --all [--takeover] [--offroot]
+ *
+ * Exit status: 0 done, 1 failed, 2 usage, 3 refused (not a container we
+ * handle, or already managed).
+ */
+#include "mdadm.h"
+#include "mdmon.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+const char prog_name[] = "mdmon";
+
+struct mdmon_opts {
+	bool all, takeover, foreground, offroot;
+	const char *container;
+};
+
+static const char usage_text[] =
+	"Usage: mdmon [--foreground] [--takeover] [--offroot] CONTAINER\n"
+	"       mdmon --all [--takeover] [--offroot]\n"
+	"CONTAINER is /dev/md/NAME, /dev/mdN or mdN.\n";
+
+static int parse_opts(int argc, char **argv, struct mdmon_opts *ret)
+{
+	static const struct option longs[] = {
+		{ "all", no_argument, NULL, 'a' },       { "takeover", no_argument, NULL, 't' },
+		{ "foreground", no_argument, NULL, 'F' }, { "offroot", no_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },      { "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	*ret = (struct mdmon_opts){ 0 };
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "atFhV", longs, NULL)) != -1) {
+		switch (c) {
+		case 'a': ret->all = true; break;
+		case 't': ret->takeover = true; break;
+		case 'F': ret->foreground = true; break;
+		case 'o': ret->offroot = true; break;
+		case 'h': fputs(usage_text, stdout); exit(EXIT_OK);
+		case 'V': printf("mdmon - v%s - %s\n", MDADM_VERSION, MDADM_DATE); exit(EXIT_OK);
+		default:
+			pr_err("unrecognized option '%s'; try 'mdmon --help'", argv[optind - 1]);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc)
+		ret->container = argv[optind++];
+	if (optind < argc || (ret->all == (ret->container != NULL))) {
+		pr_err("give exactly one container, or --all");
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* The container must be external metadata of a format we handle. */
+static int check_container(const char *devnm)
+{
+	char level[16], meta[64];
+	struct md_sysfs md;
+
+	sysfs_init(&md, "/sys", devnm);
+	if (sysfs_get_metadata_version(&md, meta, sizeof(meta)) < 0 ||
+	    sysfs_get_level(&md, level, sizeof(level)) < 0)
+		return -ENODEV;
+	if (level[0] || strcmp(meta, "external:imsm") != 0)
+		return -EMEDIUMTYPE;
+	return 0;
+}
+
+static int connect_socket(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd;
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		close(fd);
+		return -errno;
+	}
+	return fd;
+}
+
+/* The pid of a live instance owning this container, or 0. */
+static pid_t running_instance(const struct mdmon_state *st)
+{
+	char buf[32];
+	pid_t pid;
+	int fd;
+
+	if (util_read_small_file(st->pid_path, buf, sizeof(buf)) <= 0)
+		return 0;
+	pid = (pid_t)atoi(buf);
+	if (pid <= 0 || kill(pid, 0) < 0)
+		return 0;
+	fd = connect_socket(st->sock_path);
+	if (fd < 0)
+		return 0;
+	close(fd);
+	return pid;
+}
+
+static int write_pid_file(const struct mdmon_state *st)
+{
+	char buf[32];
+	int fd, n;
+
+	(void)unlink(st->pid_path); /* stale, or a victim we replace */
+	fd = open(st->pid_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	n = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
+	if (write(fd, buf, (size_t)n) != n) {
+		close(fd);
+		return -EIO;
+	}
+	close(fd);
+	return 0;
+}
+
+static int make_socket(struct mdmon_state *st)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	mode_t old;
+	int fd, r = 0;
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", st->sock_path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	(void)unlink(st->sock_path);
+	old = umask(077); /* only root may talk to us */
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 10) < 0)
+		r = -errno;
+	umask(old);
+	if (r) {
+		close(fd);
+		return r;
+	}
+	st->sock_fd = fd;
+	return 0;
+}
+
+static int init_state(struct mdmon_state *st, const char *devnm)
+{
+	memset(st, 0, sizeof(*st));
+	snprintf(st->container, sizeof(st->container), "%s", devnm);
+	st->sysroot = "/sys";
+	snprintf(st->pid_path, sizeof(st->pid_path), MDMON_RUN_DIR "/%s.pid", devnm);
+	snprintf(st->sock_path, sizeof(st->sock_path), MDMON_RUN_DIR "/%s.sock", devnm);
+	st->sock_fd = -1;
+	pthread_mutex_init(&st->lock, NULL);
+	pthread_cond_init(&st->pass_done, NULL);
+	if (pipe2(st->wake_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
+		return -errno;
+	st->mdstat_fd = open("/proc/mdstat", O_RDONLY | O_CLOEXEC);
+	if (st->mdstat_fd < 0)
+		return -errno;
+	return 0;
+}
+
+/* Fork; the parent exits with the status the daemon reports when ready. */
+static int daemonize(int *ret_ready_fd)
+{
+	int p[2], status = EXIT_FAILED;
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid > 0) {
+		close(p[1]);
+		if (read(p[0], &status, sizeof(status)) != sizeof(status))
+			status = EXIT_FAILED;
+		exit(status);
+	}
+	close(p[0]);
+	*ret_ready_fd = p[1];
+	return 0;
+}
+
+static void report_ready(int *fd, int status)
+{
+	if (*fd < 0)
+		return;
+	if (write(*fd, &status, sizeof(status)) != sizeof(status))
+		pr_err("cannot report start-up status to the parent");
+	close(*fd);
+	*fd = -1;
+}
+
+/* Replace an older instance: ask it to leave and wait until it has. */
+static void retire_victim(pid_t victim)
+{
+	if (victim <= 0 || kill(victim, SIGTERM) < 0)
+		return;
+	for (int i = 0; i < 25 && kill(victim, 0) == 0; i++) {
+		usleep(200 * 1000);
+		(void)kill(victim, SIGUSR1);
+	}
+}
+
+static int block_signals(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGUSR1);
+	signal(SIGPIPE, SIG_IGN);
+	if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0)
+		return -EINVAL;
+	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+/* Returns true when SIGTERM or SIGINT arrived (SIGUSR1 only wakes). */
+static bool termination_requested(int sfd)
+{
+	struct signalfd_siginfo si;
+	bool term = false;
+
+	while (read(sfd, &si, sizeof(si)) == sizeof(si))
+		term |= si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT;
+	return term;
+}
+
+static void accept_client(struct mdmon_state *st)
+{
+	int fd = accept4(st->sock_fd, NULL, NULL, SOCK_CLOEXEC);
+
+	if (fd >= 0)
+		manager_serve_client(st, fd);
+}
+
+/* The manager loop: sleeps until mdstat changes, a client connects or a
+ * signal arrives.  Returns true when the container went away. */
+static bool manager_loop(struct mdmon_state *st, int sfd)
+{
+	struct pollfd pfd[3] = {
+		{ .fd = st->mdstat_fd, .events = POLLPRI },
+		{ .fd = st->sock_fd, .events = POLLIN },
+		{ .fd = sfd, .events = POLLIN },
+	};
+	char buf[4096];
+
+	for (;;) {
+		/* mdstat signals only after it was read through this fd */
+		while (pread(st->mdstat_fd, buf, sizeof(buf), 0) == sizeof(buf))
+			;
+		if (manager_reconcile(st) == 0)
+			return true;
+		if (poll(pfd, 3, -1) < 0 && errno != EINTR)
+			return false;
+		if ((pfd[2].revents & POLLIN) && termination_requested(sfd))
+			return false;
+		if (pfd[1].revents & POLLIN)
+			accept_client(st);
+	}
+}
+
+static void stop_monitor(struct mdmon_state *st, pthread_t thread)
+{
+	pthread_mutex_lock(&st->lock);
+	st->exiting = true;
+	pthread_cond_broadcast(&st->pass_done);
+	pthread_mutex_unlock(&st->lock);
+	mon_wake(st);
+	pthread_join(thread, NULL);
+}
+
+/* The monitor needs little stack; with mlockall a default 8 MiB stack
+ * would all be resident. */
+static int start_monitor(struct mdmon_state *st, pthread_t *ret)
+{
+	pthread_attr_t attr;
+	int r;
+
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, 128 * 1024);
+	r = pthread_create(ret, &attr, monitor_thread, st);
+	pthread_attr_destroy(&attr);
+	return r;
+}
+
+static void detach_from_terminal(void)
+{
+	int fd = open("/dev/null", O_RDWR);
+
+	(void)setsid();
+	if (fd < 0)
+		return;
+	dup2(fd, 0);
+	dup2(fd, 1);
+	dup2(fd, 2);
+	if (fd > 2)
+		close(fd);
+}
+
+static int start_daemon(struct mdmon_state *st, const struct mdmon_opts *o, int *ready_fd)
+{
+	pid_t victim = running_instance(st);
+	int r;
+
+	if (victim && !o->takeover) {
+		pr_err("%s is already managed by mdmon (pid %d)", st->container, (int)victim);
+		return EXIT_REFUSED;
+	}
+	if (!o->foreground && daemonize(ready_fd) < 0)
+		return EXIT_FAILED;
+	(void)mkdir(MDMON_RUN_DIR, 0755);
+	r = write_pid_file(st);
+	if (!r)
+		r = make_socket(st);
+	if (r) {
+		pr_err("cannot create %s files: %s", MDMON_RUN_DIR, strerror(-r));
+		return EXIT_FAILED;
+	}
+	retire_victim(victim);
+	return EXIT_OK;
+}
+
+static void remove_files(const struct mdmon_state *st)
+{
+	(void)unlink(st->sock_path);
+	(void)unlink(st->pid_path);
+}
+
+static int run_container(const char *name, const struct mdmon_opts *o)
+{
+	struct mdmon_state st;
+	int sfd, ready_fd = -1, r;
+	pthread_t thread;
+	char devnm[32];
+	bool gone;
+
+	if (strncmp(name, "initrd/", 7) == 0)
+		name += 7;
+	if (util_md_devnm("/sys", name, devnm, sizeof(devnm)) < 0 || check_container(devnm) < 0) {
+		pr_err("%s is not an IMSM container", name);
+		return EXIT_REFUSED;
+	}
+	if (init_state(&st, devnm) < 0 || (sfd = block_signals()) < 0) {
+		pr_err("cannot initialise: %s", strerror(errno));
+		return EXIT_FAILED;
+	}
+	r = start_daemon(&st, o, &ready_fd);
+	if (r) {
+		report_ready(&ready_fd, r);
+		return r;
+	}
+	/* Locked memory keeps the monitor from blocking on page-in while
+	 * the kernel waits for us; failure is not fatal. */
+	(void)mlockall(MCL_CURRENT | MCL_FUTURE);
+	if (start_monitor(&st, &thread) != 0) {
+		report_ready(&ready_fd, EXIT_FAILED);
+		return EXIT_FAILED;
+	}
+	report_ready(&ready_fd, EXIT_OK);
+	if (!o->foreground)
+		detach_from_terminal();
+	gone = manager_loop(&st, sfd);
+	stop_monitor(&st, thread);
+	manager_free_arrays(&st);
+	if (gone)
+		remove_files(&st); /* after SIGTERM a successor owns them */
+	return EXIT_OK;
+}
+
+/* --all: one daemon per container in /proc/mdstat, each its own process. */
+static int run_all(const struct mdmon_opts *o)
+{
+	struct mdstat_array *stats;
+	int rc = EXIT_OK, status;
+	pid_t pid;
+
+	if (mdstat_read(NULL, &stats) < 0) {
+		pr_err("cannot read /proc/mdstat");
+		return EXIT_FAILED;
+	}
+	for (struct mdstat_array *a = stats; a; a = a->next) {
+		if (!mdstat_is_container(a))
+			continue;
+		pid = fork();
+		if (pid == 0)
+			exit(run_container(a->devnm, o));
+		if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
+		    (WEXITSTATUS(status) != EXIT_OK && WEXITSTATUS(status) != EXIT_REFUSED))
+			rc = EXIT_FAILED;
+	}
+	mdstat_free(stats);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct mdmon_opts o;
+	int r;
+
+	r = parse_opts(argc, argv, &o);
+	if (r)
+		return r;
+	/* "@" as the first character asks systemd to spare us at shutdown
+	 * and across the switch from the initramfs. */
+	if (o.offroot || access("/etc/initrd-release", F_OK) == 0)
+		argv[0][0] = '@';
+	return o.all ? run_all(&o) : run_container(o.container, &o);
+}

@@ -1,0 +1,68 @@
+/*
+ * mdmon.h: the state both mdmon threads touch, and who may free what.
+ *
+ * Ownership rules:
+ *  - The manager thread (managemon.c) alone creates and frees
+ *    struct mon_array entries and edits the list.  It edits the list only
+ *    under state->lock.
+ *  - The monitor thread (monitor.c) reads the list under state->lock,
+ *    copies what it needs for poll() and drops the lock before sleeping.
+ *    It never allocates.
+ *  - An entry taken out of the list is freed by the manager only after the
+ *    monitor has completed a pass that started after the removal
+ *    (mon_wait_passes()), so the monitor never touches freed memory.
+ */
+#ifndef MDMON_H
+#define MDMON_H
+
+#include <pthread.h>
+#include <stdbool.h>
+
+#define MDMON_RUN_DIR "/run/mdadm"
+#define MDMON_MAX_ARRAYS 16
+
+/* Wire format of the control socket (md-kernel-interface.md §8.2). */
+#define MDMON_MAGIC_START 0x5a5aa5a5u
+#define MDMON_MAGIC_END 0xa5a55a5au
+#define MDMON_MAX_PAYLOAD (4 << 20)
+#define MDMON_PING_MANAGER (-1)
+
+struct mon_array {
+	char devnm[32];       /* "md126" */
+	int state_fd;         /* md/array_state, read once, pollable */
+	char state[32];       /* last array_state seen by the monitor */
+	struct mon_array *next;
+};
+
+struct mdmon_state {
+	char container[32];       /* devnm of the container */
+	const char *sysroot;      /* "/sys" */
+	char pid_path[96];
+	char sock_path[96];
+	int sock_fd;
+	int wake_pipe[2];         /* manager -> monitor: re-read the list now */
+	int mdstat_fd;            /* /proc/mdstat, pollable */
+
+	pthread_mutex_t lock;     /* guards arrays, passes, exiting */
+	pthread_cond_t pass_done; /* signalled after every monitor pass */
+	struct mon_array *arrays;
+	unsigned long passes;     /* completed monitor passes */
+	bool exiting;
+};
+
+/* monitor.c */
+void *monitor_thread(void *state);
+void mon_wake(struct mdmon_state *st);
+/* Wait until the monitor has completed a pass that began after now. */
+void mon_wait_passes(struct mdmon_state *st);
+
+/* managemon.c */
+/* One reconciliation of the container's volumes with /proc/mdstat.
+ * Returns 1 while the container exists, 0 once it is gone, -errno. */
+int manager_reconcile(struct mdmon_state *st);
+/* Serve one client connection on the control socket until it closes. */
+void manager_serve_client(struct mdmon_state *st, int fd);
+/* Free every array entry (at exit, after the monitor stopped). */
+void manager_free_arrays(struct mdmon_state *st);
+
+#endif

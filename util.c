@@ -1,0 +1,262 @@
+/*
+ * util.c: generic helpers (see util.h).  Owns device-number lookups,
+ * block-device size queries and number parsing.  Never prints except
+ * pr_err()/pr_warn(), which are the shared reporting functions.
+ */
+#include "mdadm.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/fs.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+void pr_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", prog_name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int util_read_small_file(const char *path, char *buf, size_t len)
+{
+	ssize_t n;
+	int fd;
+
+	if (len == 0)
+		return -EINVAL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	if (n < 0) {
+		n = -errno;
+		close(fd);
+		return n;
+	}
+	close(fd);
+	buf[n] = '\0';
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		buf[--n] = '\0';
+	return (int)n;
+}
+
+int util_pread_string(int fd, char *buf, size_t len)
+{
+	ssize_t n;
+
+	if (len == 0)
+		return -EINVAL;
+	n = pread(fd, buf, len - 1, 0);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	while (n > 0 && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	return (int)n;
+}
+
+int util_devnum(const char *path, dev_t *ret)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return -errno;
+	if (!S_ISBLK(st.st_mode))
+		return -ENOTBLK;
+	*ret = st.st_rdev;
+	return 0;
+}
+
+int util_kname_of(dev_t dev, char *buf, size_t len)
+{
+	char link[64], target[PATH_MAX];
+	const char *base;
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/sys/dev/block/%u:%u", major(dev), minor(dev));
+	n = readlink(link, target, sizeof(target) - 1);
+	if (n < 0)
+		return -errno;
+	target[n] = '\0';
+	base = strrchr(target, '/');
+	base = base ? base + 1 : target;
+	if (strlen(base) >= len)
+		return -ENAMETOOLONG;
+	strcpy(buf, base);
+	return 0;
+}
+
+int util_devpath_of(dev_t dev, char *buf, size_t len)
+{
+	char path[64], uevent[512];
+	const char *name;
+	int r;
+
+	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u/uevent", major(dev), minor(dev));
+	r = util_read_small_file(path, uevent, sizeof(uevent));
+	if (r < 0)
+		return r;
+	name = strstr(uevent, "DEVNAME=");
+	if (!name)
+		return -ENOENT;
+	name += strlen("DEVNAME=");
+	r = snprintf(buf, len, "/dev/%.*s", (int)strcspn(name, "\n"), name);
+	return r < 0 || (size_t)r >= len ? -ENAMETOOLONG : 0;
+}
+
+/* A bare kernel name ("md127", "md_home") is accepted as well as a path. */
+static bool looks_like_devnm(const char *s)
+{
+	return strncmp(s, "md", 2) == 0 && !strchr(s, '/');
+}
+
+int util_md_devnm(const char *sysroot, const char *path, char *buf, size_t len)
+{
+	char kname[64], mddir[PATH_MAX];
+	struct stat st;
+	dev_t dev = 0;
+	int r;
+
+	if (looks_like_devnm(path)) {
+		if (strlen(path) >= sizeof(kname))
+			return -ENAMETOOLONG;
+		strcpy(kname, path);
+	} else {
+		r = util_devnum(path, &dev);
+		if (r < 0)
+			return r;
+		r = util_kname_of(dev, kname, sizeof(kname));
+		if (r < 0)
+			return r;
+	}
+	snprintf(mddir, sizeof(mddir), "%s/block/%s/md", sysroot, kname);
+	if (stat(mddir, &st) < 0 || !S_ISDIR(st.st_mode))
+		return -ENODEV;
+	if (strlen(kname) >= len)
+		return -ENAMETOOLONG;
+	strcpy(buf, kname);
+	return 0;
+}
+
+int util_dev_size_bytes(int fd, unsigned long long *ret)
+{
+	unsigned long long bytes;
+
+	if (ioctl(fd, BLKGETSIZE64, &bytes) < 0)
+		return -errno;
+	*ret = bytes;
+	return 0;
+}
+
+int util_dev_sector_size(int fd, unsigned int *ret)
+{
+	int ssz;
+
+	if (ioctl(fd, BLKSSZGET, &ssz) < 0)
+		return -errno;
+	*ret = (unsigned int)ssz;
+	return 0;
+}
+
+static int suffix_shift(char c)
+{
+	switch (toupper((unsigned char)c)) {
+	case '\0':
+	case 'K':
+		return 0;
+	case 'M':
+		return 10;
+	case 'G':
+		return 20;
+	case 'T':
+		return 30;
+	default:
+		return -1;
+	}
+}
+
+int util_parse_kib(const char *s, bool allow_max, long long *ret)
+{
+	unsigned long long v;
+	char *end;
+	int shift;
+
+	if (allow_max && strcmp(s, "max") == 0) {
+		*ret = 0;
+		return 0;
+	}
+	if (!isdigit((unsigned char)s[0]))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || v == 0)
+		return -EINVAL;
+	shift = suffix_shift(*end);
+	if (shift < 0 || (*end && end[1]))
+		return -EINVAL;
+	if (v > (unsigned long long)LLONG_MAX >> shift)
+		return -ERANGE;
+	*ret = (long long)(v << shift);
+	return 0;
+}
+
+int util_parse_int(const char *s, int min, int max, int *ret)
+{
+	long v;
+	char *end;
+
+	if (!*s)
+		return -EINVAL;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end)
+		return -EINVAL;
+	if (v < min || v > max)
+		return -ERANGE;
+	*ret = (int)v;
+	return 0;
+}
+
+/* Scale v by base until it is below base; returns the unit index (0..3). */
+static int scale(double *v, double base)
+{
+	int i = 0;
+
+	while (*v >= base && i < 3) {
+		*v /= base;
+		i++;
+	}
+	return i;
+}
+
+void util_human_binary(unsigned long long bytes, const char *sep, char *buf, size_t len)
+{
+	static const char *const unit[] = { "KiB", "MiB", "GiB", "TiB" };
+	double v = (double)bytes / 1024.0;
+	int i = scale(&v, 1024.0);
+
+	snprintf(buf, len, "%.2f%s%s", v, sep, unit[i]);
+}
+
+void util_human_size(unsigned long long bytes, char *buf, size_t len)
+{
+	static const char *const unit[] = { "KB", "MB", "GB", "TB" };
+	double d = (double)bytes / 1000.0;
+	char bin[32];
+	int j = scale(&d, 1000.0);
+
+	util_human_binary(bytes, " ", bin, sizeof(bin));
+	snprintf(buf, len, "%s %.2f %s", bin, d, unit[j]);
+}
