@@ -30,17 +30,21 @@ void mon_wake(struct mdmon_state *st)
 
 void mon_wait_passes(struct mdmon_state *st)
 {
-	unsigned long target;
+	unsigned long target, seen;
 
 	pthread_mutex_lock(&st->lock);
 	/* The pass running now may have started before our change: wait
-	 * for the one after it as well.  Each wake-up buys one pass. */
+	 * for the one after it as well. */
 	target = st->passes + 2;
 	while (st->passes < target && !st->exiting) {
+		/* Wake first, then wait for a pass: the monitor drains the
+		 * pipe before each pass, so a pass follows this wake-up even
+		 * if it completes before we sleep. */
+		seen = st->passes;
 		pthread_mutex_unlock(&st->lock);
 		mon_wake(st);
 		pthread_mutex_lock(&st->lock);
-		if (st->passes < target && !st->exiting)
+		while (st->passes == seen && !st->exiting)
 			pthread_cond_wait(&st->pass_done, &st->lock);
 	}
 	pthread_mutex_unlock(&st->lock);

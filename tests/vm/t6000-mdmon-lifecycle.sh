@@ -43,6 +43,19 @@ case $reply in "mdmon - v"*) ;; *) fail "ping reply '$reply'" ;; esac
 [ -z "$(ping_mdmon -1)" ] || fail "manager ping reply not empty"
 note "ping answered: $reply"
 
+# Regression (a lost wake-up once hung a ping): many pings back to back.
+python3 - "$sock" <<'PY' || fail "a ping in a burst of 300 hung"
+import socket, struct, sys
+for i in range(300):
+    s = socket.socket(socket.AF_UNIX); s.settimeout(10); s.connect(sys.argv[1])
+    s.sendall(struct.pack("<IiI", 0x5a5aa5a5, 0, 0xa5a55a5a))
+    b = b""
+    while len(b) < 8: b += s.recv(8 - len(b))
+    n = struct.unpack("<Ii", b)[1]
+    while len(b) < 12 + n: b += s.recv(12 + n - len(b))
+    s.close()
+PY
+
 # A garbage frame closes the connection; the daemon lives on.
 python3 -c "
 import socket; s = socket.socket(socket.AF_UNIX); s.connect('$sock'); s.sendall(b'garbage!garbage!')
