@@ -60,6 +60,9 @@ static int stop_one(const char *path, struct mdstat_array *stats)
 		       r == -EBUSY ? "it is in use (mounted or open)" : strerror(-r));
 		return EXIT_FAILED;
 	}
+	/* Without udev nobody else removes the name we gave it. */
+	md_unlink_name(md.devnm);
+	map_remove(md.devnm);
 	pr_err("stopped %s", path);
 	return EXIT_OK;
 }

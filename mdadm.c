@@ -93,32 +93,6 @@ static const char *const mode_names[MODE_COUNT] = {
 	[MODE_HELP] = "help",
 };
 
-static const struct {
-	const char *name;
-	int level;
-} level_table[] = {
-	{ "linear", LEVEL_LINEAR }, { "raid0", 0 },  { "0", 0 },   { "stripe", 0 },
-	{ "raid1", 1 },             { "1", 1 },      { "mirror", 1 }, { "raid4", 4 },
-	{ "4", 4 },                 { "raid5", 5 },  { "5", 5 },   { "raid6", 6 },
-	{ "6", 6 },                 { "raid10", 10 }, { "10", 10 }, { "container", LEVEL_CONTAINER },
-};
-
-int level_from_name(const char *name)
-{
-	for (size_t i = 0; i < sizeof(level_table) / sizeof(level_table[0]); i++)
-		if (strcmp(level_table[i].name, name) == 0)
-			return level_table[i].level;
-	return UNSET;
-}
-
-const char *level_name(int level)
-{
-	for (size_t i = 0; i < sizeof(level_table) / sizeof(level_table[0]); i++)
-		if (level_table[i].level == level)
-			return level_table[i].name;
-	return "unknown";
-}
-
 static const struct opt_def *find_opt(int id)
 {
 	for (size_t i = 0; i < N_OPTS; i++)
@@ -520,10 +494,11 @@ static int mode_version(const struct request *req)
 	return EXIT_OK;
 }
 
-/* Modes without an entry have not landed yet (create, assemble,
- * incremental: the IMSM lifecycle issue). */
+/* Modes without an entry have not landed yet (assemble, incremental:
+ * the IMSM lifecycle issue). */
 static int (*const dispatch[MODE_COUNT])(const struct request *) = {
-	[MODE_GROW] = mode_grow,       [MODE_MANAGE] = mode_manage,
+	[MODE_CREATE] = mode_create,   [MODE_GROW] = mode_grow,
+	[MODE_MANAGE] = mode_manage,
 	[MODE_EXAMINE] = mode_examine, [MODE_DETAIL] = mode_detail,
 	[MODE_QUERY] = mode_query,     [MODE_STOP] = mode_stop,
 	[MODE_WAIT] = mode_wait,       [MODE_VERSION] = mode_version,

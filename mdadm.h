@@ -117,41 +117,20 @@ const char *level_name(int level);
 int mode_not_implemented(const char *what);
 
 /*
- * What a metadata handler found on a device when probing it.
- */
-struct metadata_probe {
-	char format[16];               /* "imsm" */
-	char version[16];              /* format version string, e.g. "1.3.00" */
-	char magic[32];                /* the signature as --examine prints it */
-	unsigned int sector_size;      /* logical sector size of the device, bytes */
-	unsigned long long disk_sectors; /* device size in logical sectors */
-	unsigned int mpb_size_bytes;   /* size of the metadata block */
-	unsigned int checksum_stored;
-	unsigned int checksum_computed;
-};
-
-/*
  * A metadata format handler: a table of operations.  Each hook states
- * when it is called and what it may do.  Later hooks (load, validate,
- * create, write, container listing, mdmon's hooks) join as the formats
- * grow; this is the contract each must keep.
+ * when it is called and what it may do.  Hooks (load, validate, create,
+ * write, container listing, mdmon's hooks) join as the formats grow; this
+ * is the contract each must keep.  Until then the modes call the IMSM
+ * layers directly (imsm-io.h, imsm-examine.h, imsm.h).
  */
 struct metadata_ops {
 	const char *name; /* as given to -e/--metadata */
-	/*
-	 * probe: called by --examine and by assembly to learn whether the
-	 * open block device fd carries this format.  Reads only, may block
-	 * on I/O, allocates nothing.  Returns 0 and fills *ret when found,
-	 * -ENOENT when the device carries none of this format, -EIO (or
-	 * another -errno) when it cannot be read.  A found signature whose
-	 * checksum does not match is still "found": ret says so.
-	 */
-	int (*probe)(int fd, struct metadata_probe *ret);
 };
 
 extern const struct metadata_ops imsm_ops;
 
 /* Mode entry points: each returns an enum exit_code. */
+int mode_create(const struct request *req);
 int mode_grow(const struct request *req);
 int mode_manage(const struct request *req);
 int mode_examine(const struct request *req);
@@ -160,8 +139,38 @@ int mode_query(const struct request *req);
 int mode_stop(const struct request *req);
 int mode_wait(const struct request *req);
 
+/*
+ * How md must be told about arrays, derived from metadata.  The metadata
+ * handler fills these; md-build.c turns them into sysfs writes in the
+ * order the kernel requires.  Units are md's.
+ */
+#define MD_MAX_MEMBERS 64
+
+struct md_member_cfg {
+	unsigned int major, minor;
+	int slot;                              /* -1: container disk or volume spare */
+	unsigned long long offset_sectors;     /* data start on the disk */
+	unsigned long long size_kib;           /* usable after offset */
+	unsigned long long recovery_start;     /* sectors rebuilt; SYSFS_NONE: in sync */
+};
+
+struct md_volume_cfg {
+	int index;                             /* the format's volume index */
+	char name[33];                         /* for /dev/md/NAME */
+	int level;                             /* md level number */
+	int raid_disks;
+	unsigned long long chunk_bytes;
+	int layout;
+	unsigned long long component_kib;
+	unsigned long long array_kib;          /* 0: the kernel's own size */
+	unsigned long long resync_start;       /* sectors; SYSFS_NONE when clean */
+	int n_members;
+	struct md_member_cfg members[MD_MAX_MEMBERS];
+};
+
 #include "sysfs.h"
 #include "mdstat.h"
 #include "util.h"
+#include "md-build.h"
 
 #endif

@@ -1,8 +1,9 @@
 /*
  * super-intel.c: the IMSM metadata handler's vtable glue.
  *
- * Owns: the struct metadata_ops for IMSM and the device I/O around the
- * on-disk records (where on the disk they live, reading them).  The pure
+ * Owns: the struct metadata_ops for IMSM and md's view of the records.
+ * Reading and writing them is imsm-io.c's job (where on the disk they
+ * live, drawn below), --examine's text imsm-examine.c's.  The pure
  * encoding of the records belongs to imsm-format.c; platform checks to
  * imsm-platform.c.  Never prints: callers report.
  *
@@ -13,6 +14,7 @@
  *     LBA N-2          anchor: MPB bytes 0 .. ss-1, starts with the signature
  *     LBA N-1-S..N-3   MPB sectors 1 .. S-1 when the MPB spans S > 1 sectors
  */
+#include "imsm.h"
 #include "mdadm.h"
 
 #include <errno.h>
@@ -20,103 +22,126 @@
 #include <string.h>
 #include <unistd.h>
 
-#define IMSM_SIGNATURE "Intel Raid ISM Cfg Sig. "
-#define IMSM_SIGNATURE_LEN 24
-#define IMSM_VERSION_LEN 6
-#define IMSM_OFF_CHECKSUM 0x20
-#define IMSM_OFF_MPB_SIZE 0x24
-#define IMSM_ANCHOR_FROM_END 2 /* the anchor is the second-to-last sector */
+/* --examine reads and renders through imsm-io.c and imsm-examine.c; the
+ * handler table names the format until more hooks join it. */
+const struct metadata_ops imsm_ops = {
+	.name = "imsm",
+};
 
-static uint32_t get_le32(const unsigned char *p)
+/* ---- md's view of the metadata ------------------------------------------ */
+
+void imsm_container_member_cfg(const struct imsm_disk_dev *d, struct md_member_cfg *ret)
 {
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
+	uint64_t blocks = imsm_disk_blocks(d);
+
+	*ret = (struct md_member_cfg){
+		.major = d->major,
+		.minor = d->minor,
+		.slot = -1,
+		.offset_sectors = blocks - IMSM_MPB_SECTOR_CNT,
+		.size_kib = IMSM_MPB_SECTOR_CNT / 2,
+		.recovery_start = SYSFS_NONE,
+	};
 }
 
-/* Geometry of the device: size in logical sectors and the sector size. */
-static int disk_geometry(int fd, unsigned long long *ret_sectors, unsigned int *ret_ss)
+void imsm_volume_name(const struct imsm_dev *dev, char ret[IMSM_NAME_BYTES + 1])
 {
-	unsigned long long bytes;
-	unsigned int ss;
-	int r;
+	memcpy(ret, dev->volume, IMSM_NAME_BYTES);
+	ret[IMSM_NAME_BYTES] = '\0';
+}
 
-	r = util_dev_size_bytes(fd, &bytes);
-	if (r < 0)
-		return r;
-	r = util_dev_sector_size(fd, &ss);
-	if (r < 0)
-		return r;
-	if (ss != 512 && ss != 4096)
-		return -EINVAL; /* the format knows only these two */
-	*ret_sectors = bytes / ss;
-	*ret_ss = ss;
+int imsm_find_disk(const struct imsm_super *s, const char serial[IMSM_SERIAL_BYTES])
+{
+	for (int i = 0; i < s->num_disks; i++)
+		if (memcmp(s->disk[i].serial, serial, IMSM_SERIAL_BYTES) == 0)
+			return i;
+	return -1;
+}
+
+static const struct imsm_disk_dev *disk_by_serial(const struct imsm_disk_dev *disks, int n,
+						  const char serial[IMSM_SERIAL_BYTES])
+{
+	for (int i = 0; i < n; i++)
+		if (memcmp(disks[i].serial, serial, IMSM_SERIAL_BYTES) == 0)
+			return &disks[i];
+	return NULL;
+}
+
+static int md_layout_of(int level)
+{
+	if (level == 5)
+		return MD_LAYOUT_LEFT_ASYMMETRIC;
+	return level == 10 ? MD_LAYOUT_RAID10_NEAR2 : 0;
+}
+
+/* Per-member KiB md runs on: data stripes, rounded to the chunk (§5.4.7). */
+static unsigned long long component_kib(const struct imsm_map *m, int level)
+{
+	uint64_t blocks = imsm_map_data_blocks(m);
+
+	if (level != 1)
+		blocks -= blocks % m->blocks_per_strip;
+	return blocks / 2;
+}
+
+/* FIXME(issue 4): an interrupted resync resumes from its checkpoint; until
+ * mdmon records checkpoints, a volume that is not clean resyncs from 0. */
+static unsigned long long resync_start_of(const struct imsm_dev *dev)
+{
+	const struct imsm_map *m = &dev->vol.map[0];
+
+	if (m->map_state == IMSM_MAP_NORMAL && !dev->vol.dirty && !dev->vol.migr_state)
+		return SYSFS_NONE;
 	return 0;
 }
 
-static int read_sector(int fd, unsigned long long lba, unsigned int ss, unsigned char *buf)
+static void add_members(const struct imsm_super *s, const struct imsm_map *m,
+			const struct imsm_disk_dev *disks, int n, struct md_volume_cfg *v)
 {
-	ssize_t n = pread(fd, buf, ss, (off_t)(lba * ss));
+	for (int slot = 0; slot < m->num_members && v->n_members < MD_MAX_MEMBERS; slot++) {
+		uint32_t ord = m->disk_ord_tbl[slot];
+		const struct imsm_disk *rec = &s->disk[ord & IMSM_ORD_INDEX_MASK];
+		const struct imsm_disk_dev *d = disk_by_serial(disks, n, rec->serial);
 
-	if (n < 0)
-		return -errno;
-	return n == (ssize_t)ss ? 0 : -EIO;
-}
-
-/* The checksum is the 32-bit sum of the MPB's words, minus the stored
- * checksum word (imsm-format.md §3.1); only computed here when the whole
- * MPB fits in the anchor sector. */
-static uint32_t anchor_checksum(const unsigned char *mpb, uint32_t mpb_size)
-{
-	uint32_t sum = 0;
-
-	for (uint32_t off = 0; off + 4 <= mpb_size; off += 4)
-		sum += get_le32(mpb + off);
-	return sum - get_le32(mpb + IMSM_OFF_CHECKSUM);
-}
-
-static void fill_probe(const unsigned char *anchor, unsigned int ss, struct metadata_probe *ret)
-{
-	uint32_t mpb_size = get_le32(anchor + IMSM_OFF_MPB_SIZE);
-
-	snprintf(ret->format, sizeof(ret->format), "imsm");
-	snprintf(ret->magic, sizeof(ret->magic), "%.*s", IMSM_SIGNATURE_LEN - 1, IMSM_SIGNATURE);
-	snprintf(ret->version, sizeof(ret->version), "%.*s", IMSM_VERSION_LEN,
-		 (const char *)anchor + IMSM_SIGNATURE_LEN);
-	ret->mpb_size_bytes = mpb_size;
-	ret->checksum_stored = get_le32(anchor + IMSM_OFF_CHECKSUM);
-	ret->checksum_computed = mpb_size <= ss ? anchor_checksum(anchor, mpb_size)
-						 : ret->checksum_stored;
-}
-
-static int imsm_probe(int fd, struct metadata_probe *ret)
-{
-	unsigned long long sectors;
-	unsigned char *anchor;
-	unsigned int ss;
-	int r;
-
-	r = disk_geometry(fd, &sectors, &ss);
-	if (r < 0)
-		return r;
-	if (sectors < IMSM_ANCHOR_FROM_END)
-		return -ENOENT;
-	anchor = malloc(ss);
-	if (!anchor)
-		return -ENOMEM;
-	r = read_sector(fd, sectors - IMSM_ANCHOR_FROM_END, ss, anchor);
-	if (r == 0 && memcmp(anchor, IMSM_SIGNATURE, IMSM_SIGNATURE_LEN) != 0)
-		r = -ENOENT;
-	if (r == 0) {
-		memset(ret, 0, sizeof(*ret));
-		fill_probe(anchor, ss, ret);
-		ret->sector_size = ss;
-		ret->disk_sectors = sectors;
+		if (!d || (rec->status & IMSM_DISK_FAILED))
+			continue; /* missing or failed: md runs the slot degraded */
+		v->members[v->n_members++] = (struct md_member_cfg){
+			.major = d->major,
+			.minor = d->minor,
+			.slot = slot,
+			.offset_sectors = m->pba_of_lba0,
+			.size_kib = v->component_kib,
+			.recovery_start = (ord & IMSM_ORD_REBUILD) ? 0 : SYSFS_NONE,
+		};
 	}
-	free(anchor);
-	return r;
 }
 
-const struct metadata_ops imsm_ops = {
-	.name = "imsm",
-	.probe = imsm_probe,
-};
+int imsm_volume_md_cfg(const struct imsm_super *s, int idx, const struct imsm_disk_dev *disks,
+		       int n, struct md_volume_cfg *ret)
+{
+	const struct imsm_dev *dev;
+	const struct imsm_map *m;
+	char name[IMSM_NAME_BYTES + 1];
+	int level;
+
+	if (idx < 0 || idx >= s->num_raid_devs)
+		return -EINVAL;
+	dev = &s->dev[idx];
+	m = &dev->vol.map[0];
+	level = imsm_map_md_level(m);
+	if (level < 0 || m->num_members > MD_MAX_MEMBERS)
+		return -EINVAL;
+	memset(ret, 0, sizeof(*ret));
+	imsm_volume_name(dev, name);
+	snprintf(ret->name, sizeof(ret->name), "%s", name);
+	ret->index = idx;
+	ret->level = level;
+	ret->raid_disks = m->num_members;
+	ret->chunk_bytes = (unsigned long long)m->blocks_per_strip * IMSM_BLOCK_BYTES;
+	ret->layout = md_layout_of(level);
+	ret->component_kib = component_kib(m, level);
+	ret->array_kib = dev->size_blocks / 2;
+	ret->resync_start = resync_start_of(dev);
+	add_members(s, m, disks, n, ret);
+	return 0;
+}

@@ -6,6 +6,7 @@
 #include "mdadm.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -50,6 +51,25 @@ int util_read_small_file(const char *path, char *buf, size_t len)
 	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
 		buf[--n] = '\0';
 	return (int)n;
+}
+
+int util_write_small_file(const char *path, const char *val)
+{
+	size_t len = strlen(val);
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, len);
+	if (n < 0) {
+		n = -errno;
+		close(fd);
+		return (int)n;
+	}
+	close(fd);
+	return (size_t)n == len ? 0 : -EIO;
 }
 
 int util_pread_string(int fd, char *buf, size_t len)
@@ -148,6 +168,29 @@ int util_md_devnm(const char *sysroot, const char *path, char *buf, size_t len)
 		return -ENAMETOOLONG;
 	strcpy(buf, kname);
 	return 0;
+}
+
+void util_md_display_path(const char *devnm, char *buf, size_t len)
+{
+	char link[PATH_MAX], target[PATH_MAX];
+	struct dirent *de;
+	DIR *dir = opendir("/dev/md");
+	ssize_t n;
+
+	snprintf(buf, len, "/dev/%s", devnm);
+	while (dir && (de = readdir(dir))) {
+		snprintf(link, sizeof(link), "/dev/md/%s", de->d_name);
+		n = readlink(link, target, sizeof(target) - 1);
+		if (n <= 0)
+			continue;
+		target[n] = '\0';
+		if (strcmp(strrchr(target, '/') ? strrchr(target, '/') + 1 : target, devnm) == 0) {
+			snprintf(buf, len, "%s", link);
+			break;
+		}
+	}
+	if (dir)
+		closedir(dir);
 }
 
 int util_dev_size_bytes(int fd, unsigned long long *ret)
@@ -259,4 +302,30 @@ void util_human_size(unsigned long long bytes, char *buf, size_t len)
 
 	util_human_binary(bytes, " ", bin, sizeof(bin));
 	snprintf(buf, len, "%s %.2f %s", bin, d, unit[j]);
+}
+
+static const struct {
+	const char *name;
+	int level;
+} level_table[] = {
+	{ "linear", LEVEL_LINEAR }, { "raid0", 0 },  { "0", 0 },   { "stripe", 0 },
+	{ "raid1", 1 },             { "1", 1 },      { "mirror", 1 }, { "raid4", 4 },
+	{ "4", 4 },                 { "raid5", 5 },  { "5", 5 },   { "raid6", 6 },
+	{ "6", 6 },                 { "raid10", 10 }, { "10", 10 }, { "container", LEVEL_CONTAINER },
+};
+
+int level_from_name(const char *name)
+{
+	for (size_t i = 0; i < sizeof(level_table) / sizeof(level_table[0]); i++)
+		if (strcmp(level_table[i].name, name) == 0)
+			return level_table[i].level;
+	return UNSET;
+}
+
+const char *level_name(int level)
+{
+	for (size_t i = 0; i < sizeof(level_table) / sizeof(level_table[0]); i++)
+		if (level_table[i].level == level)
+			return level_table[i].name;
+	return "unknown";
 }

@@ -26,6 +26,12 @@ int util_devpath_of(dev_t dev, char *buf, size_t len) __attribute__((warn_unused
 int util_md_devnm(const char *sysroot, const char *path, char *buf, size_t len)
 	__attribute__((warn_unused_result));
 
+/*
+ * The name an admin knows an md device by: the /dev/md/NAME link that
+ * points to it if there is one, else /dev/<devnm>.
+ */
+void util_md_display_path(const char *devnm, char *buf, size_t len);
+
 /* Size in bytes and logical sector size of an open block device. */
 int util_dev_size_bytes(int fd, unsigned long long *ret) __attribute__((warn_unused_result));
 int util_dev_sector_size(int fd, unsigned int *ret) __attribute__((warn_unused_result));
@@ -49,6 +55,9 @@ void util_human_size(unsigned long long bytes, char *buf, size_t len);
 /* Read a whole small file into buf (NUL terminated, newline stripped). */
 int util_read_small_file(const char *path, char *buf, size_t len)
 	__attribute__((warn_unused_result));
+
+/* Write a small value to a file (sysfs-style: O_WRONLY, no create). */
+int util_write_small_file(const char *path, const char *val) __attribute__((warn_unused_result));
 
 /* Re-read a pollable file from offset 0 (newline stripped). */
 int util_pread_string(int fd, char *buf, size_t len) __attribute__((warn_unused_result));

@@ -49,7 +49,8 @@ boot() { # rel-path name timeout mem tmp
 		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 		-virtfs "local,path=$top,mount_tag=repo,security_model=none,readonly=on,multidevs=remap" \
 		-virtfs "local,path=$logdir,mount_tag=results,security_model=none,multidevs=remap" \
-		</dev/null >"$logdir/$name.qemu" 2>&1
+		</dev/null >"$logdir/$name.qemu" 2>&1 &
+	wait $! 2>/dev/null # no "Killed" noise from the shell on a timeout
 }
 
 # Why a test has no result: the console tells a panic from a hang.

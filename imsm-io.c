@@ -1,0 +1,212 @@
+/*
+ * imsm-io.c: IMSM records on a block device (see imsm-io.h).
+ *
+ * Owns device identity (size, sector size, serial) and the placement and
+ * write order of the MPB sectors.  Never interprets the records beyond what
+ * imsm-format.c returns, never prints.
+ */
+#include "imsm-io.h"
+#include "mdadm.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+uint64_t imsm_disk_blocks(const struct imsm_disk_dev *d)
+{
+	return d->sectors * (d->sector_bytes / IMSM_BLOCK_BYTES);
+}
+
+/* §5.6: drop bytes <= 0x20 and >= 0x7f, ':' becomes ';', keep the last 16. */
+static void normalise_serial(const char *raw, size_t len, char ret[IMSM_SERIAL_BYTES])
+{
+	char clean[256];
+	size_t n = 0, skip;
+
+	for (size_t i = 0; i < len && n < sizeof(clean); i++) {
+		unsigned char c = (unsigned char)raw[i];
+
+		if (c <= 0x20 || c >= 0x7f)
+			continue;
+		clean[n++] = c == ':' ? ';' : (char)c;
+	}
+	skip = n > IMSM_SERIAL_BYTES ? n - IMSM_SERIAL_BYTES : 0;
+	memset(ret, 0, IMSM_SERIAL_BYTES);
+	memcpy(ret, clean + skip, n - skip);
+}
+
+/* Serial from sysfs: SCSI VPD page 0x80, NVMe or virtio "serial". */
+static int sysfs_serial(const char *kname, char ret[IMSM_SERIAL_BYTES])
+{
+	static const char *const files[] = { "device/vpd_pg80", "device/serial", "serial" };
+	char path[128], buf[256];
+	int n;
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), "/sys/block/%s/%s", kname, files[i]);
+		n = util_read_small_file(path, buf, sizeof(buf));
+		if (n <= 0)
+			continue;
+		if (i == 0) { /* VPD: 4-byte header, then the serial */
+			if (n <= 4)
+				continue;
+			normalise_serial(buf + 4, (size_t)n - 4, ret);
+		} else {
+			normalise_serial(buf, (size_t)n, ret);
+		}
+		if (ret[0])
+			return 0;
+	}
+	return -ENODATA;
+}
+
+int imsm_disk_serial(const char *kname, char ret[IMSM_SERIAL_BYTES])
+{
+	const char *env = getenv("IMSM_DEVNAME_AS_SERIAL");
+
+	if (env && strcmp(env, "1") == 0) {
+		memset(ret, 0, IMSM_SERIAL_BYTES);
+		snprintf(ret, IMSM_SERIAL_BYTES, "/dev/%s", kname);
+		return 0;
+	}
+	return sysfs_serial(kname, ret);
+}
+
+int imsm_disk_identify(struct imsm_disk_dev *d)
+{
+	unsigned long long bytes;
+	struct stat st;
+	unsigned int ss;
+	int r;
+
+	if (fstat(d->fd, &st) < 0)
+		return -errno;
+	if (!S_ISBLK(st.st_mode))
+		return -ENOTBLK;
+	r = util_dev_size_bytes(d->fd, &bytes);
+	if (!r)
+		r = util_dev_sector_size(d->fd, &ss);
+	if (!r)
+		r = util_kname_of(st.st_rdev, d->kname, sizeof(d->kname));
+	if (r)
+		return r;
+	if (ss != IMSM_BLOCK_BYTES)
+		return -EOPNOTSUPP; /* FIXME(issue 3): 4Kn unit conversion, §1.8 */
+	d->major = major(st.st_rdev);
+	d->minor = minor(st.st_rdev);
+	d->sector_bytes = ss;
+	d->sectors = bytes / ss;
+	return imsm_disk_serial(d->kname, d->serial);
+}
+
+static int pread_full(int fd, void *buf, size_t len, uint64_t off)
+{
+	ssize_t n = pread(fd, buf, len, (off_t)off);
+
+	if (n < 0)
+		return -errno;
+	return (size_t)n == len ? 0 : -EIO;
+}
+
+static int pwrite_full(int fd, const void *buf, size_t len, uint64_t off)
+{
+	ssize_t n = pwrite(fd, buf, len, (off_t)off);
+
+	if (n < 0)
+		return -errno;
+	return (size_t)n == len ? 0 : -EIO;
+}
+
+/* Read the S sectors of the MPB into one buffer (sector 0 first). */
+static int read_mpb_sectors(const struct imsm_disk_dev *d, const struct imsm_mpb_location *loc,
+			    unsigned char *buf)
+{
+	uint32_t ss = d->sector_bytes;
+	int r;
+
+	r = pread_full(d->fd, buf, ss, loc->anchor_lba * ss);
+	if (!r && loc->ext_sectors)
+		r = pread_full(d->fd, buf + ss, (size_t)loc->ext_sectors * ss,
+			       loc->ext_lba * ss);
+	return r;
+}
+
+int imsm_read_mpb(const struct imsm_disk_dev *d, struct imsm_super **ret)
+{
+	struct imsm_mpb_location loc;
+	unsigned char *buf;
+	uint32_t mpb_bytes;
+	int r;
+
+	if (d->sectors < IMSM_MIN_DISK_SECTORS)
+		return -ENODATA;
+	buf = calloc(1, d->sector_bytes);
+	if (!buf)
+		return -ENOMEM;
+	r = pread_full(d->fd, buf, d->sector_bytes,
+		       (d->sectors - IMSM_ANCHOR_SECTOR_POSITION) * d->sector_bytes);
+	if (!r)
+		r = imsm_peek_mpb_size(buf, d->sector_bytes, &mpb_bytes);
+	if (!r)
+		r = imsm_mpb_location(d->sectors, d->sector_bytes, mpb_bytes, &loc);
+	free(buf);
+	if (r)
+		return r;
+	buf = calloc(loc.mpb_sectors, d->sector_bytes);
+	if (!buf)
+		return -ENOMEM;
+	r = read_mpb_sectors(d, &loc, buf);
+	if (!r)
+		r = imsm_decode(buf, (size_t)loc.mpb_sectors * d->sector_bytes, ret);
+	free(buf);
+	return r;
+}
+
+/* Ordering: migration record, then the extension sectors, the anchor
+ * last, so a crash mid-way leaves either the old anchor or a complete new
+ * MPB whose checksum covers every sector. */
+static int write_mpb_sectors(const struct imsm_disk_dev *d, const struct imsm_mpb_location *loc,
+			     const unsigned char *buf, bool zero_migr_rec)
+{
+	uint32_t ss = d->sector_bytes;
+	unsigned char *zero;
+	int r = 0;
+
+	if (zero_migr_rec) {
+		zero = calloc(1, ss);
+		if (!zero)
+			return -ENOMEM;
+		r = pwrite_full(d->fd, zero, ss, loc->migr_rec_lba * ss);
+		free(zero);
+	}
+	if (!r && loc->ext_sectors)
+		r = pwrite_full(d->fd, buf + ss, (size_t)loc->ext_sectors * ss, loc->ext_lba * ss);
+	if (!r)
+		r = pwrite_full(d->fd, buf, ss, loc->anchor_lba * ss);
+	if (!r && fsync(d->fd) < 0)
+		r = -errno;
+	return r;
+}
+
+int imsm_write_mpb(const struct imsm_disk_dev *d, const struct imsm_super *s, bool zero_migr_rec)
+{
+	struct imsm_mpb_location loc;
+	size_t len = imsm_mpb_bytes(s), used;
+	unsigned char *buf;
+	int r;
+
+	r = imsm_mpb_location(d->sectors, d->sector_bytes, (uint32_t)len, &loc);
+	if (r)
+		return r;
+	buf = calloc(loc.mpb_sectors, d->sector_bytes);
+	if (!buf)
+		return -ENOMEM;
+	r = imsm_encode(s, buf, (size_t)loc.mpb_sectors * d->sector_bytes, &used);
+	if (!r)
+		r = write_mpb_sectors(d, &loc, buf, zero_migr_rec);
+	free(buf);
+	return r;
+}

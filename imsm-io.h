@@ -1,0 +1,61 @@
+/*
+ * imsm-io.h: reading and writing IMSM records on a block device.
+ *
+ * The only IMSM code that does I/O.  Encoding is imsm-format.c's job; this
+ * file knows where on the disk each record lives (imsm-format.md §1) and in
+ * which order to write them so that a crash never leaves a half-written
+ * anchor that looks valid.  Returns 0 or -errno, never prints.
+ */
+#ifndef IMSM_IO_H
+#define IMSM_IO_H
+
+#include "imsm-format.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* One disk as the IMSM code sees it. */
+struct imsm_disk_dev {
+	const char *path;           /* as given by the user */
+	int fd;                     /* open, O_RDWR or O_RDONLY */
+	char kname[32];             /* "loop0" */
+	unsigned int major, minor;
+	uint64_t sectors;           /* logical sectors */
+	uint32_t sector_bytes;      /* 512 or 4096 */
+	char serial[IMSM_SERIAL_BYTES]; /* NUL padded, not terminated */
+};
+
+/*
+ * Fill d from its open fd: number, kernel name, size, sector size, serial.
+ * -EOPNOTSUPP for 4Kn disks (not handled yet), -ENODATA when no serial
+ * can be found (hint: IMSM_DEVNAME_AS_SERIAL=1), -ENOTBLK.
+ */
+int imsm_disk_identify(struct imsm_disk_dev *d) __attribute__((warn_unused_result));
+
+/*
+ * The serial of a disk (imsm-format.md §5.6): with IMSM_DEVNAME_AS_SERIAL
+ * set, "/dev/<kname>" cut to 15 characters; else the device's serial from
+ * sysfs, normalised.  -ENODATA when there is none.
+ */
+int imsm_disk_serial(const char *kname, char ret[IMSM_SERIAL_BYTES])
+	__attribute__((warn_unused_result));
+
+/*
+ * Read and decode the MPB.  -ENODATA: no IMSM signature; -EBADMSG: bad
+ * checksum; other decode errors as imsm_decode(); -EIO on short reads.
+ */
+int imsm_read_mpb(const struct imsm_disk_dev *d, struct imsm_super **ret)
+	__attribute__((warn_unused_result));
+
+/*
+ * Encode s and write it: the migration record sector zeroed first (when
+ * zero_migr_rec), then MPB sectors 1..S-1, then the anchor last, then
+ * fsync.  Bytes past mpb_size in the last sector are zero.
+ */
+int imsm_write_mpb(const struct imsm_disk_dev *d, const struct imsm_super *s, bool zero_migr_rec)
+	__attribute__((warn_unused_result));
+
+/* Size of the disk in 512-byte blocks. */
+uint64_t imsm_disk_blocks(const struct imsm_disk_dev *d);
+
+#endif

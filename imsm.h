@@ -1,0 +1,66 @@
+/*
+ * imsm.h: the IMSM handler's functions used by the modes (create,
+ * assemble, mdmon).  Implemented in super-intel.c (md view of the
+ * metadata) and imsm-create.c (building new records).  Returns 0 or
+ * -errno, never prints.
+ */
+#ifndef IMSM_H
+#define IMSM_H
+
+#include "imsm-format.h"
+#include "imsm-io.h"
+#include "mdadm.h"
+
+/* md layout numbers IMSM uses */
+#define MD_LAYOUT_LEFT_ASYMMETRIC 0
+#define MD_LAYOUT_RAID10_NEAR2 0x102
+
+/* A container disk's rdev: the metadata range at the end of the disk. */
+void imsm_container_member_cfg(const struct imsm_disk_dev *d, struct md_member_cfg *ret);
+
+/*
+ * md's view of volume idx of s.  disks[] are the present disks; members
+ * are matched by serial.  Missing and failed members are left out (the
+ * volume runs degraded).  -EINVAL for a volume md cannot run.
+ */
+int imsm_volume_md_cfg(const struct imsm_super *s, int idx, const struct imsm_disk_dev *disks,
+		       int n, struct md_volume_cfg *ret) __attribute__((warn_unused_result));
+
+/* The volume name as a C string. */
+void imsm_volume_name(const struct imsm_dev *dev, char ret[IMSM_NAME_BYTES + 1]);
+
+/* Index of the disk record whose serial matches, or -1. */
+int imsm_find_disk(const struct imsm_super *s, const char serial[IMSM_SERIAL_BYTES]);
+
+/* imsm-create.c ---------------------------------------------------------- */
+
+/* A spare record for a disk joining a container (§1.6). */
+int imsm_spare_record(const struct imsm_disk_dev *d, struct imsm_super **ret)
+	__attribute__((warn_unused_result));
+
+/* What the user asked for a new volume. */
+struct imsm_volume_request {
+	const char *name;
+	int level;                   /* md level */
+	int n_members;
+	unsigned int chunk_kib;      /* 0: default */
+	unsigned long long size_kib; /* per member; 0: max */
+	bool assume_clean;
+};
+
+/*
+ * Add a volume over disks[0..n) (slot order) to s (NULL: the container has
+ * no volume yet, start from the disks' spare records).  Checks every rule
+ * of imsm-format.md §5.2 first; on success *ret is the new MPB (s is left
+ * unchanged).  Errors: -EINVAL (geometry the format forbids), -ENOSPC
+ * (does not fit), -EEXIST (name taken), -E2BIG (third volume), -EXDEV
+ * (second volume's disks differ from the first's).
+ */
+int imsm_add_volume(const struct imsm_super *s, const struct imsm_disk_dev *disks, int n,
+		    const struct imsm_volume_request *req, struct imsm_super **ret)
+	__attribute__((warn_unused_result));
+
+/* A short text for the errors of imsm_add_volume(). */
+const char *imsm_add_volume_error(int err);
+
+#endif

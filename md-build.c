@@ -1,0 +1,241 @@
+/*
+ * md-build.c: building md arrays through sysfs (see md-build.h).
+ *
+ * Owns the kernel's ordering rules: array-level attributes before devices,
+ * offset before size, slot after size, start last; and the naming of
+ * devices without udev.  Never reads metadata, never prints.
+ */
+#include "mdadm.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#define SYSROOT "/sys"
+#define MAP_FILE "/run/mdadm/map"
+
+static int write_ull(const struct md_sysfs *md, const char *dev, const char *attr,
+		     unsigned long long v)
+{
+	return sysfs_write_ull(md, dev, attr, v);
+}
+
+int md_alloc(char *ret_devnm, size_t len)
+{
+	char devnm[16], path[64];
+	struct stat st;
+	int r;
+
+	for (int n = 127; n >= 0; n--) {
+		snprintf(devnm, sizeof(devnm), "md%d", n);
+		snprintf(path, sizeof(path), SYSROOT "/block/%s", devnm);
+		if (stat(path, &st) == 0)
+			continue;
+		r = util_write_small_file(SYSROOT "/module/md_mod/parameters/new_array", devnm);
+		if (r == -EEXIST)
+			continue;
+		if (r < 0)
+			return r;
+		if (strlen(devnm) >= len)
+			return -ENAMETOOLONG;
+		strcpy(ret_devnm, devnm);
+		return 0;
+	}
+	return -ENOSPC;
+}
+
+/* new_dev, then offset before size (the kernel checks overlaps at size). */
+static int add_disk(const struct md_sysfs *md, const struct md_member_cfg *d, char *kname,
+		    size_t len)
+{
+	char val[32];
+	int r;
+
+	snprintf(val, sizeof(val), "%u:%u", d->major, d->minor);
+	r = sysfs_write_attr(md, NULL, "new_dev", val);
+	if (!r)
+		r = util_kname_of(makedev(d->major, d->minor), kname, len);
+	if (!r)
+		r = write_ull(md, kname, "offset", d->offset_sectors);
+	if (!r)
+		r = write_ull(md, kname, "size", d->size_kib);
+	return r;
+}
+
+int md_container_add(const char *devnm, const struct md_member_cfg *disk)
+{
+	struct md_sysfs md;
+	char kname[32];
+
+	sysfs_init(&md, SYSROOT, devnm);
+	return add_disk(&md, disk, kname, sizeof(kname));
+}
+
+int md_build_container(const char *devnm, const char *format, const struct md_member_cfg *disks,
+		       int n)
+{
+	struct md_sysfs md;
+	char meta[48];
+	int r;
+
+	sysfs_init(&md, SYSROOT, devnm);
+	snprintf(meta, sizeof(meta), "external:%s", format);
+	r = sysfs_write_attr(&md, NULL, "metadata_version", meta);
+	for (int i = 0; !r && i < n; i++)
+		r = md_container_add(devnm, &disks[i]);
+	return r;
+}
+
+static int set_geometry(const struct md_sysfs *md, const char *container,
+			const struct md_volume_cfg *v)
+{
+	char val[64];
+	int r;
+
+	snprintf(val, sizeof(val), "external:/%s/%d", container, v->index);
+	r = sysfs_write_attr(md, NULL, "metadata_version", val);
+	if (!r)
+		r = sysfs_write_attr(md, NULL, "level", level_name(v->level));
+	if (!r)
+		r = write_ull(md, NULL, "raid_disks", (unsigned long long)v->raid_disks);
+	if (!r)
+		r = write_ull(md, NULL, "chunk_size", v->chunk_bytes);
+	if (!r)
+		r = write_ull(md, NULL, "layout", (unsigned long long)v->layout);
+	if (!r)
+		r = write_ull(md, NULL, "component_size", v->component_kib);
+	if (!r && v->array_kib)
+		r = write_ull(md, NULL, "array_size", v->array_kib);
+	if (!r && v->level != 0)
+		r = sysfs_write_ull(md, NULL, "resync_start", v->resync_start);
+	return r;
+}
+
+static int add_member(const struct md_sysfs *md, const struct md_member_cfg *m)
+{
+	char kname[32];
+	int r;
+
+	r = add_disk(md, m, kname, sizeof(kname));
+	if (r || m->slot < 0)
+		return r;
+	if (m->recovery_start == SYSFS_NONE)
+		r = sysfs_write_attr(md, kname, "state", "insync");
+	if (!r)
+		r = write_ull(md, kname, "slot", (unsigned long long)m->slot);
+	if (!r && m->recovery_start != SYSFS_NONE)
+		r = write_ull(md, kname, "recovery_start", m->recovery_start);
+	return r;
+}
+
+int md_build_volume(const char *container, const char *devnm, const struct md_volume_cfg *v)
+{
+	struct md_sysfs md;
+	int r;
+
+	sysfs_init(&md, SYSROOT, devnm);
+	r = set_geometry(&md, container, v);
+	for (int i = 0; !r && i < v->n_members; i++)
+		r = add_member(&md, &v->members[i]);
+	return r;
+}
+
+int md_start_volume(const char *devnm, const struct md_volume_cfg *v)
+{
+	struct md_sysfs md;
+	int r;
+
+	sysfs_init(&md, SYSROOT, devnm);
+	r = sysfs_set_array_state(&md, v->level == 0 ? "active" : "readonly");
+	if (!r && v->level != 0)
+		r = sysfs_write_attr(&md, NULL, "safe_mode_delay", "4.000");
+	return r;
+}
+
+void md_teardown(const char *devnm)
+{
+	struct md_sysfs md;
+
+	sysfs_init(&md, SYSROOT, devnm);
+	/* Best effort: undoing a failed build; the caller reports the cause. */
+	if (sysfs_set_array_state(&md, "clear") < 0)
+		return;
+}
+
+static int make_node(const char *devnm)
+{
+	char path[64], num[32], sys[96];
+	unsigned int maj, min;
+
+	snprintf(path, sizeof(path), "/dev/%s", devnm);
+	if (access(path, F_OK) == 0)
+		return 0;
+	snprintf(sys, sizeof(sys), SYSROOT "/block/%s/dev", devnm);
+	if (util_read_small_file(sys, num, sizeof(num)) < 0 || sscanf(num, "%u:%u", &maj, &min) != 2)
+		return -ENODEV;
+	if (mknod(path, S_IFBLK | 0600, makedev(maj, min)) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+int md_link_name(const char *devnm, const char *name)
+{
+	char link[PATH_MAX], target[64];
+	int r = make_node(devnm);
+
+	if (r || strcmp(name, devnm) == 0)
+		return r;
+	(void)mkdir("/dev/md", 0755);
+	snprintf(link, sizeof(link), "/dev/md/%s", name);
+	snprintf(target, sizeof(target), "../%s", devnm);
+	(void)unlink(link); /* a stale link from an earlier array */
+	return symlink(target, link) < 0 ? -errno : 0;
+}
+
+void md_unlink_name(const char *devnm)
+{
+	char link[PATH_MAX], path[PATH_MAX];
+
+	util_md_display_path(devnm, path, sizeof(path));
+	if (strncmp(path, "/dev/md/", 8) == 0) {
+		snprintf(link, sizeof(link), "%s", path);
+		(void)unlink(link);
+	}
+}
+
+int map_add(const char *devnm, const char *metadata, const char *uuid, const char *path)
+{
+	char line[PATH_MAX + 128];
+	FILE *f;
+
+	map_remove(devnm);
+	(void)mkdir("/run/mdadm", 0755);
+	f = fopen(MAP_FILE, "a");
+	if (!f)
+		return -errno;
+	snprintf(line, sizeof(line), "%s %s %s %s\n", devnm, metadata, uuid, path);
+	fputs(line, f);
+	return fclose(f) == 0 ? 0 : -errno;
+}
+
+void map_remove(const char *devnm)
+{
+	char line[PATH_MAX + 128], tmp[] = MAP_FILE ".new";
+	FILE *in = fopen(MAP_FILE, "r"), *out;
+	size_t n = strlen(devnm);
+
+	if (!in)
+		return;
+	out = fopen(tmp, "w");
+	while (out && fgets(line, sizeof(line), in))
+		if (strncmp(line, devnm, n) != 0 || line[n] != ' ')
+			fputs(line, out);
+	fclose(in);
+	if (out && fclose(out) == 0)
+		(void)rename(tmp, MAP_FILE);
+}

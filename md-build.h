@@ -1,0 +1,52 @@
+/*
+ * md-build.h: building, starting and naming md arrays through sysfs, in
+ * the order the kernel requires (md-kernel-interface.md §2.2, §4).
+ * Policy-free: callers decide what to build.  Returns 0 or -errno, never
+ * prints.
+ */
+#ifndef MD_BUILD_H
+#define MD_BUILD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct md_member_cfg;
+struct md_volume_cfg;
+
+/* Allocate a free md device, md127 counting down (§2.2). */
+int md_alloc(char *ret_devnm, size_t len) __attribute__((warn_unused_result));
+
+/* A container: external metadata, one rdev per disk with the metadata
+ * range as offset/size; never started (§4.1). */
+int md_build_container(const char *devnm, const char *format, const struct md_member_cfg *disks,
+		       int n) __attribute__((warn_unused_result));
+
+/* Add one disk to an existing container. */
+int md_container_add(const char *devnm, const struct md_member_cfg *disk)
+	__attribute__((warn_unused_result));
+
+/* A member array of container: geometry, then devices, not started (§4.2). */
+int md_build_volume(const char *container, const char *devnm, const struct md_volume_cfg *v)
+	__attribute__((warn_unused_result));
+
+/* Start a built volume: raid0 active, redundant levels readonly for mdmon
+ * to decide (§4.3); then the safe-mode delay. */
+int md_start_volume(const char *devnm, const struct md_volume_cfg *v)
+	__attribute__((warn_unused_result));
+
+/* Tear down a device that was only partly built (best effort). */
+void md_teardown(const char *devnm);
+
+/*
+ * The /dev/mdN node (if missing) and the /dev/md/NAME link to it, as mdadm
+ * does when udev does not.  NAME "md127" makes only the node.
+ */
+int md_link_name(const char *devnm, const char *name) __attribute__((warn_unused_result));
+void md_unlink_name(const char *devnm);
+
+/* The /run/mdadm/map file: one line per array mdadm started (§11.5). */
+int map_add(const char *devnm, const char *metadata, const char *uuid, const char *path)
+	__attribute__((warn_unused_result));
+void map_remove(const char *devnm);
+
+#endif

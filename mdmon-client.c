@@ -1,0 +1,147 @@
+/*
+ * mdmon-client.c: starting and pinging mdmon from mdadm (see
+ * mdmon-client.h).  Owns the client half of the wire format; mdmon.c and
+ * managemon.c own the server half.  Never prints.
+ */
+#include "mdadm.h"
+#include "mdmon-client.h"
+#include "mdmon.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define PING_TIMEOUT_MS 20000
+
+bool mdmon_running(const char *container_devnm)
+{
+	char path[96], buf[32];
+	pid_t pid;
+
+	snprintf(path, sizeof(path), MDMON_RUN_DIR "/%s.pid", container_devnm);
+	if (util_read_small_file(path, buf, sizeof(buf)) <= 0)
+		return false;
+	pid = (pid_t)atoi(buf);
+	return pid > 0 && kill(pid, 0) == 0;
+}
+
+/* The mdmon that belongs with this mdadm: the one beside our binary. */
+static void mdmon_path(char *buf, size_t len)
+{
+	char self[PATH_MAX + 8];
+	ssize_t n = readlink("/proc/self/exe", self, PATH_MAX - 1);
+	char *slash;
+
+	snprintf(buf, len, "mdmon");
+	if (n <= 0)
+		return;
+	self[n] = '\0';
+	slash = strrchr(self, '/');
+	if (!slash)
+		return;
+	strcpy(slash + 1, "mdmon");
+	if (strlen(self) < len)
+		strcpy(buf, self);
+	if (access(buf, X_OK) != 0)
+		snprintf(buf, len, "mdmon");
+}
+
+int mdmon_start(const char *container_devnm)
+{
+	char path[PATH_MAX];
+	int status;
+	pid_t pid;
+
+	if (getenv("MDADM_NO_MDMON") || mdmon_running(container_devnm))
+		return 0;
+	mdmon_path(path, sizeof(path));
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		execlp(path, "mdmon", container_devnm, (char *)NULL);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) < 0)
+		return -errno;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -ECHILD;
+}
+
+static int connect_mdmon(const char *container_devnm)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd;
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), MDMON_RUN_DIR "/%s.sock", container_devnm);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		int r = -errno;
+
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
+static int recv_all(int fd, void *buf, size_t len)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	char *p = buf;
+	ssize_t n;
+
+	while (len) {
+		if (poll(&pfd, 1, PING_TIMEOUT_MS) <= 0)
+			return -ETIMEDOUT;
+		n = read(fd, p, len);
+		if (n <= 0)
+			return n == 0 ? -ECONNRESET : -errno;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* The reply frame: magic, length, payload (skipped), end magic. */
+static int recv_reply(int fd)
+{
+	uint32_t head[2], end;
+	char payload[256];
+	int32_t len;
+	int r;
+
+	r = recv_all(fd, head, sizeof(head));
+	if (r)
+		return r;
+	len = (int32_t)head[1];
+	if (head[0] != MDMON_MAGIC_START || len < 0 || (size_t)len > sizeof(payload))
+		return -EPROTO;
+	r = recv_all(fd, payload, (size_t)len);
+	if (!r)
+		r = recv_all(fd, &end, sizeof(end));
+	return r ? r : end == MDMON_MAGIC_END ? 0 : -EPROTO;
+}
+
+int mdmon_ping(const char *container_devnm)
+{
+	uint32_t frame[3] = { MDMON_MAGIC_START, 0, MDMON_MAGIC_END };
+	int fd = connect_mdmon(container_devnm), r = 0;
+
+	if (fd < 0)
+		return fd;
+	if (write(fd, frame, sizeof(frame)) != (ssize_t)sizeof(frame))
+		r = -EIO;
+	if (!r)
+		r = recv_reply(fd);
+	close(fd);
+	return r;
+}

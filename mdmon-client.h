@@ -1,0 +1,22 @@
+/*
+ * mdmon-client.h: mdadm's side of mdmon: is it running, start it, ping it
+ * (md-kernel-interface.md §8).  Returns 0 or -errno, never prints.
+ */
+#ifndef MDMON_CLIENT_H
+#define MDMON_CLIENT_H
+
+#include <stdbool.h>
+
+bool mdmon_running(const char *container_devnm);
+
+/*
+ * Start mdmon for the container unless it runs or MDADM_NO_MDMON is set:
+ * the mdmon next to this mdadm binary first, then the one on PATH.  Waits
+ * until the daemon reports ready.
+ */
+int mdmon_start(const char *container_devnm) __attribute__((warn_unused_result));
+
+/* Ping: returns once mdmon has completed a pass after the ping arrived. */
+int mdmon_ping(const char *container_devnm) __attribute__((warn_unused_result));
+
+#endif
