@@ -7,6 +7,8 @@
  * render last: the gatherers never print, the printers never read.
  * Never changes anything on disk or in the kernel.
  */
+#include "imsm-examine.h"
+#include "imsm-io.h"
 #include "mdadm.h"
 
 #include <errno.h>
@@ -14,6 +16,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -27,6 +30,8 @@ struct detail {
 	unsigned long long size_kib;   /* array size (0 for containers) */
 	bool container;
 	char container_devnm[32];      /* for members */
+	char container_path[PATH_MAX]; /* for members: /dev/md/NAME or /dev/mdN */
+	char container_format[64];     /* for members: "imsm" */
 	const char *member_index;      /* for members: text after the container name */
 };
 
@@ -41,6 +46,21 @@ static int read_size_kib(const char *devnm, unsigned long long *ret)
 		return r;
 	*ret = strtoull(buf, NULL, 10) / 2;
 	return 0;
+}
+
+/* A member shows its container's name and metadata format. */
+static void describe_container(struct detail *d)
+{
+	char meta[64];
+	struct md_sysfs md;
+
+	util_md_display_path(d->container_devnm, d->container_path, sizeof(d->container_path));
+	sysfs_init(&md, SYSROOT, d->container_devnm);
+	if (sysfs_get_metadata_version(&md, meta, sizeof(meta)) >= 0 &&
+	    strncmp(meta, "external:", 9) == 0)
+		snprintf(d->container_format, sizeof(d->container_format), "%s", meta + 9);
+	else
+		snprintf(d->container_format, sizeof(d->container_format), "external");
 }
 
 /* "external:/md127/0" -> container "md127", member "0". */
@@ -65,6 +85,7 @@ static void split_external(struct detail *d)
 	memcpy(d->container_devnm, m + 10, len);
 	d->container_devnm[len] = '\0';
 	d->member_index = slash + 1;
+	describe_container(d);
 }
 
 static int gather_detail(const char *path, const char *devnm, struct mdstat_array *stats,
@@ -92,7 +113,7 @@ static const char *metadata_shown(const struct detail *d)
 
 	if (d->container)
 		return m + strlen("external:");
-	return strncmp(m, "external:", 9) == 0 ? "external" : m;
+	return d->member_index ? d->container_format : m;
 }
 
 /* Role of a member as upstream words it. */
@@ -231,7 +252,7 @@ static void print_members(const struct detail *d)
 
 static void print_detail_text(const struct detail *d)
 {
-	char line[128];
+	char line[PATH_MAX + 32];
 
 	printf("%s:\n", d->path);
 	print_field("Version", metadata_shown(d));
@@ -247,8 +268,7 @@ static void print_detail_text(const struct detail *d)
 		print_sync_status(d);
 	}
 	if (d->member_index) {
-		snprintf(line, sizeof(line), "/dev/%s, member %s", d->container_devnm,
-			 d->member_index);
+		snprintf(line, sizeof(line), "%s, member %s", d->container_path, d->member_index);
 		print_field("Container", line);
 	}
 	print_members(d);
@@ -263,7 +283,7 @@ static void print_detail_export(const struct detail *d)
 	if (!d->member_index)
 		printf("MD_METADATA=%s\n", metadata_shown(d));
 	else
-		printf("MD_CONTAINER=/dev/%s\nMD_MEMBER=%s\n", d->container_devnm, d->member_index);
+		printf("MD_CONTAINER=%s\nMD_MEMBER=%s\n", d->container_path, d->member_index);
 	for (int i = 0; i < d->info.n_members; i++) {
 		const struct md_member_info *m = &d->info.members[i];
 
@@ -279,7 +299,7 @@ static void print_detail_export(const struct detail *d)
 static void print_detail_brief(const struct detail *d)
 {
 	if (d->member_index)
-		printf("ARRAY %s container=/dev/%s member=%s\n", d->path, d->container_devnm,
+		printf("ARRAY %s container=%s member=%s\n", d->path, d->container_path,
 		       d->member_index);
 	else
 		printf("ARRAY %s metadata=%s\n", d->path, metadata_shown(d));
@@ -378,51 +398,378 @@ int mode_query(const struct request *req)
 	return rc;
 }
 
-static void print_probe(const char *path, const struct metadata_probe *p)
-{
-	char line[64];
-	bool ok = p->checksum_stored == p->checksum_computed;
+/* ---- --examine ------------------------------------------------------------------ */
 
-	printf("%s:\n", path);
-	printf("%15s : %s\n", "Magic", p->magic);
-	printf("%15s : %s\n", "Version", p->version);
-	snprintf(line, sizeof(line), "%08x %s", p->checksum_stored, ok ? "correct" : "incorrect");
-	printf("%15s : %s\n", "Checksum", line);
-	printf("%15s : %u\n", "MPB Sectors", (p->mpb_size_bytes + p->sector_size - 1) / p->sector_size);
+/* One examined disk: its decoded copy and what the printers need besides. */
+struct examined {
+	struct imsm_super *mpb;
+	char serial[IMSM_SERIAL_BYTES]; /* all zero when the disk has none */
+	uint32_t sector_bytes;
+	bool have_migr_rec;
+	struct imsm_examine_migr_rec migr_rec;
+};
+
+/* The step at which loading a disk failed, so the message can say what failed. */
+enum examine_step {
+	EXAMINE_OPEN,
+	EXAMINE_IDENTIFY,
+	EXAMINE_READ,
+	EXAMINE_MIGR_REC,
+};
+
+/* Upstream refuses IMSM on partitions: their tail is not a disk's tail. */
+static bool is_partition(const struct imsm_disk_dev *d)
+{
+	char path[96];
+
+	snprintf(path, sizeof(path), SYSROOT "/dev/block/%u:%u/partition", d->major, d->minor);
+	return access(path, F_OK) == 0;
 }
 
-static int examine_one(const char *path)
+/*
+ * Size and number of the disk.  Its serial only tells which table entry
+ * is "this disk"; --examine reads the copy without it, so a disk without
+ * a serial (-ENODATA) is examined all the same.
+ */
+static int examine_identify(struct imsm_disk_dev *d)
 {
-	struct metadata_probe probe;
-	int fd, r;
+	unsigned long long bytes;
+	struct stat st;
+	int r = imsm_disk_identify(d);
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		pr_err("cannot open %s: %s", path, strerror(errno));
+	if (r != -ENODATA)
+		return r;
+	memset(d->serial, 0, sizeof(d->serial));
+	if (d->sectors && d->sector_bytes)
+		return 0;
+	/* identify stopped before the geometry: find it here */
+	if (fstat(d->fd, &st) < 0)
+		return -errno;
+	r = util_dev_size_bytes(d->fd, &bytes);
+	if (!r)
+		r = util_dev_sector_size(d->fd, &d->sector_bytes);
+	if (r)
+		return r;
+	if (d->sector_bytes != IMSM_BLOCK_BYTES)
+		return -EOPNOTSUPP;
+	d->major = major(st.st_rdev);
+	d->minor = minor(st.st_rdev);
+	d->sectors = bytes / d->sector_bytes;
+	return 0;
+}
+
+static bool in_general_migration(const struct imsm_super *s)
+{
+	for (unsigned int i = 0; i < s->num_raid_devs && i < IMSM_MAX_RAID_DEVS; i++)
+		if (s->dev[i].vol.migr_state && s->dev[i].vol.migr_type == IMSM_MIGR_GEN_MIGR)
+			return true;
+	return false;
+}
+
+/* The migration record at LBA N-1 (§2.8).  FIXME: move to imsm-io.c. */
+static int read_migr_rec(const struct imsm_disk_dev *d, struct imsm_examine_migr_rec *ret)
+{
+	unsigned char *buf = calloc(1, d->sector_bytes);
+	ssize_t n;
+	int r;
+
+	if (!buf)
+		return -ENOMEM;
+	n = pread(d->fd, buf, d->sector_bytes, (off_t)((d->sectors - 1) * d->sector_bytes));
+	if (n < 0)
+		r = -errno;
+	else if ((size_t)n != d->sector_bytes)
+		r = -EIO;
+	else
+		r = imsm_examine_decode_migr_rec(buf, d->sector_bytes, ret);
+	free(buf);
+	return r;
+}
+
+static int examine_read(const struct imsm_disk_dev *d, struct examined *e, enum examine_step *step)
+{
+	int r;
+
+	*step = EXAMINE_READ;
+	if (is_partition(d))
+		return -ENODATA;
+	r = imsm_read_mpb(d, &e->mpb);
+	if (r < 0)
+		return r;
+	if (in_general_migration(e->mpb)) {
+		*step = EXAMINE_MIGR_REC;
+		r = read_migr_rec(d, &e->migr_rec);
+		if (r < 0) {
+			imsm_free(e->mpb);
+			return r;
+		}
+		e->have_migr_rec = true;
+	}
+	memcpy(e->serial, d->serial, sizeof(e->serial));
+	e->sector_bytes = d->sector_bytes;
+	return 0;
+}
+
+/* Read and decode the IMSM copy of one disk; opens read-only, writes nothing. */
+static int examine_load(const char *path, struct examined *ret, enum examine_step *failed_step)
+{
+	struct imsm_disk_dev d = {.path = path, .fd = -1};
+	struct examined e = {0};
+	enum examine_step step = EXAMINE_OPEN;
+	int r = 0;
+
+	d.fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (d.fd < 0)
+		r = -errno;
+	if (!r) {
+		step = EXAMINE_IDENTIFY;
+		r = examine_identify(&d);
+	}
+	if (!r)
+		r = examine_read(&d, &e, &step);
+	if (d.fd >= 0)
+		close(d.fd);
+	if (r < 0) {
+		*failed_step = step;
+		return r;
+	}
+	*ret = e;
+	return 0;
+}
+
+/* What is wrong with a copy we refuse to show, in words. */
+static const char *copy_problem(int r)
+{
+	switch (r) {
+	case -EBADMSG:
+		return "IMSM metadata checksum mismatch";
+	case -EINVAL:
+		return "IMSM metadata is invalid (a size, count or index is out of range)";
+	case -EMSGSIZE:
+		return "IMSM metadata is truncated";
+	case -ENOSPC:
+		return "IMSM metadata is larger than the device";
+	case -EOPNOTSUPP:
+		return "IMSM metadata describes a layout this mdadm cannot read";
+	default:
+		return NULL;
+	}
+}
+
+/* The one line for a disk --examine cannot show. */
+static void examine_report(const char *path, enum examine_step step, int r)
+{
+	const char *problem = copy_problem(r);
+
+	if (step == EXAMINE_OPEN)
+		pr_err("cannot open %s: %s", path, strerror(-r));
+	else if (step == EXAMINE_IDENTIFY && r == -EOPNOTSUPP)
+		pr_err("cannot examine %s: 4Kn disks are not supported yet", path);
+	else if (step == EXAMINE_IDENTIFY)
+		pr_err("cannot examine %s: %s", path, strerror(-r));
+	else if (step == EXAMINE_MIGR_REC)
+		pr_err("cannot read the migration record of %s: %s", path, strerror(-r));
+	else if (r == -ENODATA)
+		pr_err("No md superblock detected on %s.", path);
+	else if (problem)
+		pr_err("%s: %s, copy ignored", path, problem);
+	else
+		pr_err("cannot read IMSM metadata of %s: %s", path, strerror(-r));
+}
+
+static void print_examined(const struct request *req, const char *path, const struct examined *e)
+{
+	struct imsm_examine_src src = {
+	    .mpb = e->mpb,
+	    .serial = e->serial,
+	    .sector_bytes = e->sector_bytes,
+	    .checksum_ok = true, /* imsm_decode() refuses any other copy */
+	    .migr_rec = e->have_migr_rec ? &e->migr_rec : NULL,
+	};
+	struct imsm_examine ex;
+
+	if (req->export) {
+		imsm_examine_print_export(stdout, e->mpb);
+		return;
+	}
+	imsm_examine_build(&src, &ex);
+	imsm_examine_print_text(stdout, path, &ex);
+}
+
+static int examine_one(const struct request *req, const char *path)
+{
+	enum examine_step step;
+	struct examined e;
+	int r;
+
+	r = examine_load(path, &e, &step);
+	if (r < 0) {
+		examine_report(path, step, r);
 		return EXIT_FAILED;
 	}
-	r = imsm_ops.probe(fd, &probe);
-	close(fd);
-	if (r == -ENOENT) {
-		pr_err("No md superblock detected on %s.", path);
+	print_examined(req, path, &e);
+	imsm_free(e.mpb);
+	return EXIT_OK;
+}
+
+/*
+ * --examine --brief/--scan: one entry per container found.  Copies of one
+ * container (imsm_examine_same_container()) are shown once, from the copy
+ * with the highest generation.  As upstream prints them: the container
+ * found last comes first, and the group of spare records is followed by
+ * an empty line.
+ */
+struct examine_scan {
+	struct imsm_super **groups; /* one copy per container, in discovery order */
+	size_t n, cap;
+};
+
+/* Takes mpb over (freed here or with the scan). */
+static int scan_add(struct examine_scan *sc, struct imsm_super *mpb)
+{
+	struct imsm_super **g, **grown;
+
+	for (g = sc->groups; g < sc->groups + sc->n; g++)
+		if (imsm_examine_same_container(*g, mpb))
+			break;
+	if (g < sc->groups + sc->n) {
+		if (mpb->generation_num > (*g)->generation_num) {
+			imsm_free(*g);
+			*g = mpb;
+		} else {
+			imsm_free(mpb);
+		}
+		return 0;
+	}
+	if (sc->n == sc->cap) {
+		grown = realloc(sc->groups, (sc->cap * 2 + 4) * sizeof(*grown));
+		if (!grown) {
+			imsm_free(mpb);
+			return -ENOMEM;
+		}
+		sc->groups = grown;
+		sc->cap = sc->cap * 2 + 4;
+	}
+	sc->groups[sc->n++] = mpb;
+	return 0;
+}
+
+static void scan_print_free(struct examine_scan *sc)
+{
+	for (size_t i = sc->n; i-- > 0;) {
+		imsm_examine_print_brief(stdout, sc->groups[i]);
+		if (sc->groups[i]->num_raid_devs == 0)
+			putchar('\n');
+		imsm_free(sc->groups[i]);
+	}
+	free(sc->groups);
+}
+
+/*
+ * Add the copy of one disk to the scan.  A disk named by the user must
+ * carry valid metadata (else one error line, EXIT_FAILED); while scanning
+ * /proc/partitions disks without metadata are skipped silently and
+ * corrupted copies with a warning.
+ */
+static int scan_disk(struct examine_scan *sc, const char *path, bool named)
+{
+	enum examine_step step;
+	struct examined e;
+	int r;
+
+	r = examine_load(path, &e, &step);
+	if (r < 0 && named) {
+		examine_report(path, step, r);
 		return EXIT_FAILED;
 	}
 	if (r < 0) {
-		pr_err("cannot read metadata of %s: %s", path, strerror(-r));
+		if (step == EXAMINE_READ && copy_problem(r))
+			examine_report(path, step, r);
+		return EXIT_OK;
+	}
+	r = scan_add(sc, e.mpb);
+	if (r < 0) {
+		pr_err("cannot examine %s: %s", path, strerror(-r));
 		return EXIT_FAILED;
 	}
-	print_probe(path, &probe);
 	return EXIT_OK;
+}
+
+/* The names of /proc/partitions, in its order. */
+static int read_partition_names(char (**ret)[64], size_t *ret_n)
+{
+	FILE *f = fopen("/proc/partitions", "re");
+	char line[256], (*names)[64] = NULL, (*grown)[64];
+	unsigned long long blocks;
+	unsigned int maj, min;
+	size_t n = 0;
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		grown = realloc(names, (n + 1) * sizeof(*names));
+		if (!grown) {
+			free(names);
+			fclose(f);
+			return -ENOMEM;
+		}
+		names = grown;
+		if (sscanf(line, "%u %u %llu %63s", &maj, &min, &blocks, names[n]) == 4)
+			n++;
+	}
+	fclose(f);
+	*ret = names;
+	*ret_n = n;
+	return 0;
+}
+
+/*
+ * Every block device of /proc/partitions, as "/dev/NAME".  Upstream
+ * walks its device list backwards, which decides the order of the ARRAY
+ * lines; so do we.
+ */
+static int scan_partitions(struct examine_scan *sc)
+{
+	char(*names)[64] = NULL, path[80];
+	int rc = EXIT_OK, r;
+	size_t n = 0;
+
+	r = read_partition_names(&names, &n);
+	if (r < 0) {
+		pr_err("cannot read /proc/partitions: %s", strerror(-r));
+		return EXIT_FAILED;
+	}
+	while (n-- > 0) {
+		snprintf(path, sizeof(path), "/dev/%s", names[n]);
+		if (scan_disk(sc, path, false) != EXIT_OK)
+			rc = EXIT_FAILED;
+	}
+	free(names);
+	return rc;
+}
+
+static int examine_brief(const struct request *req)
+{
+	struct examine_scan sc = {0};
+	int rc = EXIT_OK;
+
+	if (req->n_devs == 0)
+		rc = scan_partitions(&sc);
+	for (int i = 0; i < req->n_devs; i++)
+		if (scan_disk(&sc, req->devs[i].path, true) != EXIT_OK)
+			rc = EXIT_FAILED;
+	scan_print_free(&sc);
+	return rc;
 }
 
 int mode_examine(const struct request *req)
 {
 	int rc = EXIT_OK;
 
-	if (req->scan || req->export)
-		return mode_not_implemented("--examine --scan/--export");
+	if (req->scan || req->brief)
+		return examine_brief(req);
 	for (int i = 0; i < req->n_devs; i++)
-		if (examine_one(req->devs[i].path) != EXIT_OK)
+		if (examine_one(req, req->devs[i].path) != EXIT_OK)
 			rc = EXIT_FAILED;
 	return rc;
 }

@@ -8,6 +8,7 @@
  * first change.
  */
 #include "mdadm.h"
+#include "mdmon-client.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -41,9 +42,57 @@ static const struct mdstat_array *running_member(struct mdstat_array *stats, con
 	return NULL;
 }
 
+/* "external:/md127/0" -> "md127"; -ENOENT when not a container member. */
+static int member_container(const struct md_sysfs *md, char *buf, size_t len)
+{
+	char meta[64];
+	size_t n;
+
+	if (sysfs_get_metadata_version(md, meta, sizeof(meta)) < 0 ||
+	    strncmp(meta, "external:", 9) != 0 || (meta[9] != '/' && meta[9] != '-'))
+		return -ENOENT;
+	n = strcspn(meta + 10, "/");
+	if (n == 0 || n >= len)
+		return -ENOENT;
+	memcpy(buf, meta + 10, n);
+	buf[n] = '\0';
+	return 0;
+}
+
+/* Retry while the kernel says EBUSY (a brief opener such as mdmon). */
+static int set_state_retry(const struct md_sysfs *md, const char *state)
+{
+	int r;
+
+	for (int i = 0; i < 25; i++) {
+		r = sysfs_set_array_state(md, state);
+		if (r != -EBUSY)
+			break;
+		usleep(200 * 1000);
+	}
+	return r;
+}
+
+/*
+ * A member managed by mdmon: make it inactive, let mdmon record it clean
+ * and release it (it writes "clear"), then make sure it is gone.
+ */
+static int stop_member(const struct md_sysfs *md, const char *container)
+{
+	int r = set_state_retry(md, "inactive");
+
+	if (r)
+		return r;
+	if (mdmon_running(container) && mdmon_ping(container) == 0)
+		for (int i = 0; i < 25 && sysfs_array_exists(md); i++)
+			usleep(200 * 1000);
+	return sysfs_array_exists(md) ? set_state_retry(md, "clear") : 0;
+}
+
 static int stop_one(const char *path, struct mdstat_array *stats)
 {
 	const struct mdstat_array *member;
+	char container[32];
 	struct md_sysfs md;
 	int r;
 
@@ -54,7 +103,10 @@ static int stop_one(const char *path, struct mdstat_array *stats)
 		pr_err("cannot stop container %s: member %s is still running", path, member->devnm);
 		return EXIT_FAILED;
 	}
-	r = sysfs_set_array_state(&md, "clear");
+	if (member_container(&md, container, sizeof(container)) == 0)
+		r = stop_member(&md, container);
+	else
+		r = set_state_retry(&md, "clear");
 	if (r < 0) {
 		pr_err("cannot stop %s: %s", path,
 		       r == -EBUSY ? "it is in use (mounted or open)" : strerror(-r));

@@ -9,13 +9,16 @@
  * other input: bad magic, an oversized or truncated frame, or a timeout
  * closes the connection.
  */
+#include "imsm.h"
 #include "mdadm.h"
 #include "mdmon.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #define FRAME_TIMEOUT_MS 3000
@@ -36,17 +39,43 @@ static bool is_our_member(const struct mdmon_state *st, const struct mdstat_arra
 	       strcmp(parent, st->container) == 0;
 }
 
-static int add_array(struct mdmon_state *st, const char *devnm)
+/* Optional pollable files (absent for raid0): -1 when missing. */
+static int open_optional(const struct md_sysfs *md, const char *attr)
+{
+	int fd = sysfs_open_attr(md, NULL, attr);
+
+	return fd < 0 ? -1 : fd;
+}
+
+static void close_array(struct mon_array *a)
+{
+	close(a->state_fd);
+	if (a->action_fd >= 0)
+		close(a->action_fd);
+	if (a->resync_fd >= 0)
+		close(a->resync_fd);
+	free(a);
+}
+
+/* "external:/md127/1" -> 1 */
+static int volume_index(const struct mdstat_array *s)
+{
+	const char *slash = strrchr(s->metadata, '/');
+
+	return slash ? atoi(slash + 1) : -1;
+}
+
+static int add_array(struct mdmon_state *st, const struct mdstat_array *s)
 {
 	struct mon_array *a;
 	struct md_sysfs md;
-	char state[32];
 
 	a = calloc(1, sizeof(*a));
 	if (!a)
 		return -ENOMEM;
-	snprintf(a->devnm, sizeof(a->devnm), "%s", devnm);
-	sysfs_init(&md, st->sysroot, devnm);
+	snprintf(a->devnm, sizeof(a->devnm), "%s", s->devnm);
+	a->index = volume_index(s);
+	sysfs_init(&md, st->sysroot, s->devnm);
 	a->state_fd = sysfs_open_attr(&md, NULL, "array_state");
 	if (a->state_fd < 0) {
 		int r = a->state_fd;
@@ -54,9 +83,11 @@ static int add_array(struct mdmon_state *st, const char *devnm)
 		free(a);
 		return r;
 	}
-	if (util_pread_string(a->state_fd, state, sizeof(state)) >= 0)
-		snprintf(a->state, sizeof(a->state), "%s", state);
+	a->action_fd = open_optional(&md, "sync_action");
+	a->resync_fd = open_optional(&md, "resync_start");
 	pthread_mutex_lock(&st->lock);
+	/* mdadm wrote the metadata of the new volume: adopt the newest copy */
+	(void)manager_load_metadata(st);
 	a->next = st->arrays;
 	st->arrays = a;
 	pthread_mutex_unlock(&st->lock);
@@ -75,7 +106,7 @@ static void drop_vanished(struct mdmon_state *st, struct mdstat_array *stats)
 		struct mon_array *a = *pp;
 		struct mdstat_array *s = mdstat_find(stats, a->devnm);
 
-		if (s && is_our_member(st, s)) {
+		if (s && is_our_member(st, s) && !a->gone) {
 			pp = &a->next;
 			continue;
 		}
@@ -90,8 +121,7 @@ static void drop_vanished(struct mdmon_state *st, struct mdstat_array *stats)
 	while (gone) {
 		struct mon_array *next = gone->next;
 
-		close(gone->state_fd);
-		free(gone);
+		close_array(gone);
 		gone = next;
 	}
 }
@@ -110,8 +140,10 @@ int manager_reconcile(struct mdmon_state *st)
 	}
 	drop_vanished(st, stats);
 	for (a = stats; a; a = a->next)
-		if (is_our_member(st, a) && !find_array(st, a->devnm))
-			(void)add_array(st, a->devnm); /* retried at the next event */
+		if (is_our_member(st, a) && !find_array(st, a->devnm) &&
+		    strncmp(a->level, "raid", 4) == 0 && strcmp(a->level, "raid0") != 0 &&
+		    add_array(st, a) < 0)
+			continue; /* retried at the next event */
 	mdstat_free(stats);
 	return 1;
 }
@@ -122,9 +154,75 @@ void manager_free_arrays(struct mdmon_state *st)
 		struct mon_array *a = st->arrays;
 
 		st->arrays = a->next;
-		close(a->state_fd);
-		free(a);
+		close_array(a);
 	}
+}
+
+void manager_close_disks(struct mdmon_state *st)
+{
+	for (int i = 0; i < st->n_disks; i++)
+		close(st->disks[i].fd);
+	st->n_disks = 0;
+	imsm_free(st->mpb);
+	st->mpb = NULL;
+}
+
+static int open_disk(struct mdmon_state *st, const struct md_member_info *m)
+{
+	struct imsm_disk_dev *d = &st->disks[st->n_disks];
+	char *path = st->disk_paths[st->n_disks];
+	int r;
+
+	memset(d, 0, sizeof(*d));
+	if (util_devpath_of(makedev(m->major, m->minor), path, 64) < 0)
+		snprintf(path, 64, "/dev/%s", m->kname);
+	d->path = path;
+	d->fd = open(path, O_RDWR | O_CLOEXEC);
+	if (d->fd < 0)
+		return -errno;
+	r = imsm_disk_identify(d);
+	if (r) {
+		close(d->fd);
+		return r;
+	}
+	st->n_disks++;
+	return 0;
+}
+
+/* Keep the copy with the highest generation of the family. */
+static void consider_copy(struct mdmon_state *st, struct imsm_super *s)
+{
+	if (s->num_raid_devs == 0 ||
+	    (st->mpb && (st->mpb->family_num != s->family_num ||
+			 st->mpb->generation_num >= s->generation_num))) {
+		imsm_free(s);
+		return;
+	}
+	imsm_free(st->mpb);
+	st->mpb = s;
+}
+
+int manager_load_metadata(struct mdmon_state *st)
+{
+	struct md_array_info info;
+	struct imsm_super *s;
+	struct md_sysfs md;
+	int r;
+
+	sysfs_init(&md, st->sysroot, st->container);
+	r = sysfs_read_array(&md, &info);
+	if (r)
+		return r;
+	for (int i = 0; i < st->n_disks; i++)
+		close(st->disks[i].fd);
+	st->n_disks = 0;
+	for (int i = 0; i < info.n_members && st->n_disks < MD_MAX_MEMBERS; i++)
+		(void)open_disk(st, &info.members[i]); /* an unreadable disk is left out */
+	sysfs_free_array(&info);
+	for (int i = 0; i < st->n_disks; i++)
+		if (imsm_read_mpb(&st->disks[i], &s) == 0)
+			consider_copy(st, s);
+	return 0;
 }
 
 /* Read exactly len bytes, waiting at most FRAME_TIMEOUT_MS for each part. */

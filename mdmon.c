@@ -373,6 +373,8 @@ static int run_container(const char *name, const struct mdmon_opts *o)
 		return EXIT_FAILED;
 	}
 	r = start_daemon(&st, o, &ready_fd);
+	if (!r && manager_load_metadata(&st) < 0)
+		r = EXIT_FAILED;
 	if (r) {
 		report_ready(&ready_fd, r);
 		return r;
@@ -390,6 +392,7 @@ static int run_container(const char *name, const struct mdmon_opts *o)
 	gone = manager_loop(&st, sfd);
 	stop_monitor(&st, thread);
 	manager_free_arrays(&st);
+	manager_close_disks(&st);
 	if (gone)
 		remove_files(&st); /* after SIGTERM a successor owns them */
 	return EXIT_OK;

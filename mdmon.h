@@ -18,8 +18,12 @@
 #include <pthread.h>
 #include <stdbool.h>
 
+#include "imsm-io.h"
+#include "mdadm.h"
+
 #define MDMON_RUN_DIR "/run/mdadm"
 #define MDMON_MAX_ARRAYS 16
+#define MDMON_MAX_FDS (2 * MDMON_MAX_ARRAYS + 1)
 
 /* Wire format of the control socket (md-kernel-interface.md §8.2). */
 #define MDMON_MAGIC_START 0x5a5aa5a5u
@@ -29,8 +33,16 @@
 
 struct mon_array {
 	char devnm[32];       /* "md126" */
+	int index;            /* volume index in the metadata */
 	int state_fd;         /* md/array_state, read once, pollable */
-	char state[32];       /* last array_state seen by the monitor */
+	int action_fd;        /* md/sync_action, -1 for raid0 */
+	int resync_fd;        /* md/resync_start, -1 for raid0 */
+	char state[32];       /* array_state seen in this pass */
+	char prev_state[32];  /* ... and in the previous one */
+	char action[16], prev_action[16];
+	bool resync_done;     /* resync_start reads "none" */
+	const char *reply;    /* array_state to write after the metadata */
+	bool gone;            /* stopped: the manager forgets it */
 	struct mon_array *next;
 };
 
@@ -43,7 +55,15 @@ struct mdmon_state {
 	int wake_pipe[2];         /* manager -> monitor: re-read the list now */
 	int mdstat_fd;            /* /proc/mdstat, pollable */
 
-	pthread_mutex_t lock;     /* guards arrays, passes, exiting */
+	/* The container's metadata and disks.  Loaded by the manager before
+	 * the monitor starts and when a volume appears (under lock); written
+	 * to disk only by the monitor. */
+	struct imsm_super *mpb;
+	int n_disks;
+	struct imsm_disk_dev disks[MD_MAX_MEMBERS];
+	char disk_paths[MD_MAX_MEMBERS][64];
+
+	pthread_mutex_t lock;     /* guards arrays, mpb, passes, exiting */
 	pthread_cond_t pass_done; /* signalled after every monitor pass */
 	struct mon_array *arrays;
 	unsigned long passes;     /* completed monitor passes */
@@ -64,5 +84,9 @@ int manager_reconcile(struct mdmon_state *st);
 void manager_serve_client(struct mdmon_state *st, int fd);
 /* Free every array entry (at exit, after the monitor stopped). */
 void manager_free_arrays(struct mdmon_state *st);
+/* (Re)load the container's disks and newest metadata; caller holds lock
+ * or the monitor is not running yet. */
+int manager_load_metadata(struct mdmon_state *st);
+void manager_close_disks(struct mdmon_state *st);
 
 #endif

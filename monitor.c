@@ -6,11 +6,16 @@
  * poll() until the kernel or the manager wakes it: no periodic wake-ups.
  * Never waits on mdadm, never allocates, never talks to clients.
  *
- * FIXME(issue 4): reacting to write-pending (mark the volume dirty in the
- * metadata, then let the kernel go on), clean marking, checkpoints,
- * failures and spare activation arrive with the IMSM metadata writer.
- * Until then the monitor only observes and records states.
+ * One pass (md-kernel-interface.md §6.3-6.4): re-read every array, decide
+ * what the metadata must say and what to tell the kernel, write the
+ * metadata once, and only then tell the kernel.  Dirty reaches the disks
+ * before "active" releases the writers; "clean" is given to the kernel
+ * before it is recorded, so no write can slip in after the clean mark.
+ *
+ * FIXME(issue 4): resync checkpoints, failures, spare activation, the "-"
+ * flag, and writing without allocating.
  */
+#include "imsm.h"
 #include "mdadm.h"
 #include "mdmon.h"
 
@@ -58,17 +63,114 @@ static void drain_wake_pipe(int fd)
 		;
 }
 
-/* One pass: re-read every array's state.  Returns the pollfd count. */
+static void read_array(struct mon_array *a)
+{
+	char resync[32];
+
+	snprintf(a->prev_state, sizeof(a->prev_state), "%s", a->state);
+	snprintf(a->prev_action, sizeof(a->prev_action), "%s", a->action);
+	if (util_pread_string(a->state_fd, a->state, sizeof(a->state)) < 0)
+		a->state[0] = '\0';
+	a->action[0] = '\0';
+	if (a->action_fd >= 0 && util_pread_string(a->action_fd, a->action, sizeof(a->action)) < 0)
+		a->action[0] = '\0';
+	if (a->resync_fd >= 0 && util_pread_string(a->resync_fd, resync, sizeof(resync)) >= 0)
+		a->resync_done = strcmp(resync, "none") == 0;
+	a->reply = NULL;
+}
+
+static bool is(const char *state, const char *word)
+{
+	return strcmp(state, word) == 0;
+}
+
+static bool running(const char *state)
+{
+	return state[0] && !is(state, "clear") && !is(state, "inactive");
+}
+
+/* The volume needs nothing: initialised, not degraded, not migrating. */
+static bool volume_consistent(const struct imsm_dev *dev)
+{
+	return dev->vol.map[0].map_state == IMSM_MAP_NORMAL && !dev->vol.migr_state;
+}
+
+static bool set_dirty(struct imsm_dev *dev, bool dirty)
+{
+	if (dev->vol.dirty == dirty)
+		return false;
+	dev->vol.dirty = dirty;
+	return true;
+}
+
+/* A finished initial resync makes the volume normal (§6.3). */
+static bool record_resync_end(struct mon_array *a, struct imsm_dev *dev)
+{
+	if (!a->resync_done || !is(a->prev_action, "resync") || is(a->action, "resync") ||
+	    dev->vol.map[0].map_state != IMSM_MAP_UNINITIALIZED)
+		return false;
+	dev->vol.map[0].map_state = IMSM_MAP_NORMAL;
+	return true;
+}
+
+/* Decide for one array; returns true when the metadata changed. */
+static bool decide(struct mon_array *a, struct imsm_dev *dev)
+{
+	bool changed = record_resync_end(a, dev);
+
+	if (!running(a->state)) {
+		if (running(a->prev_state) || is(a->state, "inactive")) {
+			changed |= volume_consistent(dev) && set_dirty(dev, false);
+			a->reply = "clear";
+			a->gone = true;
+		}
+	} else if (is(a->state, "write-pending")) {
+		changed |= set_dirty(dev, true);
+		a->reply = "active";
+	} else if (is(a->state, "active-idle")) {
+		a->reply = "clean"; /* recorded on disk at the next pass */
+	} else if (is(a->state, "clean")) {
+		changed |= a->resync_done && volume_consistent(dev) && set_dirty(dev, false);
+	} else if (is(a->state, "readonly")) {
+		a->reply = volume_consistent(dev) && !dev->vol.dirty ? "read-auto" : "active";
+	}
+	return changed;
+}
+
+static void write_metadata(struct mdmon_state *st)
+{
+	st->mpb->generation_num++;
+	for (int i = 0; i < st->n_disks; i++)
+		if (imsm_find_disk(st->mpb, st->disks[i].serial) >= 0 &&
+		    imsm_write_mpb(&st->disks[i], st->mpb, true) < 0)
+			continue; /* FIXME(issue 4): a failing disk is recorded as failed */
+}
+
+static void apply_replies(struct mdmon_state *st)
+{
+	for (struct mon_array *a = st->arrays; a; a = a->next)
+		if (a->reply && util_pwrite_string(a->state_fd, a->reply) < 0 && a->gone)
+			a->gone = false; /* not stopped after all: keep watching */
+}
+
+/* One pass over every array.  Returns the pollfd count. */
 static int monitor_pass(struct mdmon_state *st, struct pollfd *pfd)
 {
+	bool changed = false;
 	int n = 0;
 
 	pthread_mutex_lock(&st->lock);
-	for (struct mon_array *a = st->arrays; a && n < MDMON_MAX_ARRAYS; a = a->next) {
-		if (util_pread_string(a->state_fd, a->state, sizeof(a->state)) < 0)
-			a->state[0] = '\0';
+	for (struct mon_array *a = st->arrays; a && n < MDMON_MAX_FDS - 1; a = a->next) {
+		read_array(a);
+		if (st->mpb && !a->gone && a->index >= 0 && a->index < st->mpb->num_raid_devs)
+			changed |= decide(a, &st->mpb->dev[a->index]);
 		pfd[n++] = (struct pollfd){ .fd = a->state_fd, .events = POLLPRI };
+		if (a->action_fd >= 0)
+			pfd[n++] = (struct pollfd){ .fd = a->action_fd, .events = POLLPRI };
 	}
+	if (changed)
+		write_metadata(st);
+	apply_replies(st);
 	st->passes++;
 	pthread_cond_broadcast(&st->pass_done);
 	pthread_mutex_unlock(&st->lock);
@@ -78,7 +180,7 @@ static int monitor_pass(struct mdmon_state *st, struct pollfd *pfd)
 void *monitor_thread(void *arg)
 {
 	struct mdmon_state *st = arg;
-	struct pollfd pfd[MDMON_MAX_ARRAYS + 1];
+	struct pollfd pfd[MDMON_MAX_FDS];
 	bool exiting = false;
 	int n;
 

@@ -28,7 +28,8 @@ int sysfs_read_attr(const struct md_sysfs *md, const char *dev, const char *attr
 		    size_t len) __attribute__((warn_unused_result));
 int sysfs_write_attr(const struct md_sysfs *md, const char *dev, const char *attr,
 		     const char *val) __attribute__((warn_unused_result));
-/* Open md/<attr> for poll(POLLPRI); the value is read once as required. */
+/* Open md/<attr> for poll(POLLPRI), read-write when the file allows it;
+ * the value is read once as the kernel requires before polling. */
 int sysfs_open_attr(const struct md_sysfs *md, const char *dev, const char *attr)
 	__attribute__((warn_unused_result));
 

@@ -72,6 +72,16 @@ int util_write_small_file(const char *path, const char *val)
 	return (size_t)n == len ? 0 : -EIO;
 }
 
+int util_pwrite_string(int fd, const char *val)
+{
+	size_t len = strlen(val);
+	ssize_t n = pwrite(fd, val, len, 0);
+
+	if (n < 0)
+		return -errno;
+	return (size_t)n == len ? 0 : -EIO;
+}
+
 int util_pread_string(int fd, char *buf, size_t len)
 {
 	ssize_t n;

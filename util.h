@@ -59,6 +59,9 @@ int util_read_small_file(const char *path, char *buf, size_t len)
 /* Write a small value to a file (sysfs-style: O_WRONLY, no create). */
 int util_write_small_file(const char *path, const char *val) __attribute__((warn_unused_result));
 
+/* Write a value to an open sysfs file (from offset 0). */
+int util_pwrite_string(int fd, const char *val) __attribute__((warn_unused_result));
+
 /* Re-read a pollable file from offset 0 (newline stripped). */
 int util_pread_string(int fd, char *buf, size_t len) __attribute__((warn_unused_result));
 

@@ -36,9 +36,9 @@ expect_one_error_line() {
 # make_disks N SIZE_MIB: N loop devices over tmpfs files; sets DISKS=(...)
 DISKS=()
 make_disks() {
-	local n=$1 size=$2 i f dev
+	local n=$1 size=$2 i f dev first=${#DISKS[@]}
 	mkdir -p /tmp/disks
-	for ((i = 0; i < n; i++)); do
+	for ((i = first; i < first + n; i++)); do
 		f=/tmp/disks/d$i.img
 		truncate -s "${size}M" "$f"
 		dev=$(losetup -f --show "$f")
