@@ -494,10 +494,9 @@ static int mode_version(const struct request *req)
 	return EXIT_OK;
 }
 
-/* Modes without an entry have not landed yet (assemble, incremental:
- * the IMSM lifecycle issue). */
 static int (*const dispatch[MODE_COUNT])(const struct request *) = {
-	[MODE_CREATE] = mode_create,   [MODE_GROW] = mode_grow,
+	[MODE_CREATE] = mode_create,   [MODE_ASSEMBLE] = mode_assemble,
+	[MODE_INCREMENTAL] = mode_incremental, [MODE_GROW] = mode_grow,
 	[MODE_MANAGE] = mode_manage,
 	[MODE_EXAMINE] = mode_examine, [MODE_DETAIL] = mode_detail,
 	[MODE_QUERY] = mode_query,     [MODE_STOP] = mode_stop,

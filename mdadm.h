@@ -131,6 +131,8 @@ extern const struct metadata_ops imsm_ops;
 
 /* Mode entry points: each returns an enum exit_code. */
 int mode_create(const struct request *req);
+int mode_assemble(const struct request *req);
+int mode_incremental(const struct request *req);
 int mode_grow(const struct request *req);
 int mode_manage(const struct request *req);
 int mode_examine(const struct request *req);

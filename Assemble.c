@@ -1,0 +1,515 @@
+/*
+ * Assemble.c: --assemble and --incremental of IMSM containers and their
+ * volumes.
+ *
+ *   mdadm -A /dev/md/imsm0 DISKS     the container from these disks, then
+ *                                    every volume it can run
+ *   mdadm -A --scan                  every IMSM container found on the
+ *                                    block devices of /proc/partitions
+ *   mdadm -I DISK                    add one disk to its container (made
+ *                                    when first seen); start each volume
+ *                                    once all its disks are present
+ *   mdadm -I CONTAINER               start the container's volumes
+ *
+ * Owns: reading every disk's copy, grouping copies into containers, and
+ * choosing the copy that speaks for a container (imsm-format.md §7.6);
+ * then building through md-build.c.  Never writes metadata.
+ */
+#include "imsm.h"
+#include "mdadm.h"
+#include "mdmon-client.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#define SYSROOT "/sys"
+#define MAX_DISKS 128
+
+/* One disk with its own copy of the metadata. */
+struct found {
+	struct imsm_disk_dev dev;  /* fd closed once read */
+	char path[PATH_MAX];
+	struct imsm_super *mpb;
+	bool used;                 /* attached to a container being built */
+};
+
+struct scan {
+	int n;
+	struct found f[MAX_DISKS];
+};
+
+static void free_scan(struct scan *sc)
+{
+	for (int i = 0; i < sc->n; i++)
+		imsm_free(sc->f[i].mpb);
+	sc->n = 0;
+}
+
+/* Read one disk's copy; quiet unless report (named disks are reported,
+ * scanned ones are skipped silently). */
+static int read_disk(struct scan *sc, const char *path, bool report)
+{
+	struct found *f = &sc->f[sc->n];
+	int r;
+
+	if (sc->n >= MAX_DISKS)
+		return -E2BIG;
+	memset(f, 0, sizeof(*f));
+	snprintf(f->path, sizeof(f->path), "%s", path);
+	f->dev.path = f->path;
+	f->dev.fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (f->dev.fd < 0) {
+		if (report)
+			pr_err("cannot open %s: %s", path, strerror(errno));
+		return -errno;
+	}
+	r = imsm_disk_identify(&f->dev);
+	if (!r)
+		r = imsm_read_mpb(&f->dev, &f->mpb);
+	close(f->dev.fd);
+	f->dev.fd = -1;
+	if (r && report)
+		pr_err("%s: %s", path,
+		       r == -ENODATA ? "no IMSM metadata found" : "IMSM metadata unreadable, ignored");
+	if (!r)
+		sc->n++;
+	return r;
+}
+
+/* Grouping key (§7.6): signature/version and the original family. */
+static bool same_container(const struct imsm_super *a, const struct imsm_super *b)
+{
+	uint32_t fa = a->orig_family_num ? a->orig_family_num : a->family_num;
+	uint32_t fb = b->orig_family_num ? b->orig_family_num : b->family_num;
+
+	return a->num_raid_devs && b->num_raid_devs && fa == fb &&
+	       strcmp(a->version, b->version) == 0;
+}
+
+/* The copy that speaks for the group of sc->f[first]: highest generation,
+ * and never a copy whose own disk is not configured over one whose is. */
+static const struct imsm_super *champion(const struct scan *sc, int first)
+{
+	const struct imsm_super *best = sc->f[first].mpb;
+
+	for (int i = first + 1; i < sc->n; i++) {
+		const struct imsm_super *s = sc->f[i].mpb;
+
+		if (same_container(best, s) && s->generation_num > best->generation_num)
+			best = s;
+	}
+	return best;
+}
+
+/* Is this disk a usable member or spare under the champion's table? */
+static bool belongs(const struct imsm_super *champ, const struct found *f)
+{
+	int idx;
+
+	if (f->mpb->num_raid_devs == 0)
+		return false; /* spare records are assembled separately */
+	if (!same_container(champ, f->mpb))
+		return false;
+	idx = imsm_find_disk(champ, f->dev.serial);
+	return idx >= 0 && !(champ->disk[idx].status & IMSM_DISK_FAILED);
+}
+
+/* Disks of one container, as imsm_disk_dev copies for the md view. */
+struct group {
+	const struct imsm_super *mpb;
+	int n;
+	struct imsm_disk_dev d[MD_MAX_MEMBERS];
+};
+
+static void collect_group(struct scan *sc, int first, struct group *g)
+{
+	g->mpb = champion(sc, first);
+	g->n = 0;
+	for (int i = first; i < sc->n && g->n < MD_MAX_MEMBERS; i++) {
+		if (sc->f[i].used || !belongs(g->mpb, &sc->f[i]))
+			continue;
+		sc->f[i].used = true;
+		g->d[g->n++] = sc->f[i].dev;
+	}
+}
+
+static bool volume_running(const char *container, int index)
+{
+	struct mdstat_array *stats;
+	char want[48], parent[MDSTAT_NAME_MAX];
+	bool found = false;
+
+	if (mdstat_read(NULL, &stats) < 0)
+		return false;
+	snprintf(want, sizeof(want), "%d", index);
+	for (struct mdstat_array *a = stats; a; a = a->next)
+		if (mdstat_container_of(a, parent, sizeof(parent)) == 0 &&
+		    strcmp(parent, container) == 0 &&
+		    strcmp(strrchr(a->metadata, '/') + 1, want) == 0)
+			found = true;
+	mdstat_free(stats);
+	return found;
+}
+
+/* A name for the volume: its own, or NAME_N when /dev/md/NAME is taken. */
+static void volume_name(const char *name, char *buf, size_t len)
+{
+	char path[PATH_MAX];
+
+	snprintf(buf, len, "%s", name);
+	for (int i = 0; i < 100; i++) {
+		snprintf(path, sizeof(path), "/dev/md/%s", buf);
+		if (access(path, F_OK) != 0)
+			return;
+		snprintf(buf, len, "%s_%d", name, i);
+	}
+}
+
+/* Enough members for md to run the volume (degraded is allowed). */
+static bool can_run(const struct md_volume_cfg *v)
+{
+	int missing = v->raid_disks - v->n_members;
+
+	switch (v->level) {
+	case 1:
+		return v->n_members >= 1;
+	case 5:
+		return missing <= 1;
+	case 10:
+		return missing <= v->raid_disks / 2; /* FIXME: per mirror pair */
+	default:
+		return missing == 0;
+	}
+}
+
+static int start_one_volume(const char *container, const struct md_volume_cfg *v, bool complete)
+{
+	char devnm[32], name[64], path[96], meta[48];
+	int r;
+
+	if (volume_running(container, v->index) || !can_run(v) ||
+	    (complete && v->n_members < v->raid_disks))
+		return 0;
+	volume_name(v->name, name, sizeof(name));
+	snprintf(path, sizeof(path), "/dev/md/%s", name);
+	r = md_alloc(devnm, sizeof(devnm));
+	if (!r)
+		r = md_build_volume(container, devnm, v);
+	if (!r)
+		r = md_start_volume(devnm, v);
+	if (!r)
+		r = md_link_name(devnm, name);
+	snprintf(meta, sizeof(meta), "/%s/%d", container, v->index);
+	if (!r)
+		r = map_add(devnm, meta, "00000000:00000000:00000000:00000000", path);
+	if (r) {
+		pr_err("cannot start volume %s: %s", v->name, strerror(-r));
+		md_teardown(devnm);
+		return r;
+	}
+	pr_err("%s has been assembled with %d device%s%s and started.", path, v->n_members,
+	       v->n_members == 1 ? "" : "s", v->n_members < v->raid_disks ? " (degraded)" : "");
+	return v->level != 0 ? 1 : 0;
+}
+
+/*
+ * Start every volume of the container that md can run.  With complete,
+ * only volumes whose disks are all present (incremental assembly).
+ */
+static int start_volumes(const char *container, const struct group *g, bool complete)
+{
+	struct md_volume_cfg *v = calloc(1, sizeof(*v));
+	bool need_mdmon = false;
+	int r = 0;
+
+	if (!v)
+		return -ENOMEM;
+	for (int i = 0; i < g->mpb->num_raid_devs; i++) {
+		if (imsm_volume_md_cfg(g->mpb, i, g->d, g->n, v) < 0)
+			continue;
+		r = start_one_volume(container, v, complete);
+		need_mdmon |= r > 0;
+	}
+	free(v);
+	if (need_mdmon && (mdmon_start(container) || mdmon_ping(container)))
+		pr_err("warning: mdmon for %s did not start; its volumes stay read-only, continuing",
+		       container);
+	return r < 0 ? r : 0;
+}
+
+static int build_group(const char *path, const struct group *g, char *devnm, size_t len)
+{
+	struct md_member_cfg cfg[MD_MAX_MEMBERS];
+	const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	int r;
+
+	for (int i = 0; i < g->n; i++)
+		imsm_container_member_cfg(&g->d[i], &cfg[i]);
+	r = md_alloc(devnm, len);
+	if (!r)
+		r = md_build_container(devnm, "imsm", cfg, g->n);
+	if (!r)
+		r = md_link_name(devnm, name);
+	if (!r)
+		r = map_add(devnm, "imsm", "00000000:00000000:00000000:00000000", path);
+	if (r) {
+		pr_err("cannot assemble %s: %s", path, r == -EBUSY ? "a disk is in use" : strerror(-r));
+		md_teardown(devnm);
+		return r;
+	}
+	pr_err("Container %s has been assembled with %d drive%s", path, g->n, g->n == 1 ? "" : "s");
+	return 0;
+}
+
+static int assemble_group(const char *path, const struct group *g)
+{
+	char devnm[32];
+
+	if (build_group(path, g, devnm, sizeof(devnm)))
+		return EXIT_FAILED;
+	return start_volumes(devnm, g, false) ? EXIT_FAILED : EXIT_OK;
+}
+
+/* "/dev/md/imsmN" for the first N not in use. */
+static void free_container_name(char *buf, size_t len)
+{
+	for (int i = 0; i < 100; i++) {
+		snprintf(buf, len, "/dev/md/imsm%d", i);
+		if (access(buf, F_OK) != 0)
+			return;
+	}
+}
+
+static int scan_partitions(struct scan *sc)
+{
+	char line[256], name[64], path[96];
+	FILE *f = fopen("/proc/partitions", "r");
+	unsigned int maj, min;
+	unsigned long long blocks;
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, " %u %u %llu %63s", &maj, &min, &blocks, name) == 4 &&
+		    strncmp(name, "md", 2) != 0) {
+			snprintf(path, sizeof(path), "/dev/%s", name);
+			(void)read_disk(sc, path, false); /* not IMSM: not ours */
+		}
+	fclose(f);
+	return 0;
+}
+
+static int assemble_scan(struct scan *sc)
+{
+	struct group *g = calloc(1, sizeof(*g));
+	char path[64];
+	int rc = EXIT_OK, found = 0;
+
+	if (!g || scan_partitions(sc) < 0)
+		rc = EXIT_FAILED;
+	for (int i = 0; rc == EXIT_OK && i < sc->n; i++) {
+		if (sc->f[i].used || sc->f[i].mpb->num_raid_devs == 0)
+			continue;
+		collect_group(sc, i, g);
+		free_container_name(path, sizeof(path));
+		found++;
+		if (assemble_group(path, g) != EXIT_OK)
+			rc = EXIT_FAILED;
+	}
+	if (rc == EXIT_OK && !found) {
+		pr_err("No arrays found in config file or automatically");
+		rc = EXIT_FAILED;
+	}
+	free(g);
+	return rc;
+}
+
+static int assemble_named(const struct request *req, struct scan *sc)
+{
+	struct group *g;
+	int rc;
+
+	for (int i = 0; i < req->n_devs; i++)
+		if (read_disk(sc, req->devs[i].path, true) < 0)
+			return EXIT_FAILED;
+	for (int i = 0; i < sc->n; i++)
+		if (sc->f[i].mpb->num_raid_devs == 0) {
+			pr_err("%s holds only a spare record: no volume to assemble", sc->f[i].path);
+			return EXIT_FAILED;
+		}
+	g = calloc(1, sizeof(*g));
+	if (!g)
+		return EXIT_FAILED;
+	collect_group(sc, 0, g);
+	rc = EXIT_OK;
+	for (int i = 0; i < sc->n; i++)
+		if (!sc->f[i].used) {
+			pr_err("%s is not part of the same container as %s, not assembled",
+			       sc->f[i].path, sc->f[0].path);
+			rc = EXIT_FAILED;
+		}
+	if (rc == EXIT_OK)
+		rc = assemble_group(req->array, g);
+	free(g);
+	return rc;
+}
+
+int mode_assemble(const struct request *req)
+{
+	struct scan *sc = calloc(1, sizeof(*sc));
+	char devnm[32];
+	int rc;
+
+	if (!sc)
+		return EXIT_FAILED;
+	if (req->array && util_md_devnm(SYSROOT, req->array, devnm, sizeof(devnm)) == 0) {
+		pr_err("%s is already active (%s)", req->array, devnm);
+		rc = EXIT_FAILED;
+	} else if (!req->array || (req->scan && req->n_devs == 0)) {
+		rc = assemble_scan(sc);
+	} else if (req->n_devs == 0) {
+		pr_err("no devices given to assemble %s", req->array);
+		rc = EXIT_USAGE;
+	} else {
+		rc = assemble_named(req, sc);
+	}
+	free_scan(sc);
+	free(sc);
+	return rc;
+}
+
+/* ---- incremental ---------------------------------------------------------- */
+
+/* Read the copies of every disk a running container holds. */
+static int read_container(const char *devnm, struct scan *sc)
+{
+	struct md_array_info info;
+	struct md_sysfs md;
+	char path[PATH_MAX];
+	int r;
+
+	sysfs_init(&md, SYSROOT, devnm);
+	r = sysfs_read_array(&md, &info);
+	if (r)
+		return r;
+	for (int i = 0; i < info.n_members; i++) {
+		if (util_devpath_of(makedev(info.members[i].major, info.members[i].minor), path,
+				    sizeof(path)) < 0)
+			continue;
+		(void)read_disk(sc, path, false); /* an unreadable copy is left out */
+	}
+	sysfs_free_array(&info);
+	return 0;
+}
+
+/* The running container whose metadata the copy belongs to. */
+static int find_home(const struct imsm_super *copy, struct scan *sc, char *ret, size_t len)
+{
+	struct mdstat_array *stats;
+	int r = -ENOENT;
+
+	if (mdstat_read(NULL, &stats) < 0)
+		return -EIO;
+	for (struct mdstat_array *a = stats; a && r; a = a->next) {
+		if (!mdstat_is_container(a))
+			continue;
+		free_scan(sc);
+		if (read_container(a->devnm, sc) == 0 && sc->n > 0 &&
+		    same_container(champion(sc, 0), copy)) {
+			snprintf(ret, len, "%s", a->devnm);
+			r = 0;
+		}
+	}
+	mdstat_free(stats);
+	free_scan(sc);
+	return r;
+}
+
+/* Start what the container can run now. */
+static int start_container_volumes(const char *devnm, bool complete)
+{
+	struct scan *sc = calloc(1, sizeof(*sc));
+	struct group *g = calloc(1, sizeof(*g));
+	int rc = EXIT_FAILED;
+
+	if (sc && g && read_container(devnm, sc) == 0 && sc->n > 0) {
+		collect_group(sc, 0, g);
+		rc = start_volumes(devnm, g, complete) ? EXIT_FAILED : EXIT_OK;
+	}
+	if (sc)
+		free_scan(sc);
+	free(sc);
+	free(g);
+	return rc;
+}
+
+static int add_to_container(const char *devnm, const struct imsm_disk_dev *d)
+{
+	struct md_member_cfg cfg;
+	char path[PATH_MAX];
+	int r;
+
+	imsm_container_member_cfg(d, &cfg);
+	r = md_container_add(devnm, &cfg);
+	util_md_display_path(devnm, path, sizeof(path));
+	if (r)
+		pr_err("cannot add %s to %s: %s", d->path, path, strerror(-r));
+	else
+		pr_err("%s attached to %s", d->path, path);
+	return r;
+}
+
+static int incremental_disk(const struct request *req, struct scan *sc)
+{
+	struct scan *homes = calloc(1, sizeof(*homes));
+	struct group g1 = { 0 };
+	char devnm[32], path[64];
+	int r;
+
+	if (!homes)
+		return EXIT_FAILED;
+	if (read_disk(sc, req->devs[0].path, true) < 0 || sc->f[0].mpb->num_raid_devs == 0) {
+		if (sc->n)
+			pr_err("%s holds only a spare record; add it with mdadm --add", sc->f[0].path);
+		free(homes);
+		return EXIT_FAILED;
+	}
+	r = find_home(sc->f[0].mpb, homes, devnm, sizeof(devnm));
+	free(homes);
+	if (r == 0) {
+		r = add_to_container(devnm, &sc->f[0].dev);
+	} else {
+		g1.mpb = sc->f[0].mpb;
+		g1.n = 1;
+		g1.d[0] = sc->f[0].dev;
+		free_container_name(path, sizeof(path));
+		r = build_group(path, &g1, devnm, sizeof(devnm));
+	}
+	if (r)
+		return EXIT_FAILED;
+	return start_container_volumes(devnm, !req->run);
+}
+
+int mode_incremental(const struct request *req)
+{
+	struct scan *sc;
+	char devnm[32];
+	int rc;
+
+	if (req->n_devs == 0)
+		return mode_not_implemented("--incremental --scan");
+	if (util_md_devnm(SYSROOT, req->devs[0].path, devnm, sizeof(devnm)) == 0)
+		return start_container_volumes(devnm, false);
+	sc = calloc(1, sizeof(*sc));
+	if (!sc)
+		return EXIT_FAILED;
+	rc = incremental_disk(req, sc);
+	free_scan(sc);
+	free(sc);
+	return rc;
+}
