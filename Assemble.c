@@ -73,9 +73,12 @@ static int read_disk(struct scan *sc, const char *path, bool report)
 		r = imsm_read_mpb(&f->dev, &f->mpb);
 	close(f->dev.fd);
 	f->dev.fd = -1;
-	if (r && report)
-		pr_err("%s: %s", path,
-		       r == -ENODATA ? "no IMSM metadata found" : "IMSM metadata unreadable, ignored");
+	if (r && report && r == -ENODATA)
+		pr_err("%s: no IMSM metadata found", path);
+	else if (r && report && imsm_read_error(r))
+		pr_err("%s: %s, not assembling", path, imsm_read_error(r));
+	else if (r && report)
+		pr_err("cannot read IMSM metadata of %s: %s", path, strerror(-r));
 	if (!r)
 		sc->n++;
 	return r;

@@ -537,29 +537,10 @@ static int examine_load(const char *path, struct examined *ret, enum examine_ste
 	return 0;
 }
 
-/* What is wrong with a copy we refuse to show, in words. */
-static const char *copy_problem(int r)
-{
-	switch (r) {
-	case -EBADMSG:
-		return "IMSM metadata checksum mismatch";
-	case -EINVAL:
-		return "IMSM metadata is invalid (a size, count or index is out of range)";
-	case -EMSGSIZE:
-		return "IMSM metadata is truncated";
-	case -ENOSPC:
-		return "IMSM metadata is larger than the device";
-	case -EOPNOTSUPP:
-		return "IMSM metadata describes a layout this mdadm cannot read";
-	default:
-		return NULL;
-	}
-}
-
 /* The one line for a disk --examine cannot show. */
 static void examine_report(const char *path, enum examine_step step, int r)
 {
-	const char *problem = copy_problem(r);
+	const char *problem = imsm_read_error(r);
 
 	if (step == EXAMINE_OPEN)
 		pr_err("cannot open %s: %s", path, strerror(-r));
@@ -683,7 +664,7 @@ static int scan_disk(struct examine_scan *sc, const char *path, bool named)
 		return EXIT_FAILED;
 	}
 	if (r < 0) {
-		if (step == EXAMINE_READ && copy_problem(r))
+		if (step == EXAMINE_READ && imsm_read_error(r))
 			examine_report(path, step, r);
 		return EXIT_OK;
 	}

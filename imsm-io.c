@@ -210,3 +210,21 @@ int imsm_write_mpb(const struct imsm_disk_dev *d, const struct imsm_super *s, bo
 	free(buf);
 	return r;
 }
+
+const char *imsm_read_error(int r)
+{
+	switch (r) {
+	case -EBADMSG:
+		return "IMSM metadata checksum mismatch";
+	case -EINVAL:
+		return "IMSM metadata is invalid (a size, count or index is out of range)";
+	case -EMSGSIZE:
+		return "IMSM metadata is truncated";
+	case -ENOSPC:
+		return "IMSM metadata is larger than the device";
+	case -EOPNOTSUPP:
+		return "IMSM metadata describes a layout this mdadm cannot read";
+	default:
+		return NULL;
+	}
+}

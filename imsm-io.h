@@ -55,6 +55,10 @@ int imsm_read_mpb(const struct imsm_disk_dev *d, struct imsm_super **ret)
 int imsm_write_mpb(const struct imsm_disk_dev *d, const struct imsm_super *s, bool zero_migr_rec)
 	__attribute__((warn_unused_result));
 
+/* What is wrong with a copy imsm_read_mpb() refused, in words; NULL for
+ * errors that are not about the copy itself (I/O, no metadata). */
+const char *imsm_read_error(int r);
+
 /* Size of the disk in 512-byte blocks. */
 uint64_t imsm_disk_blocks(const struct imsm_disk_dev *d);
 
