@@ -9,6 +9,7 @@
  */
 #include "imsm-examine.h"
 #include "imsm-io.h"
+#include "imsm.h"
 #include "mdadm.h"
 
 #include <errno.h>
@@ -33,6 +34,7 @@ struct detail {
 	char container_path[PATH_MAX]; /* for members: /dev/md/NAME or /dev/mdN */
 	char container_format[64];     /* for members: "imsm" */
 	const char *member_index;      /* for members: text after the container name */
+	char uuid[40];                 /* from the metadata; "" when unknown */
 };
 
 static int read_size_kib(const char *devnm, unsigned long long *ret)
@@ -88,6 +90,23 @@ static void split_external(struct detail *d)
 	describe_container(d);
 }
 
+/* The UUID the metadata gives a container or one of its volumes. */
+static void gather_uuid(const char *devnm, struct detail *d)
+{
+	uint32_t uuid[IMSM_UUID_WORDS];
+	struct imsm_super *s;
+	const char *container = d->container ? devnm : d->container_devnm;
+	int index = d->member_index ? atoi(d->member_index) : IMSM_UUID_CONTAINER;
+
+	if ((!d->container && !d->member_index) || imsm_load_container(container, &s) < 0)
+		return;
+	if (index == IMSM_UUID_CONTAINER || index < s->num_raid_devs) {
+		imsm_uuid(s, index, uuid);
+		imsm_uuid_text(uuid, d->uuid);
+	}
+	imsm_free(s);
+}
+
 static int gather_detail(const char *path, const char *devnm, struct mdstat_array *stats,
 			 struct detail *d)
 {
@@ -102,6 +121,7 @@ static int gather_detail(const char *path, const char *devnm, struct mdstat_arra
 		return r;
 	d->stat = mdstat_find(stats, devnm);
 	split_external(d);
+	gather_uuid(devnm, d);
 	if (!d->container && read_size_kib(devnm, &d->size_kib) < 0)
 		d->size_kib = 0;
 	return 0;
@@ -271,6 +291,8 @@ static void print_detail_text(const struct detail *d)
 		snprintf(line, sizeof(line), "%s, member %s", d->container_path, d->member_index);
 		print_field("Container", line);
 	}
+	if (d->uuid[0])
+		print_field("UUID", d->uuid);
 	print_members(d);
 }
 
@@ -284,6 +306,8 @@ static void print_detail_export(const struct detail *d)
 		printf("MD_METADATA=%s\n", metadata_shown(d));
 	else
 		printf("MD_CONTAINER=%s\nMD_MEMBER=%s\n", d->container_path, d->member_index);
+	if (d->uuid[0])
+		printf("MD_UUID=%s\n", d->uuid);
 	for (int i = 0; i < d->info.n_members; i++) {
 		const struct md_member_info *m = &d->info.members[i];
 
@@ -299,10 +323,11 @@ static void print_detail_export(const struct detail *d)
 static void print_detail_brief(const struct detail *d)
 {
 	if (d->member_index)
-		printf("ARRAY %s container=%s member=%s\n", d->path, d->container_path,
+		printf("ARRAY %s container=%s member=%s", d->path, d->container_path,
 		       d->member_index);
 	else
-		printf("ARRAY %s metadata=%s\n", d->path, metadata_shown(d));
+		printf("ARRAY %s metadata=%s", d->path, metadata_shown(d));
+	printf("%s%s\n", d->uuid[0] ? " UUID=" : "", d->uuid);
 }
 
 static void print_detail(const struct request *req, const struct detail *d)
@@ -346,10 +371,27 @@ static int load_mdstat(struct mdstat_array **ret)
 	return r;
 }
 
+/* --detail --scan: containers first, so an mdadm.conf made from the
+ * output names each container before its volumes. */
+static int detail_scan(const struct request *req, struct mdstat_array *stats)
+{
+	char path[PATH_MAX];
+	int rc = EXIT_OK;
+
+	for (int pass = 0; pass < 2; pass++)
+		for (struct mdstat_array *a = stats; a; a = a->next) {
+			if (mdstat_is_container(a) != (pass == 0))
+				continue;
+			util_md_display_path(a->devnm, path, sizeof(path));
+			if (detail_one(req, path, stats) != EXIT_OK)
+				rc = EXIT_FAILED;
+		}
+	return rc;
+}
+
 int mode_detail(const struct request *req)
 {
-	struct mdstat_array *stats, *a;
-	char path[64];
+	struct mdstat_array *stats;
 	int rc = EXIT_OK;
 
 	if (load_mdstat(&stats) < 0)
@@ -357,11 +399,8 @@ int mode_detail(const struct request *req)
 	for (int i = 0; i < req->n_devs; i++)
 		if (detail_one(req, req->devs[i].path, stats) != EXIT_OK)
 			rc = EXIT_FAILED;
-	for (a = req->scan && req->n_devs == 0 ? stats : NULL; a; a = a->next) {
-		snprintf(path, sizeof(path), "/dev/%s", a->devnm);
-		if (detail_one(req, path, stats) != EXIT_OK)
-			rc = EXIT_FAILED;
-	}
+	if (req->scan && req->n_devs == 0)
+		rc = detail_scan(req, stats);
 	mdstat_free(stats);
 	return rc;
 }

@@ -32,6 +32,13 @@ void imsm_volume_name(const struct imsm_dev *dev, char ret[IMSM_NAME_BYTES + 1])
 /* Index of the disk record whose serial matches, or -1. */
 int imsm_find_disk(const struct imsm_super *s, const char serial[IMSM_SERIAL_BYTES]);
 
+/*
+ * The newest copy (highest generation of the family) among the disks of a
+ * running container; -ENODATA when no disk carries a container copy.
+ */
+int imsm_load_container(const char *container_devnm, struct imsm_super **ret)
+	__attribute__((warn_unused_result));
+
 /* imsm-create.c ---------------------------------------------------------- */
 
 /* A spare record for a disk joining a container (§1.6). */

@@ -18,6 +18,9 @@
 #include "mdadm.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sys/sysmacros.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -143,5 +146,65 @@ int imsm_volume_md_cfg(const struct imsm_super *s, int idx, const struct imsm_di
 	ret->array_kib = dev->size_blocks / 2;
 	ret->resync_start = resync_start_of(dev);
 	add_members(s, m, disks, n, ret);
+	return 0;
+}
+
+/* ---- the metadata of a running container ----------------------------------- */
+
+static void keep_newest(struct imsm_super **best, struct imsm_super *s)
+{
+	uint32_t fb, fs;
+
+	if (s->num_raid_devs == 0) {
+		imsm_free(s);
+		return;
+	}
+	if (*best) {
+		fb = (*best)->orig_family_num ? (*best)->orig_family_num : (*best)->family_num;
+		fs = s->orig_family_num ? s->orig_family_num : s->family_num;
+		if (fb != fs || (*best)->generation_num >= s->generation_num) {
+			imsm_free(s);
+			return;
+		}
+		imsm_free(*best);
+	}
+	*best = s;
+}
+
+static void read_member_copy(const struct md_member_info *m, struct imsm_super **best)
+{
+	struct imsm_disk_dev d = { 0 };
+	struct imsm_super *s;
+	char path[PATH_MAX];
+
+	if (util_devpath_of(makedev(m->major, m->minor), path, sizeof(path)) < 0)
+		return;
+	d.path = path;
+	d.fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (d.fd < 0)
+		return;
+	/* an unidentifiable or unreadable disk simply has no say */
+	if (imsm_disk_identify(&d) == 0 && imsm_read_mpb(&d, &s) == 0)
+		keep_newest(best, s);
+	close(d.fd);
+}
+
+int imsm_load_container(const char *devnm, struct imsm_super **ret)
+{
+	struct imsm_super *best = NULL;
+	struct md_array_info info;
+	struct md_sysfs md;
+	int r;
+
+	sysfs_init(&md, "/sys", devnm);
+	r = sysfs_read_array(&md, &info);
+	if (r)
+		return r;
+	for (int i = 0; i < info.n_members; i++)
+		read_member_copy(&info.members[i], &best);
+	sysfs_free_array(&info);
+	if (!best)
+		return -ENODATA;
+	*ret = best;
 	return 0;
 }

@@ -27,6 +27,18 @@ grep -q "Container : /dev/md/imsm0, member 0" /tmp/v.txt || fail "volume contain
 mdadm -D --export /dev/md/vol0 | grep -qx "MD_CONTAINER=/dev/md/imsm0" || fail "export container"
 mdadm -D --export /dev/md/vol0 | grep -qx "MD_MEMBER=0" || fail "export member"
 
+# UUIDs agree with the peer's, in text, --export and --detail --scan.
+for a in /dev/md/imsm0 /dev/md/vol0; do
+	o=$(mdadm -D "$a" | sed -n 's/^ *UUID : //p') p=$(mdadm-peer -D "$a" | sed -n 's/^ *UUID : //p')
+	[ -n "$o" ] && [ "$o" = "$p" ] || fail "UUID of $a: ours '$o', peer '$p'"
+	mdadm -D --export "$a" | grep -qx "MD_UUID=$p" || fail "MD_UUID of $a"
+done
+mdadm -D --scan >/tmp/scan.txt
+cat /tmp/scan.txt
+head -1 /tmp/scan.txt | grep -q "^ARRAY /dev/md/imsm0 metadata=imsm UUID=$(mdadm-peer -D /dev/md/imsm0 | sed -n 's/^ *UUID : //p')$" ||
+	fail "scan: container line"
+grep -q "^ARRAY /dev/md/vol0 container=/dev/md/imsm0 member=0 UUID=" /tmp/scan.txt || fail "scan: volume line"
+
 for d in "${DISKS[@]}"; do
 	mdadm -E "$d" >/tmp/e.txt
 	mdadm-peer -E "$d" >/tmp/pe.txt
