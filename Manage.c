@@ -265,8 +265,10 @@ int mode_manage(const struct request *req)
 
 	if (resolve_array(req->array, &md) < 0)
 		return EXIT_FAILED;
-	if (is_external(&md))
-		return mode_not_implemented("managing arrays with external metadata");
+	/* --fail of a volume's disk: the kernel fails it, mdmon records it. */
+	for (int i = 0; is_external(&md) && i < req->n_devs; i++)
+		if (req->devs[i].action != MANAGE_FAIL)
+			return mode_not_implemented("--add/--remove with external metadata");
 	for (int i = 0; i < req->n_devs && rc == EXIT_OK; i++)
 		rc = manage_one(req, &md, &req->devs[i]);
 	return rc;

@@ -39,6 +39,13 @@ int imsm_find_disk(const struct imsm_super *s, const char serial[IMSM_SERIAL_BYT
 int imsm_load_container(const char *container_devnm, struct imsm_super **ret)
 	__attribute__((warn_unused_result));
 
+/*
+ * Record disk index as failed in every volume that uses it (§7.1): serial
+ * suffix, FAILED status, REBUILD flag on its slot, failed slot, map state,
+ * volume dirty.  Returns true when something changed.  Never allocates.
+ */
+bool imsm_mark_failed(struct imsm_super *s, int index);
+
 /* imsm-create.c ---------------------------------------------------------- */
 
 /* A spare record for a disk joining a container (§1.6). */

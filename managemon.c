@@ -49,12 +49,82 @@ static int open_optional(const struct md_sysfs *md, const char *attr)
 
 static void close_array(struct mon_array *a)
 {
+	for (int i = 0; i < a->n_disks; i++)
+		if (a->disks[i].state_fd >= 0)
+			close(a->disks[i].state_fd);
 	close(a->state_fd);
 	if (a->action_fd >= 0)
 		close(a->action_fd);
 	if (a->resync_fd >= 0)
 		close(a->resync_fd);
 	free(a);
+}
+
+/* The metadata's record index of the container disk with this number. */
+static int record_index(const struct mdmon_state *st, unsigned int major, unsigned int minor)
+{
+	for (int i = 0; st->mpb && i < st->n_disks; i++)
+		if (st->disks[i].major == major && st->disks[i].minor == minor)
+			return imsm_find_disk(st->mpb, st->disks[i].serial);
+	return -1;
+}
+
+/* Watch each slotted member disk's state (failures). */
+static void add_disks(struct mdmon_state *st, const struct md_sysfs *md, struct mon_array *a)
+{
+	struct md_array_info info;
+
+	if (sysfs_read_array(md, &info) < 0)
+		return;
+	for (int i = 0; i < info.n_members && a->n_disks < MDMON_MAX_DISKS; i++) {
+		const struct md_member_info *m = &info.members[i];
+		struct mon_disk *d = &a->disks[a->n_disks];
+
+		if (m->slot < 0)
+			continue;
+		d->state_fd = sysfs_open_attr(md, m->kname, "state");
+		if (d->state_fd < 0)
+			continue;
+		snprintf(d->kname, sizeof(d->kname), "%s", m->kname);
+		d->slot = m->slot;
+		d->index = record_index(st, m->major, m->minor);
+		a->n_disks++;
+	}
+	sysfs_free_array(&info);
+}
+
+/*
+ * Failures the monitor has recorded: take the disk out of the array
+ * record, wait until the monitor no longer polls it, then detach it from
+ * the volume (it stays in the container).
+ */
+static void remove_recorded(struct mdmon_state *st)
+{
+	char knames[MDMON_MAX_DISKS][32], devnms[MDMON_MAX_DISKS][32];
+	int fds[MDMON_MAX_DISKS], n = 0;
+	struct md_sysfs md;
+
+	pthread_mutex_lock(&st->lock);
+	for (struct mon_array *a = st->arrays; a; a = a->next)
+		for (int i = 0; i < a->n_disks && n < MDMON_MAX_DISKS; i++) {
+			if (!a->disks[i].recorded)
+				continue;
+			snprintf(knames[n], 32, "%s", a->disks[i].kname);
+			snprintf(devnms[n], 32, "%s", a->devnm);
+			fds[n++] = a->disks[i].state_fd;
+			a->disks[i] = a->disks[--a->n_disks];
+			i--;
+		}
+	pthread_mutex_unlock(&st->lock);
+	if (!n)
+		return;
+	mon_wait_passes(st);
+	for (int i = 0; i < n; i++) {
+		close(fds[i]);
+		sysfs_init(&md, st->sysroot, devnms[i]);
+		if (sysfs_write_attr(&md, knames[i], "state", "remove") < 0)
+			continue; /* already gone, or the kernel still holds it: next event */
+	}
 }
 
 /* "external:/md127/1" -> 1 */
@@ -88,6 +158,7 @@ static int add_array(struct mdmon_state *st, const struct mdstat_array *s)
 	pthread_mutex_lock(&st->lock);
 	/* mdadm wrote the metadata of the new volume: adopt the newest copy */
 	(void)manager_load_metadata(st);
+	add_disks(st, &md, a);
 	a->next = st->arrays;
 	st->arrays = a;
 	pthread_mutex_unlock(&st->lock);
@@ -139,6 +210,7 @@ int manager_reconcile(struct mdmon_state *st)
 		return 0;
 	}
 	drop_vanished(st, stats);
+	remove_recorded(st);
 	for (a = stats; a; a = a->next)
 		if (is_our_member(st, a) && !find_array(st, a->devnm) &&
 		    strncmp(a->level, "raid", 4) == 0 && strcmp(a->level, "raid0") != 0 &&

@@ -177,7 +177,8 @@ static int init_state(struct mdmon_state *st, const char *devnm)
 	st->sock_fd = -1;
 	pthread_mutex_init(&st->lock, NULL);
 	pthread_cond_init(&st->pass_done, NULL);
-	if (pipe2(st->wake_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
+	if (pipe2(st->wake_pipe, O_CLOEXEC | O_NONBLOCK) < 0 ||
+	    pipe2(st->mgr_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
 		return -errno;
 	st->mdstat_fd = open("/proc/mdstat", O_RDONLY | O_CLOEXEC);
 	if (st->mdstat_fd < 0)
@@ -265,10 +266,11 @@ static void accept_client(struct mdmon_state *st)
  * signal arrives.  Returns true when the container went away. */
 static bool manager_loop(struct mdmon_state *st, int sfd)
 {
-	struct pollfd pfd[3] = {
+	struct pollfd pfd[4] = {
 		{ .fd = st->mdstat_fd, .events = POLLPRI },
 		{ .fd = st->sock_fd, .events = POLLIN },
 		{ .fd = sfd, .events = POLLIN },
+		{ .fd = st->mgr_pipe[0], .events = POLLIN },
 	};
 	char buf[4096];
 
@@ -278,8 +280,10 @@ static bool manager_loop(struct mdmon_state *st, int sfd)
 			;
 		if (manager_reconcile(st) == 0)
 			return true;
-		if (poll(pfd, 3, -1) < 0 && errno != EINTR)
+		if (poll(pfd, 4, -1) < 0 && errno != EINTR)
 			return false;
+		while (read(st->mgr_pipe[0], buf, sizeof(buf)) > 0)
+			;
 		if ((pfd[2].revents & POLLIN) && termination_requested(sfd))
 			return false;
 		if (pfd[1].revents & POLLIN)

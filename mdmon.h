@@ -23,13 +23,24 @@
 
 #define MDMON_RUN_DIR "/run/mdadm"
 #define MDMON_MAX_ARRAYS 16
-#define MDMON_MAX_FDS (2 * MDMON_MAX_ARRAYS + 1)
+#define MDMON_MAX_FDS 256
+#define MDMON_MAX_DISKS 32 /* member disks watched per array */
 
 /* Wire format of the control socket (md-kernel-interface.md §8.2). */
 #define MDMON_MAGIC_START 0x5a5aa5a5u
 #define MDMON_MAGIC_END 0xa5a55a5au
 #define MDMON_MAX_PAYLOAD (4 << 20)
 #define MDMON_PING_MANAGER (-1)
+
+/* A member disk of a watched array. */
+struct mon_disk {
+	char kname[32];       /* "loop1" */
+	int slot;
+	int index;            /* its record in the metadata, -1 if unknown */
+	int state_fd;         /* md/dev-<kname>/state, pollable */
+	bool faulty;          /* the kernel says faulty (this pass) */
+	bool recorded;        /* the failure is on disk: the manager removes it */
+};
 
 struct mon_array {
 	char devnm[32];       /* "md126" */
@@ -43,6 +54,8 @@ struct mon_array {
 	bool resync_done;     /* resync_start reads "none" */
 	const char *reply;    /* array_state to write after the metadata */
 	bool gone;            /* stopped: the manager forgets it */
+	int n_disks;
+	struct mon_disk disks[MDMON_MAX_DISKS];
 	struct mon_array *next;
 };
 
@@ -53,6 +66,7 @@ struct mdmon_state {
 	char sock_path[96];
 	int sock_fd;
 	int wake_pipe[2];         /* manager -> monitor: re-read the list now */
+	int mgr_pipe[2];          /* monitor -> manager: a failure was recorded */
 	int mdstat_fd;            /* /proc/mdstat, pollable */
 
 	/* The container's metadata and disks.  Loaded by the manager before
@@ -73,6 +87,7 @@ struct mdmon_state {
 /* monitor.c */
 void *monitor_thread(void *state);
 void mon_wake(struct mdmon_state *st);
+void mgr_wake(struct mdmon_state *st);
 /* Wait until the monitor has completed a pass that began after now. */
 void mon_wait_passes(struct mdmon_state *st);
 

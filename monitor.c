@@ -24,6 +24,14 @@
 #include <string.h>
 #include <unistd.h>
 
+void mgr_wake(struct mdmon_state *st)
+{
+	char c = 1;
+
+	if (write(st->mgr_pipe[1], &c, 1) < 0 && errno != EAGAIN)
+		return;
+}
+
 void mon_wake(struct mdmon_state *st)
 {
 	char c = 1;
@@ -77,6 +85,41 @@ static void read_array(struct mon_array *a)
 	if (a->resync_fd >= 0 && util_pread_string(a->resync_fd, resync, sizeof(resync)) >= 0)
 		a->resync_done = strcmp(resync, "none") == 0;
 	a->reply = NULL;
+	for (int i = 0; i < a->n_disks; i++) {
+		char state[128];
+
+		a->disks[i].faulty = util_pread_string(a->disks[i].state_fd, state,
+						       sizeof(state)) >= 0 &&
+				     strstr(state, "faulty");
+	}
+}
+
+/* Failed disks go into the metadata before the kernel may go on (§6.7). */
+static bool record_failures(struct mdmon_state *st, struct mon_array *a)
+{
+	bool changed = false;
+
+	for (int i = 0; i < a->n_disks; i++)
+		if (a->disks[i].faulty && !a->disks[i].recorded)
+			changed |= imsm_mark_failed(st->mpb, a->disks[i].index);
+	return changed;
+}
+
+/* After the metadata write: unblock the failed disks, tell the manager. */
+static void ack_failures(struct mdmon_state *st, struct mon_array *a)
+{
+	for (int i = 0; i < a->n_disks; i++) {
+		struct mon_disk *d = &a->disks[i];
+
+		if (!d->faulty || d->recorded)
+			continue;
+		int r;
+
+		d->recorded = true;
+		r = util_pwrite_string(d->state_fd, "-blocked");
+		(void)r; /* not blocked (any more): nothing to release */
+		mgr_wake(st);
+	}
 }
 
 static bool is(const char *state, const char *word)
@@ -93,6 +136,13 @@ static bool running(const char *state)
 static bool volume_consistent(const struct imsm_dev *dev)
 {
 	return dev->vol.map[0].map_state == IMSM_MAP_NORMAL && !dev->vol.migr_state;
+}
+
+/* Parity/mirrors agree for what the members hold, even when degraded:
+ * the volume may be recorded clean. */
+static bool no_resync_pending(const struct imsm_dev *dev)
+{
+	return dev->vol.map[0].map_state != IMSM_MAP_UNINITIALIZED && !dev->vol.migr_state;
 }
 
 static bool set_dirty(struct imsm_dev *dev, bool dirty)
@@ -120,7 +170,7 @@ static bool decide(struct mon_array *a, struct imsm_dev *dev)
 
 	if (!running(a->state)) {
 		if (running(a->prev_state) || is(a->state, "inactive")) {
-			changed |= volume_consistent(dev) && set_dirty(dev, false);
+			changed |= no_resync_pending(dev) && set_dirty(dev, false);
 			a->reply = "clear";
 			a->gone = true;
 		}
@@ -130,7 +180,7 @@ static bool decide(struct mon_array *a, struct imsm_dev *dev)
 	} else if (is(a->state, "active-idle")) {
 		a->reply = "clean"; /* recorded on disk at the next pass */
 	} else if (is(a->state, "clean")) {
-		changed |= a->resync_done && volume_consistent(dev) && set_dirty(dev, false);
+		changed |= a->resync_done && no_resync_pending(dev) && set_dirty(dev, false);
 	} else if (is(a->state, "readonly")) {
 		a->reply = volume_consistent(dev) && !dev->vol.dirty ? "read-auto" : "active";
 	}
@@ -153,6 +203,17 @@ static void apply_replies(struct mdmon_state *st)
 			a->gone = false; /* not stopped after all: keep watching */
 }
 
+static int add_pollfds(const struct mon_array *a, struct pollfd *pfd, int n)
+{
+	if (n < MDMON_MAX_FDS - 1)
+		pfd[n++] = (struct pollfd){ .fd = a->state_fd, .events = POLLPRI };
+	if (a->action_fd >= 0 && n < MDMON_MAX_FDS - 1)
+		pfd[n++] = (struct pollfd){ .fd = a->action_fd, .events = POLLPRI };
+	for (int i = 0; i < a->n_disks && n < MDMON_MAX_FDS - 1; i++)
+		pfd[n++] = (struct pollfd){ .fd = a->disks[i].state_fd, .events = POLLPRI };
+	return n;
+}
+
 /* One pass over every array.  Returns the pollfd count. */
 static int monitor_pass(struct mdmon_state *st, struct pollfd *pfd)
 {
@@ -160,17 +221,19 @@ static int monitor_pass(struct mdmon_state *st, struct pollfd *pfd)
 	int n = 0;
 
 	pthread_mutex_lock(&st->lock);
-	for (struct mon_array *a = st->arrays; a && n < MDMON_MAX_FDS - 1; a = a->next) {
+	for (struct mon_array *a = st->arrays; a; a = a->next) {
 		read_array(a);
-		if (st->mpb && !a->gone && a->index >= 0 && a->index < st->mpb->num_raid_devs)
+		if (st->mpb && !a->gone && a->index >= 0 && a->index < st->mpb->num_raid_devs) {
+			changed |= record_failures(st, a);
 			changed |= decide(a, &st->mpb->dev[a->index]);
-		pfd[n++] = (struct pollfd){ .fd = a->state_fd, .events = POLLPRI };
-		if (a->action_fd >= 0)
-			pfd[n++] = (struct pollfd){ .fd = a->action_fd, .events = POLLPRI };
+		}
+		n = add_pollfds(a, pfd, n);
 	}
 	if (changed)
 		write_metadata(st);
 	apply_replies(st);
+	for (struct mon_array *a = st->arrays; a; a = a->next)
+		ack_failures(st, a);
 	st->passes++;
 	pthread_cond_broadcast(&st->pass_done);
 	pthread_mutex_unlock(&st->lock);

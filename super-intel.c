@@ -208,3 +208,95 @@ int imsm_load_container(const char *devnm, struct imsm_super **ret)
 	*ret = best;
 	return 0;
 }
+
+/* ---- recording failures (imsm-format.md §7.1, §7.3) ------------------------ */
+
+static bool slot_out(const struct imsm_super *s, uint32_t ord)
+{
+	uint32_t idx = ord & IMSM_ORD_INDEX_MASK;
+
+	return (ord & IMSM_ORD_REBUILD) || idx >= s->num_disks ||
+	       (s->disk[idx].status & IMSM_DISK_FAILED);
+}
+
+/* RAID10: out when both disks of a mirror pair (slots 2k, 2k+1) are out. */
+static bool pair_lost(const struct imsm_super *s, const struct imsm_map *m)
+{
+	for (int k = 0; k + 1 < m->num_members; k += 2)
+		if (slot_out(s, m->disk_ord_tbl[k]) && slot_out(s, m->disk_ord_tbl[k + 1]))
+			return true;
+	return false;
+}
+
+static uint8_t map_state_of(const struct imsm_super *s, const struct imsm_map *m)
+{
+	int failed = 0;
+
+	for (int i = 0; i < m->num_members; i++)
+		failed += slot_out(s, m->disk_ord_tbl[i]);
+	if (failed == 0)
+		return m->map_state == IMSM_MAP_UNINITIALIZED ? IMSM_MAP_UNINITIALIZED
+							       : IMSM_MAP_NORMAL;
+	switch (imsm_map_md_level(m)) {
+	case 1:
+		return failed < m->num_members ? IMSM_MAP_DEGRADED : IMSM_MAP_FAILED;
+	case 5:
+		return failed == 1 ? IMSM_MAP_DEGRADED : IMSM_MAP_FAILED;
+	case 10:
+		return pair_lost(s, m) ? IMSM_MAP_FAILED : IMSM_MAP_DEGRADED;
+	default:
+		return IMSM_MAP_FAILED;
+	}
+}
+
+/* ":0" appended, keeping at most 15 characters (leading ones dropped). */
+static void suffix_serial(char serial[IMSM_SERIAL_BYTES])
+{
+	char buf[IMSM_SERIAL_BYTES + 3];
+	size_t len = strnlen(serial, IMSM_SERIAL_BYTES), skip;
+
+	memcpy(buf, serial, len);
+	memcpy(buf + len, ":0", 3);
+	len += 2;
+	skip = len > IMSM_SERIAL_BYTES - 1 ? len - (IMSM_SERIAL_BYTES - 1) : 0;
+	memset(serial, 0, IMSM_SERIAL_BYTES);
+	memcpy(serial, buf + skip, len - skip);
+}
+
+static int slot_of(const struct imsm_map *m, int index)
+{
+	for (int i = 0; i < m->num_members; i++)
+		if ((int)(m->disk_ord_tbl[i] & IMSM_ORD_INDEX_MASK) == index)
+			return i;
+	return -1;
+}
+
+static bool fail_in_volume(struct imsm_super *s, struct imsm_dev *dev, int index)
+{
+	struct imsm_map *m = &dev->vol.map[0];
+	int slot = slot_of(m, index);
+
+	if (slot < 0 || (m->disk_ord_tbl[slot] & IMSM_ORD_REBUILD))
+		return false;
+	suffix_serial(s->disk[index].serial);
+	s->disk[index].status |= IMSM_DISK_FAILED;
+	m->disk_ord_tbl[slot] |= IMSM_ORD_REBUILD;
+	if (dev->vol.migr_state && slot_of(&dev->vol.map[1], index) >= 0)
+		dev->vol.map[1].disk_ord_tbl[slot_of(&dev->vol.map[1], index)] |= IMSM_ORD_REBUILD;
+	if (m->failed_disk_num == IMSM_FAILED_DISK_NONE || slot < m->failed_disk_num)
+		m->failed_disk_num = (uint8_t)slot;
+	m->map_state = map_state_of(s, m);
+	dev->vol.dirty = 1;
+	return true;
+}
+
+bool imsm_mark_failed(struct imsm_super *s, int index)
+{
+	bool changed = false;
+
+	if (index < 0 || index >= s->num_disks)
+		return false;
+	for (int v = 0; v < s->num_raid_devs; v++)
+		changed |= fail_in_volume(s, &s->dev[v], index);
+	return changed;
+}

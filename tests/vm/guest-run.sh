@@ -13,6 +13,7 @@ tmpsize=$(arg tmp)
 mount -t tmpfs -o "size=${tmpsize:-1024m}" tmpfs /tmp
 mount -t tmpfs -o mode=0755 tmpfs /run
 mkdir -p /run/mdadm /dev/md
+ln -sf /proc/self/fd /dev/fd # bash process substitution
 echo 1 >/proc/sys/kernel/sysrq
 hostname vmtest
 
