@@ -291,6 +291,41 @@ static bool manager_loop(struct mdmon_state *st, int sfd)
 	}
 }
 
+static bool all_idle(struct mdmon_state *st)
+{
+	bool idle = true;
+
+	pthread_mutex_lock(&st->lock);
+	for (struct mon_array *a = st->arrays; a; a = a->next)
+		idle &= a->gone || !strcmp(a->state, "clean") || !strcmp(a->state, "readonly") ||
+			!strcmp(a->state, "read-auto") || !strcmp(a->state, "inactive") ||
+			!a->state[0];
+	pthread_mutex_unlock(&st->lock);
+	return idle;
+}
+
+/*
+ * SIGTERM (§8.7): make every array go idle quickly and keep serving it
+ * until it is clean, so nothing stays dirty and no writer waits for a
+ * daemon that is gone.  Bounded: a successor (--takeover) is waiting.
+ */
+static void drain_before_exit(struct mdmon_state *st)
+{
+	struct md_sysfs md;
+
+	pthread_mutex_lock(&st->lock);
+	for (struct mon_array *a = st->arrays; a; a = a->next) {
+		sysfs_init(&md, st->sysroot, a->devnm);
+		if (sysfs_write_attr(&md, NULL, "safe_mode_delay", "0.001") < 0)
+			continue; /* the array is going away anyway */
+	}
+	pthread_mutex_unlock(&st->lock);
+	for (int i = 0; i < 100 && !all_idle(st); i++) {
+		mon_wait_passes(st);
+		usleep(50 * 1000);
+	}
+}
+
 static void stop_monitor(struct mdmon_state *st, pthread_t thread)
 {
 	pthread_mutex_lock(&st->lock);
@@ -394,6 +429,8 @@ static int run_container(const char *name, const struct mdmon_opts *o)
 	if (!o->foreground)
 		detach_from_terminal();
 	gone = manager_loop(&st, sfd);
+	if (!gone)
+		drain_before_exit(&st);
 	stop_monitor(&st, thread);
 	manager_free_arrays(&st);
 	manager_close_disks(&st);
