@@ -95,10 +95,7 @@ int sysfs_read_attr(const struct md_sysfs *md, const char *dev, const char *attr
 	r = md_path(md, dev, attr, path, sizeof(path));
 	if (r < 0)
 		return r;
-	/* Read-write where allowed: mdmon answers through the same descriptor. */
-	fd = open(path, O_RDWR | O_CLOEXEC);
-	if (fd < 0 && (errno == EACCES || errno == EPERM))
-		fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	r = read_value(fd, val, sizeof(val));
