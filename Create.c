@@ -64,14 +64,31 @@ static int identify_error(const char *path, int r)
 	return EXIT_FAILED;
 }
 
+/* Index of the disk with device number dev in ds, or -1. */
+static int find_dev(const struct disk_set *ds, dev_t dev)
+{
+	for (int i = 0; i < ds->n; i++)
+		if (ds->d[i].major == major(dev) && ds->d[i].minor == minor(dev))
+			return i;
+	return -1;
+}
+
 /* Open and identify one more disk; exclusive opens prove it is unused. */
 static int add_disk(struct disk_set *ds, const char *path, bool exclusive)
 {
 	struct imsm_disk_dev *d = &ds->d[ds->n];
+	dev_t dev;
 	int r;
 
 	if (ds->n >= MD_MAX_MEMBERS) {
 		pr_err("too many devices (at most %d)", MD_MAX_MEMBERS);
+		return EXIT_FAILED;
+	}
+	/* Before the open: a second exclusive open of the same disk fails
+	 * with EBUSY, which would blame some other user. */
+	r = util_devnum(path, &dev) == 0 ? find_dev(ds, dev) : -1;
+	if (r >= 0) {
+		pr_err("%s is given twice (as %s)", path, ds->d[r].path);
 		return EXIT_FAILED;
 	}
 	memset(d, 0, sizeof(*d));
@@ -91,17 +108,6 @@ static int add_disk(struct disk_set *ds, const char *path, bool exclusive)
 		return identify_error(path, r);
 	}
 	ds->n++;
-	return EXIT_OK;
-}
-
-static int check_distinct(const struct disk_set *ds)
-{
-	for (int i = 0; i < ds->n; i++)
-		for (int j = 0; j < i; j++)
-			if (ds->d[i].major == ds->d[j].major && ds->d[i].minor == ds->d[j].minor) {
-				pr_err("%s is given twice (as %s)", ds->d[i].path, ds->d[j].path);
-				return EXIT_FAILED;
-			}
 	return EXIT_OK;
 }
 
@@ -132,9 +138,10 @@ static int check_blank(const struct imsm_disk_dev *d, bool force)
 	return EXIT_OK;
 }
 
+/* Sizes and old metadata; add_disk() already refused duplicates. */
 static int check_container_disks(const struct request *req, const struct disk_set *ds)
 {
-	int rc = check_distinct(ds);
+	int rc = EXIT_OK;
 
 	for (int i = 0; !rc && i < ds->n; i++) {
 		if (imsm_disk_blocks(&ds->d[i]) < MIN_DISK_BLOCKS) {
@@ -398,32 +405,39 @@ static int pick_from_container(const struct request *req, const struct disk_set 
 	return EXIT_OK;
 }
 
-/* Disks named on the command line, each a member of the container. */
+/* Disks named on the command line, each a member of the container;
+ * ret->d[i] is the disk of req->devs[i]. */
 static int pick_listed(const struct request *req, const struct disk_set *all, struct disk_set *ret)
 {
+	const char *path;
 	dev_t dev;
-	int i, j;
+	int i, r;
 
 	if (req->n_devs != req->raid_devices) {
 		pr_err("%d devices given for --raid-devices=%d", req->n_devs, req->raid_devices);
 		return EXIT_USAGE;
 	}
 	for (i = 0; i < req->n_devs; i++) {
-		if (util_devnum(req->devs[i].path, &dev) < 0) {
-			pr_err("cannot open %s: %s", req->devs[i].path, strerror(errno));
+		path = req->devs[i].path;
+		r = util_devnum(path, &dev);
+		if (r < 0) {
+			pr_err("cannot open %s: %s", path, strerror(-r));
 			return EXIT_FAILED;
 		}
-		for (j = 0; j < all->n; j++)
-			if (all->d[j].major == major(dev) && all->d[j].minor == minor(dev))
-				break;
-		if (j == all->n) {
-			pr_err("%s is not in the same IMSM container as %s", req->devs[i].path,
+		r = find_dev(ret, dev);
+		if (r >= 0) {
+			pr_err("%s is given twice (as %s)", path, req->devs[r].path);
+			return EXIT_FAILED;
+		}
+		r = find_dev(all, dev);
+		if (r < 0) {
+			pr_err("%s is not in the same IMSM container as %s", path,
 			       req->devs[0].path);
 			return EXIT_FAILED;
 		}
-		ret->d[ret->n++] = all->d[j];
+		ret->d[ret->n++] = all->d[r];
 	}
-	return check_distinct(ret);
+	return EXIT_OK;
 }
 
 static int write_container(const struct disk_set *all, const struct imsm_super *s)
@@ -475,13 +489,15 @@ static int commit_volume(const struct request *req, const char *container,
 			 const struct disk_set *all, struct imsm_super *s)
 {
 	struct md_volume_cfg *cfg = calloc(1, sizeof(*cfg));
-	int rc = EXIT_FAILED;
+	int r, rc = EXIT_FAILED;
 
 	if (!cfg)
 		return EXIT_FAILED;
 	s->generation_num++;
-	if (imsm_volume_md_cfg(s, s->num_raid_devs - 1, all->d, all->n, cfg) == 0 &&
-	    write_container(all, s) == 0)
+	r = imsm_volume_md_cfg(s, s->num_raid_devs - 1, all->d, all->n, cfg);
+	if (r)
+		pr_err("cannot create %s: %s", req->array, strerror(-r));
+	else if (write_container(all, s) == 0)
 		rc = start_volume(req, container, cfg);
 	free(cfg);
 	return rc;
@@ -510,10 +526,14 @@ static int plan_volume(const struct request *req, const struct disk_set *all,
 	if (!vol)
 		return EXIT_FAILED;
 	load_container(all, cur);
-	if (req->n_devs == 1 && util_md_devnm(SYSROOT, req->devs[0].path, devnm, sizeof(devnm)) == 0)
-		rc = pick_from_container(req, all, *cur, vol);
-	else
+	if (util_md_devnm(SYSROOT, req->devs[0].path, devnm, sizeof(devnm)) < 0) {
 		rc = pick_listed(req, all, vol);
+	} else if (req->n_devs == 1) {
+		rc = pick_from_container(req, all, *cur, vol);
+	} else {
+		pr_err("name the container %s alone, or its disks without it", req->devs[0].path);
+		rc = EXIT_USAGE;
+	}
 	volume_request(req, &vr);
 	r = rc ? 0 : imsm_add_volume(*cur, vol->d, vol->n, &vr, ret);
 	if (r) {
@@ -524,6 +544,19 @@ static int plan_volume(const struct request *req, const struct disk_set *all,
 	return rc;
 }
 
+static void no_container_error(const char *path)
+{
+	dev_t dev;
+	int r = util_devnum(path, &dev);
+
+	if (r < 0)
+		pr_err("cannot open %s: %s", path, strerror(-r));
+	else
+		pr_err("%s is not an IMSM container nor one of its disks; hint: mdadm -C "
+		       "/dev/md/imsm0 -e imsm -n N DEVICES first",
+		       path);
+}
+
 static int create_volume(const struct request *req, struct disk_set *ds)
 {
 	struct imsm_super *cur = NULL, *new = NULL;
@@ -531,8 +564,7 @@ static int create_volume(const struct request *req, struct disk_set *ds)
 	int rc;
 
 	if (find_container(req, container, sizeof(container)) < 0) {
-		pr_err("%s is not an IMSM container nor one of its disks; hint: mdadm -C "
-		       "/dev/md/imsm0 -e imsm -n N DEVICES first", req->devs[0].path);
+		no_container_error(req->devs[0].path);
 		return EXIT_FAILED;
 	}
 	rc = check_new_array(req->array);

@@ -100,9 +100,9 @@ static int check_geometry(const struct imsm_volume_request *req, unsigned int ch
 			return -EINVAL;
 		break;
 	case 1:
-		if (n != 2 || req->chunk_kib)
+		if (n != 2)
 			return -EINVAL;
-		return 0;
+		return req->chunk_kib ? -EOPNOTSUPP : 0; /* mirrors have no strips to size */
 	case 5:
 		if (n < 3)
 			return -EINVAL;
@@ -305,10 +305,12 @@ const char *imsm_add_volume_error(int err)
 {
 	switch (err) {
 	case -EINVAL:
-		return "IMSM supports raid0 (1+ disks), raid1 (2 disks, no chunk), raid5 (3+ disks) "
+		return "IMSM supports raid0 (1+ disks), raid1 (2 disks), raid5 (3+ disks) "
 		       "and raid10 (an even number of 4+ disks)";
 	case -EDOM:
 		return "IMSM chunk sizes are powers of two from 4K to 1024K";
+	case -EOPNOTSUPP:
+		return "raid1 has no chunk size; leave out --chunk";
 	case -EBADR:
 		return "volume names are 1-16 characters of A-Z a-z 0-9 . _ - and do not start "
 		       "with a dot";

@@ -93,24 +93,6 @@ static int connect_mdmon(const char *container_devnm)
 	return fd;
 }
 
-static int recv_all(int fd, void *buf, size_t len)
-{
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	char *p = buf;
-	ssize_t n;
-
-	while (len) {
-		if (poll(&pfd, 1, PING_TIMEOUT_MS) <= 0)
-			return -ETIMEDOUT;
-		n = read(fd, p, len);
-		if (n <= 0)
-			return n == 0 ? -ECONNRESET : -errno;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* The reply frame: magic, length, payload (skipped), end magic. */
 static int recv_reply(int fd)
 {
@@ -119,29 +101,59 @@ static int recv_reply(int fd)
 	int32_t len;
 	int r;
 
-	r = recv_all(fd, head, sizeof(head));
+	r = util_read_full(fd, head, sizeof(head), PING_TIMEOUT_MS);
 	if (r)
 		return r;
 	len = (int32_t)head[1];
 	if (head[0] != MDMON_MAGIC_START || len < 0 || (size_t)len > sizeof(payload))
 		return -EPROTO;
-	r = recv_all(fd, payload, (size_t)len);
+	r = util_read_full(fd, payload, (size_t)len, PING_TIMEOUT_MS);
 	if (!r)
-		r = recv_all(fd, &end, sizeof(end));
+		r = util_read_full(fd, &end, sizeof(end), PING_TIMEOUT_MS);
 	return r ? r : end == MDMON_MAGIC_END ? 0 : -EPROTO;
+}
+
+static int send_frame(int fd, const void *payload, int32_t len)
+{
+	uint32_t head[2] = { MDMON_MAGIC_START, (uint32_t)len }, end = MDMON_MAGIC_END;
+	int r = util_write_full(fd, head, sizeof(head));
+
+	if (!r && len > 0)
+		r = util_write_full(fd, payload, (size_t)len);
+	if (!r)
+		r = util_write_full(fd, &end, sizeof(end));
+	return r;
 }
 
 int mdmon_ping(const char *container_devnm)
 {
-	uint32_t frame[3] = { MDMON_MAGIC_START, 0, MDMON_MAGIC_END };
-	int fd = connect_mdmon(container_devnm), r = 0;
+	int fd = connect_mdmon(container_devnm), r;
 
 	if (fd < 0)
 		return fd;
-	if (write(fd, frame, sizeof(frame)) != (ssize_t)sizeof(frame))
-		r = -EIO;
+	r = send_frame(fd, NULL, 0);
 	if (!r)
 		r = recv_reply(fd);
+	close(fd);
+	return r;
+}
+
+int mdmon_send_update(const char *container_devnm, const void *buf, size_t len)
+{
+	int fd, r;
+
+	if (len == 0 || len > MDMON_MAX_PAYLOAD)
+		return -EMSGSIZE;
+	fd = connect_mdmon(container_devnm);
+	if (fd < 0)
+		return fd;
+	r = send_frame(fd, buf, (int32_t)len);
+	if (!r)
+		r = recv_reply(fd); /* acknowledged: queued and validated */
+	if (!r)
+		r = send_frame(fd, NULL, 0);
+	if (!r)
+		r = recv_reply(fd); /* pinged: applied and on disk */
 	close(fd);
 	return r;
 }

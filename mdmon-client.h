@@ -19,4 +19,12 @@ int mdmon_start(const char *container_devnm) __attribute__((warn_unused_result))
 /* Ping: returns once mdmon has completed a pass after the ping arrived. */
 int mdmon_ping(const char *container_devnm) __attribute__((warn_unused_result));
 
+/*
+ * Hand a metadata update to mdmon and wait until it is on disk: mdmon
+ * validates it, the monitor applies and writes it.  -EPROTO / -ECONNRESET
+ * when mdmon refused it.
+ */
+int mdmon_send_update(const char *container_devnm, const void *buf, size_t len)
+	__attribute__((warn_unused_result));
+
 #endif

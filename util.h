@@ -62,6 +62,15 @@ int util_write_small_file(const char *path, const char *val) __attribute__((warn
 /* Write a value to an open sysfs file (from offset 0). */
 int util_pwrite_string(int fd, const char *val) __attribute__((warn_unused_result));
 
+/*
+ * Read exactly len bytes from a socket or pipe, waiting at most
+ * timeout_ms for each part.  -ETIMEDOUT, -ECONNRESET (closed early).
+ */
+int util_read_full(int fd, void *buf, size_t len, int timeout_ms)
+	__attribute__((warn_unused_result));
+/* Write all of buf (retrying on EINTR and short writes). */
+int util_write_full(int fd, const void *buf, size_t len) __attribute__((warn_unused_result));
+
 /* Re-read a pollable file from offset 0 (newline stripped). */
 int util_pread_string(int fd, char *buf, size_t len) __attribute__((warn_unused_result));
 
