@@ -7,6 +7,7 @@
  * copy was validated by imsm_decode().  Builders compute, printers format.
  */
 #include "imsm-examine.h"
+#include "imsm-migr.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -193,79 +194,7 @@ int imsm_examine_decode_migr_rec(const void *buf, size_t len, struct imsm_examin
 	return 0;
 }
 
-/* ---- checkpoint factor (§6.2) ---------------------------------------------------- */
-/* FIXME: move to imsm-migr.c when mdmon needs the same arithmetic. */
-
-static bool level_mirrored(int level)
-{
-	return level == 1 || level == 10;
-}
-
-/* mapped(rel): where array block rel of the source map starts on a member. */
-static uint64_t map_rel_block(const struct imsm_map *b, uint64_t rel)
-{
-	int level = imsm_map_md_level(b);
-	uint64_t c1 = b->blocks_per_strip, strip = rel / c1;
-
-	if (level_mirrored(level))
-		return (strip * b->num_domains + 1) / b->num_members * c1 + rel % c1;
-	if (level == 5)
-		return strip / (b->num_members - 1u) * c1 + rel % c1;
-	return 0;
-}
-
-/* INIT, REPAIR and VERIFY: upstream's formula, reproduced as is. */
-static uint64_t factor_resync(const struct imsm_vol *v)
-{
-	const struct imsm_map *a = &v->map[0], *b = &v->map[1];
-	int level = imsm_map_md_level(a), dm = imsm_data_members(level, a->num_members);
-	uint64_t c0 = a->blocks_per_strip, c1 = b->blocks_per_strip;
-	uint64_t spu, mc, bpu, stripe, seg, depth;
-
-	if (dm <= 0)
-		return 0;
-	spu = c1 / c0 > 1 ? c1 / c0 : 1;
-	mc = level == 5 || level == 10 ? c0 : 256;
-	bpu = spu * mc * (uint64_t)dm;
-	stripe = c0 * (uint64_t)dm;
-	seg = bpu / stripe;
-	if (level_mirrored(level))
-		depth = c0 * a->num_domains;
-	else if (level == 5)
-		depth = c0 * a->num_members;
-	else
-		depth = c0;
-	return map_rel_block(b, bpu - seg * stripe) + depth * seg;
-}
-
-static uint64_t factor_rebuild(const struct imsm_vol *v)
-{
-	const struct imsm_map *a = &v->map[0], *b = &v->map[1];
-	int level_b = imsm_map_md_level(b);
-	uint64_t c0 = a->blocks_per_strip, c1 = b->blocks_per_strip, mc, spu;
-
-	if (level_mirrored(level_b))
-		mc = b->num_members % b->num_domains == 0 ? 256 : c1;
-	else if (level_b == 5)
-		mc = c1 > 128 ? c1 : 128;
-	else
-		mc = 256;
-	if (level_mirrored(imsm_map_md_level(a)))
-		spu = b->num_domains;
-	else
-		spu = c1 / c0 > 1 ? c1 / c0 : 1;
-	return mc * spu;
-}
-
-static bool is_repair(const struct imsm_dev *d)
-{
-	return d->vol.migr_type == IMSM_MIGR_VERIFY && (d->status & IMSM_DEV_VERIFY_AND_FIX);
-}
-
-static bool is_gen_migr(const struct imsm_dev *d)
-{
-	return d->vol.migr_state && d->vol.migr_type == IMSM_MIGR_GEN_MIGR;
-}
+/* ---- checkpoint factor (§6.2, arithmetic in imsm-migr.c) ------------------------ */
 
 /* Fill factor/factor_known of a migrating volume. */
 static void build_factor(const struct imsm_examine *ex, const struct imsm_dev *d,
@@ -275,10 +204,8 @@ static void build_factor(const struct imsm_examine *ex, const struct imsm_dev *d
 	switch (d->vol.migr_type) {
 	case IMSM_MIGR_INIT:
 	case IMSM_MIGR_VERIFY:
-		ret->factor = factor_resync(&d->vol);
-		break;
 	case IMSM_MIGR_REBUILD:
-		ret->factor = factor_rebuild(&d->vol);
+		ret->factor = imsm_migr_blocks_per_unit(d);
 		break;
 	case IMSM_MIGR_GEN_MIGR:
 		/* only slot 0/1 disks carry the record the factor comes from */
@@ -486,7 +413,7 @@ static void migrate_state_text(const struct imsm_dev *d, char *buf, size_t len)
 
 	if (!d->vol.migr_state)
 		snprintf(buf, len, "idle");
-	else if (is_repair(d))
+	else if (imsm_migr_type(d) == IMSM_MIGR_REPAIR)
 		snprintf(buf, len, "repair");
 	else if (t < sizeof(text) / sizeof(text[0]))
 		snprintf(buf, len, "%s", text[t]);
@@ -656,7 +583,7 @@ void imsm_examine_print_text(FILE *f, const char *devname, const struct imsm_exa
 	if (ex->self == IMSM_SELF_SPARE && ex->self_index >= 0)
 		print_disk(f, ex, (unsigned int)ex->self_index, false);
 	for (i = 0; i < n_vols; i++)
-		if (is_gen_migr(&s->dev[i])) {
+		if (imsm_migr_is_gen_migr(&s->dev[i])) {
 			print_migr_rec(f, ex, i);
 			break;
 		}

@@ -3,7 +3,8 @@
  *
  * Owns: the UUIDs of imsm-format.md §8.6, the derived values --examine
  * needs (which table entry is the examined disk, its reservation, its slot
- * in each volume, the checkpoint factor of §6.2), and the three renderings
+ * in each volume, which checkpoint factor of §6.2 applies: the arithmetic
+ * is imsm-migr.c's), and the three renderings
  * of §8.1 (text), §8.2 (--brief/--scan ARRAY lines) and §8.3 (--export),
  * byte for byte as upstream prints them.
  *

@@ -1,14 +1,16 @@
 /*
  * imsm.h: the IMSM handler's functions used by the modes (create,
  * assemble, mdmon).  Implemented in super-intel.c (md view of the
- * metadata) and imsm-create.c (building new records).  Returns 0 or
- * -errno, never prints.
+ * metadata, mdmon's policy) and imsm-create.c (building new records);
+ * imsm-migr.h adds the migration records and checkpoint arithmetic.
+ * Returns 0 or -errno, never prints.
  */
 #ifndef IMSM_H
 #define IMSM_H
 
 #include "imsm-format.h"
 #include "imsm-io.h"
+#include "imsm-migr.h"
 #include "mdadm.h"
 
 /* md layout numbers IMSM uses */
@@ -45,6 +47,25 @@ int imsm_load_container(const char *container_devnm, struct imsm_super **ret)
  * volume dirty.  Returns true when something changed.  Never allocates.
  */
 bool imsm_mark_failed(struct imsm_super *s, int index);
+
+/*
+ * mdmon: md is about to resync volume idx (its resync_start is a number
+ * and the array goes read-write).  Starts the migration that records the
+ * resync (§6.3): INIT for an uninitialised volume, else REPAIR; map[0]
+ * becomes normal, map[1] keeps the old state, curr_migr_unit 0.  Nothing
+ * is started while the volume migrates already, a member is out (md does
+ * not resync then), or a general migration runs in the container.
+ * Returns true when the metadata changed.  Never allocates.
+ */
+bool imsm_start_resync(struct imsm_super *s, int idx);
+
+/*
+ * mdmon: md finished the resync of volume idx.  Ends its INIT or REPAIR
+ * migration (§6.1): one map again, in the state its members give, repair
+ * bit and checkpoint cleared.  Returns true when the metadata changed
+ * (false when no resync migration was recorded).  Never allocates.
+ */
+bool imsm_end_resync(struct imsm_super *s, int idx);
 
 /* imsm-create.c ---------------------------------------------------------- */
 

@@ -57,6 +57,8 @@ static void close_array(struct mon_array *a)
 		close(a->action_fd);
 	if (a->resync_fd >= 0)
 		close(a->resync_fd);
+	if (a->sync_fd >= 0)
+		close(a->sync_fd);
 	free(a);
 }
 
@@ -127,6 +129,19 @@ static void remove_recorded(struct mdmon_state *st)
 	}
 }
 
+/*
+ * Where the resync checkpoint of volume idx stands (md sectors): the
+ * monitor records a new one only past it, so a stale sync_completed read
+ * before md resumed never moves the checkpoint back.
+ */
+static unsigned long long recorded_checkpoint(const struct mdmon_state *st, int idx)
+{
+	if (!st->mpb || idx < 0 || idx >= st->mpb->num_raid_devs ||
+	    !imsm_migr_is_resync(&st->mpb->dev[idx]))
+		return 0;
+	return imsm_migr_checkpoint_pos(&st->mpb->dev[idx]);
+}
+
 /* "external:/md127/1" -> 1 */
 static int volume_index(const struct mdstat_array *s)
 {
@@ -155,9 +170,12 @@ static int add_array(struct mdmon_state *st, const struct mdstat_array *s)
 	}
 	a->action_fd = open_optional(&md, "sync_action");
 	a->resync_fd = open_optional(&md, "resync_start");
+	a->sync_fd = open_optional(&md, "sync_completed");
+	a->resync_pos = a->sync_pos = SYSFS_NONE;
 	pthread_mutex_lock(&st->lock);
 	/* mdadm wrote the metadata of the new volume: adopt the newest copy */
 	(void)manager_load_metadata(st);
+	a->last_checkpoint = recorded_checkpoint(st, a->index);
 	add_disks(st, &md, a);
 	a->next = st->arrays;
 	st->arrays = a;

@@ -48,10 +48,19 @@ struct mon_array {
 	int state_fd;         /* md/array_state, read once, pollable */
 	int action_fd;        /* md/sync_action, -1 for raid0 */
 	int resync_fd;        /* md/resync_start, -1 for raid0 */
+	int sync_fd;          /* md/sync_completed, -1 for raid0, pollable */
 	char state[32];       /* array_state seen in this pass */
 	char prev_state[32];  /* ... and in the previous one */
 	char action[16], prev_action[16];
 	bool resync_done;     /* resync_start reads "none" */
+	/* Resync positions in md sectors (SYSFS_NONE: none, or unreadable):
+	 * resync_start and the "done" part of sync_completed, as read in this
+	 * pass.  last_checkpoint is the position the metadata's checkpoint was
+	 * last taken from; the manager sets it from the metadata when it
+	 * builds the record, then only the monitor touches it. */
+	unsigned long long resync_pos;
+	unsigned long long sync_pos;
+	unsigned long long last_checkpoint;
 	const char *reply;    /* array_state to write after the metadata */
 	bool gone;            /* stopped: the manager forgets it */
 	int n_disks;

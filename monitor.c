@@ -12,7 +12,13 @@
  * before "active" releases the writers; "clean" is given to the kernel
  * before it is recorded, so no write can slip in after the clean mark.
  *
- * FIXME(issue 4): resync checkpoints, failures, spare activation, the "-"
+ * Resyncs (§6.5, imsm-format.md §6.3): when md starts resyncing a volume
+ * the metadata gets an INIT or REPAIR migration, its checkpoint follows
+ * sync_completed / resync_start (one write per pass, only when the unit
+ * moved), and the migration ends when resync_start reads "none".  A
+ * stopped resync leaves the migration on disk: assembly resumes from it.
+ *
+ * FIXME(issue 4): failures during a migration, spare activation, the "-"
  * flag, and writing without allocating.
  */
 #include "imsm.h"
@@ -21,6 +27,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -71,10 +78,53 @@ static void drain_wake_pipe(int fd)
 		;
 }
 
+static bool is(const char *state, const char *word)
+{
+	return strcmp(state, word) == 0;
+}
+
+/* A number at the start of buf, followed by tail; SYSFS_NONE otherwise. */
+static unsigned long long parse_pos(const char *buf, const char *tail)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(buf, &end, 10);
+	if (end == buf || errno || strncmp(end, tail, strlen(tail)) != 0)
+		return SYSFS_NONE;
+	return v;
+}
+
+/*
+ * resync_start, except in "clear": md_clean() may show a bogus 0 there
+ * (md-kernel-interface.md §6.3), so the last value read stays.
+ */
+static void read_resync(struct mon_array *a)
+{
+	char buf[32];
+
+	if (a->resync_fd < 0 || is(a->state, "clear") ||
+	    util_pread_string(a->resync_fd, buf, sizeof(buf)) < 0)
+		return;
+	a->resync_done = is(buf, "none");
+	a->resync_pos = a->resync_done ? SYSFS_NONE : parse_pos(buf, "");
+}
+
+/* sync_completed is read on every pass, as poll() wants, but only a
+ * resync's "done / total" is a resync position. */
+static void read_sync(struct mon_array *a)
+{
+	char buf[96];
+
+	a->sync_pos = SYSFS_NONE;
+	if (a->sync_fd >= 0 && util_pread_string(a->sync_fd, buf, sizeof(buf)) >= 0 &&
+	    is(a->action, "resync"))
+		a->sync_pos = parse_pos(buf, " / ");
+}
+
 static void read_array(struct mon_array *a)
 {
-	char resync[32];
-
 	snprintf(a->prev_state, sizeof(a->prev_state), "%s", a->state);
 	snprintf(a->prev_action, sizeof(a->prev_action), "%s", a->action);
 	if (util_pread_string(a->state_fd, a->state, sizeof(a->state)) < 0)
@@ -82,8 +132,8 @@ static void read_array(struct mon_array *a)
 	a->action[0] = '\0';
 	if (a->action_fd >= 0 && util_pread_string(a->action_fd, a->action, sizeof(a->action)) < 0)
 		a->action[0] = '\0';
-	if (a->resync_fd >= 0 && util_pread_string(a->resync_fd, resync, sizeof(resync)) >= 0)
-		a->resync_done = strcmp(resync, "none") == 0;
+	read_resync(a);
+	read_sync(a);
 	a->reply = NULL;
 	for (int i = 0; i < a->n_disks; i++) {
 		char state[128];
@@ -122,11 +172,6 @@ static void ack_failures(struct mdmon_state *st, struct mon_array *a)
 	}
 }
 
-static bool is(const char *state, const char *word)
-{
-	return strcmp(state, word) == 0;
-}
-
 static bool running(const char *state)
 {
 	return state[0] && !is(state, "clear") && !is(state, "inactive");
@@ -153,20 +198,83 @@ static bool set_dirty(struct imsm_dev *dev, bool dirty)
 	return true;
 }
 
-/* A finished initial resync makes the volume normal (§6.3). */
-static bool record_resync_end(struct mon_array *a, struct imsm_dev *dev)
+/* Running and writable (or about to be: "active" answers "readonly"). */
+static bool read_write(const struct mon_array *a)
 {
-	if (!a->resync_done || !is(a->prev_action, "resync") || is(a->action, "resync") ||
-	    dev->vol.map[0].map_state != IMSM_MAP_UNINITIALIZED)
+	if (a->reply && is(a->reply, "active"))
+		return true;
+	return running(a->state) && !is(a->state, "readonly") && !is(a->state, "read-auto");
+}
+
+/*
+ * A resync is pending (resync_start is a number) and the array goes or is
+ * read-write with md resyncing: record the INIT or REPAIR migration
+ * (imsm-format.md §6.3) in the same write as the answer that lets md run.
+ */
+static bool record_resync_start(struct imsm_super *s, struct mon_array *a)
+{
+	bool starting = a->reply && is(a->reply, "active");
+
+	if (a->resync_pos == SYSFS_NONE || !read_write(a) || !(starting || is(a->action, "resync")))
+		return false;
+	if (!imsm_start_resync(s, a->index))
+		return false;
+	a->last_checkpoint = 0;
+	return true;
+}
+
+/*
+ * md's resync position: sync_completed while it resyncs, resync_start
+ * (advanced at md's own checkpoints, and set where an interrupted resync
+ * stopped), whichever is further.  Both are safe: md moves them only once
+ * every request below them has completed.
+ */
+static unsigned long long resync_position(const struct mon_array *a)
+{
+	unsigned long long pos = a->sync_pos;
+
+	if (a->resync_pos != SYSFS_NONE && (pos == SYSFS_NONE || a->resync_pos > pos))
+		pos = a->resync_pos;
+	return pos;
+}
+
+/* The resync moved past the last checkpoint: record its unit (§6.2). */
+static bool record_checkpoint(struct mon_array *a, struct imsm_dev *dev)
+{
+	unsigned long long pos = resync_position(a);
+
+	if (!imsm_migr_is_resync(dev) || pos == SYSFS_NONE || pos <= a->last_checkpoint)
+		return false;
+	a->last_checkpoint = pos;
+	return imsm_migr_set_checkpoint(dev, pos);
+}
+
+/*
+ * The resync finished (resync_start "none", md no longer resyncing): end
+ * the INIT/REPAIR migration (§6.1).  A resync that ran without one (it
+ * could not be started, e.g. it finished before the monitor looked) still
+ * makes an uninitialised volume normal.
+ */
+static bool record_resync_end(struct imsm_super *s, struct mon_array *a)
+{
+	struct imsm_dev *dev = &s->dev[a->index];
+
+	if (!a->resync_done || is(a->action, "resync"))
+		return false;
+	if (imsm_migr_is_resync(dev)) {
+		a->last_checkpoint = 0;
+		return imsm_end_resync(s, a->index);
+	}
+	if (!is(a->prev_action, "resync") || dev->vol.map[0].map_state != IMSM_MAP_UNINITIALIZED)
 		return false;
 	dev->vol.map[0].map_state = IMSM_MAP_NORMAL;
 	return true;
 }
 
-/* Decide for one array; returns true when the metadata changed. */
-static bool decide(struct mon_array *a, struct imsm_dev *dev)
+/* What the array state asks for: dirty/clean marks and the answer. */
+static bool decide_state(struct mon_array *a, struct imsm_dev *dev)
 {
-	bool changed = record_resync_end(a, dev);
+	bool changed = false;
 
 	if (!running(a->state)) {
 		if (running(a->prev_state) || is(a->state, "inactive")) {
@@ -187,6 +295,22 @@ static bool decide(struct mon_array *a, struct imsm_dev *dev)
 	return changed;
 }
 
+/*
+ * Decide for one array; returns true when the metadata changed.  The
+ * checkpoint comes before the state: a stopping array records where its
+ * resync stopped before it is forgotten.
+ */
+static bool decide(struct imsm_super *s, struct mon_array *a)
+{
+	struct imsm_dev *dev = &s->dev[a->index];
+	bool changed = record_resync_end(s, a);
+
+	changed |= record_checkpoint(a, dev);
+	changed |= decide_state(a, dev);
+	changed |= record_resync_start(s, a);
+	return changed;
+}
+
 static void write_metadata(struct mdmon_state *st)
 {
 	st->mpb->generation_num++;
@@ -203,12 +327,22 @@ static void apply_replies(struct mdmon_state *st)
 			a->gone = false; /* not stopped after all: keep watching */
 }
 
+static int add_pollfd(struct pollfd *pfd, int n, int fd)
+{
+	if (fd >= 0 && n < MDMON_MAX_FDS - 1)
+		pfd[n++] = (struct pollfd){ .fd = fd, .events = POLLPRI };
+	return n;
+}
+
 static int add_pollfds(const struct mon_array *a, struct pollfd *pfd, int n)
 {
-	if (n < MDMON_MAX_FDS - 1)
-		pfd[n++] = (struct pollfd){ .fd = a->state_fd, .events = POLLPRI };
-	if (a->action_fd >= 0 && n < MDMON_MAX_FDS - 1)
-		pfd[n++] = (struct pollfd){ .fd = a->action_fd, .events = POLLPRI };
+	n = add_pollfd(pfd, n, a->state_fd);
+	/* A stopped array's sync files are removed; their descriptors would
+	 * report an event on every poll(). */
+	if (running(a->state)) {
+		n = add_pollfd(pfd, n, a->action_fd);
+		n = add_pollfd(pfd, n, a->sync_fd);
+	}
 	for (int i = 0; i < a->n_disks && n < MDMON_MAX_FDS - 1; i++)
 		pfd[n++] = (struct pollfd){ .fd = a->disks[i].state_fd, .events = POLLPRI };
 	return n;
@@ -225,7 +359,7 @@ static int monitor_pass(struct mdmon_state *st, struct pollfd *pfd)
 		read_array(a);
 		if (st->mpb && !a->gone && a->index >= 0 && a->index < st->mpb->num_raid_devs) {
 			changed |= record_failures(st, a);
-			changed |= decide(a, &st->mpb->dev[a->index]);
+			changed |= decide(st->mpb, a);
 		}
 		n = add_pollfds(a, pfd, n);
 	}

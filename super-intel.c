@@ -87,15 +87,31 @@ static unsigned long long component_kib(const struct imsm_map *m, int level)
 	return blocks / 2;
 }
 
-/* FIXME(issue 4): an interrupted resync resumes from its checkpoint; until
- * mdmon records checkpoints, a volume that is not clean resyncs from 0. */
-static unsigned long long resync_start_of(const struct imsm_dev *dev)
+/* A general migration anywhere in the container holds back every resync (§6.1). */
+static bool gen_migr_running(const struct imsm_super *s)
 {
-	const struct imsm_map *m = &dev->vol.map[0];
+	for (int i = 0; i < s->num_raid_devs; i++)
+		if (imsm_migr_is_gen_migr(&s->dev[i]))
+			return true;
+	return false;
+}
 
-	if (m->map_state == IMSM_MAP_NORMAL && !dev->vol.dirty && !dev->vol.migr_state)
-		return SYSFS_NONE;
-	return 0;
+/*
+ * Where md's resync starts (§6.3, md-kernel-interface.md §4.2 step 8):
+ * an interrupted INIT or REPAIR resumes at its checkpoint, a dirty or
+ * uninitialised volume resyncs from 0, anything else needs none.  Other
+ * migrations resync nothing: a VERIFY counts as complete, a REBUILD goes
+ * through the members' recovery_start, a general migration through the
+ * reshape position.
+ */
+static unsigned long long resync_start_of(const struct imsm_super *s, const struct imsm_dev *dev)
+{
+	if (dev->vol.migr_state)
+		return imsm_migr_is_resync(dev) ? imsm_migr_checkpoint_pos(dev) : SYSFS_NONE;
+	if ((dev->vol.map[0].map_state == IMSM_MAP_UNINITIALIZED || dev->vol.dirty) &&
+	    !gen_migr_running(s))
+		return 0;
+	return SYSFS_NONE;
 }
 
 static void add_members(const struct imsm_super *s, const struct imsm_map *m,
@@ -144,7 +160,7 @@ int imsm_volume_md_cfg(const struct imsm_super *s, int idx, const struct imsm_di
 	ret->layout = md_layout_of(level);
 	ret->component_kib = component_kib(m, level);
 	ret->array_kib = dev->size_blocks / 2;
-	ret->resync_start = resync_start_of(dev);
+	ret->resync_start = resync_start_of(s, dev);
 	add_members(s, m, disks, n, ret);
 	return 0;
 }
@@ -299,4 +315,46 @@ bool imsm_mark_failed(struct imsm_super *s, int index)
 	for (int v = 0; v < s->num_raid_devs; v++)
 		changed |= fail_in_volume(s, &s->dev[v], index);
 	return changed;
+}
+
+/* ---- resync migrations (imsm-format.md §6.1, §6.3) ------------------------- */
+
+bool imsm_start_resync(struct imsm_super *s, int idx)
+{
+	struct imsm_dev *dev;
+	uint8_t state;
+
+	if (idx < 0 || idx >= s->num_raid_devs)
+		return false;
+	dev = &s->dev[idx];
+	state = map_state_of(s, &dev->vol.map[0]);
+	/* a member is out: md cannot resync, and upstream records nothing */
+	if (dev->vol.migr_state || gen_migr_running(s) ||
+	    (state != IMSM_MAP_NORMAL && state != IMSM_MAP_UNINITIALIZED))
+		return false;
+	/* map[1] keeps the state the volume had: uninitialized or normal */
+	imsm_migr_start(dev, state == IMSM_MAP_UNINITIALIZED ? IMSM_MIGR_INIT : IMSM_MIGR_REPAIR,
+			IMSM_MAP_NORMAL);
+	return true;
+}
+
+bool imsm_end_resync(struct imsm_super *s, int idx)
+{
+	struct imsm_dev *dev;
+	struct imsm_map *m;
+	uint8_t state;
+
+	if (idx < 0 || idx >= s->num_raid_devs || !imsm_migr_is_resync(&s->dev[idx]))
+		return false;
+	dev = &s->dev[idx];
+	m = &dev->vol.map[0];
+	state = map_state_of(s, m);
+	/* A member failed meanwhile: slots map[1] still had out of sync stay
+	 * out of sync (§6.1 "Ending"). */
+	if (state != m->map_state && dev->vol.map[1].map_state != IMSM_MAP_UNINITIALIZED) {
+		imsm_migr_merge_ords(dev);
+		state = map_state_of(s, m);
+	}
+	imsm_migr_end(dev, state);
+	return true;
 }
