@@ -485,6 +485,30 @@ static int start_volume(const struct request *req, const char *container,
 }
 
 /* Check, then write the new MPB, then build and start the md array. */
+/* While mdmon runs it alone writes the container's metadata: hand it the
+ * new copy, so its own next write cannot undo ours. */
+static int send_to_mdmon(const char *container, const struct imsm_super *s)
+{
+	size_t len = imsm_mpb_bytes(s), used;
+	unsigned char *buf = calloc(1, len);
+	int r = buf ? imsm_encode(s, buf, len, &used) : -ENOMEM;
+
+	if (!r)
+		r = mdmon_send_update(container, buf, used);
+	free(buf);
+	if (r)
+		pr_err("mdmon for %s did not take the new metadata: %s", container, strerror(-r));
+	return r;
+}
+
+static int commit_metadata(const char *container, const struct disk_set *all,
+			   const struct imsm_super *s)
+{
+	if (mdmon_running(container))
+		return send_to_mdmon(container, s);
+	return write_container(all, s);
+}
+
 static int commit_volume(const struct request *req, const char *container,
 			 const struct disk_set *all, struct imsm_super *s)
 {
@@ -497,7 +521,7 @@ static int commit_volume(const struct request *req, const char *container,
 	r = imsm_volume_md_cfg(s, s->num_raid_devs - 1, all->d, all->n, cfg);
 	if (r)
 		pr_err("cannot create %s: %s", req->array, strerror(-r));
-	else if (write_container(all, s) == 0)
+	else if (commit_metadata(container, all, s) == 0)
 		rc = start_volume(req, container, cfg);
 	free(cfg);
 	return rc;

@@ -67,6 +67,15 @@ bool imsm_start_resync(struct imsm_super *s, int idx);
  */
 bool imsm_end_resync(struct imsm_super *s, int idx);
 
+/*
+ * An update from mdadm that adds one volume to the container mdmon runs:
+ * check it against the current copy (same family, disks and volumes, one
+ * more volume), then merge only the new volume into cur (no allocation).
+ */
+int imsm_check_volume_update(const struct imsm_super *cur, const struct imsm_super *upd)
+	__attribute__((warn_unused_result));
+void imsm_apply_volume_update(struct imsm_super *cur, const struct imsm_super *upd);
+
 /* imsm-create.c ---------------------------------------------------------- */
 
 /* A spare record for a disk joining a container (§1.6). */

@@ -315,54 +315,18 @@ int manager_load_metadata(struct mdmon_state *st)
 	return 0;
 }
 
-/* Read exactly len bytes, waiting at most FRAME_TIMEOUT_MS for each part. */
-static int read_full(int fd, void *buf, size_t len)
-{
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	char *p = buf;
-	ssize_t n;
-
-	while (len > 0) {
-		if (poll(&pfd, 1, FRAME_TIMEOUT_MS) <= 0)
-			return -ETIMEDOUT;
-		n = read(fd, p, len);
-		if (n <= 0)
-			return n == 0 ? -ECONNRESET : -errno;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-static int write_full(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-	ssize_t n;
-
-	while (len > 0) {
-		n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -errno;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 static int send_frame(int fd, const void *payload, int32_t len)
 {
 	uint32_t start = MDMON_MAGIC_START, end = MDMON_MAGIC_END;
 	int r;
 
-	r = write_full(fd, &start, sizeof(start));
+	r = util_write_full(fd, &start, sizeof(start));
 	if (!r)
-		r = write_full(fd, &len, sizeof(len));
+		r = util_write_full(fd, &len, sizeof(len));
 	if (!r && len > 0)
-		r = write_full(fd, payload, (size_t)len);
+		r = util_write_full(fd, payload, (size_t)len);
 	if (!r)
-		r = write_full(fd, &end, sizeof(end));
+		r = util_write_full(fd, &end, sizeof(end));
 	return r;
 }
 
@@ -374,11 +338,11 @@ static int recv_header(int fd, int32_t *ret_len)
 	int32_t len;
 	int r;
 
-	r = read_full(fd, &magic, sizeof(magic));
+	r = util_read_full(fd, &magic, sizeof(magic), FRAME_TIMEOUT_MS);
 	if (!r && magic != MDMON_MAGIC_START)
 		r = -EPROTO;
 	if (!r)
-		r = read_full(fd, &len, sizeof(len));
+		r = util_read_full(fd, &len, sizeof(len), FRAME_TIMEOUT_MS);
 	if (!r && (len < MDMON_PING_MANAGER || len > MDMON_MAX_PAYLOAD))
 		r = -EMSGSIZE;
 	if (!r)
@@ -389,12 +353,58 @@ static int recv_header(int fd, int32_t *ret_len)
 static int recv_end(int fd)
 {
 	uint32_t magic;
-	int r = read_full(fd, &magic, sizeof(magic));
+	int r = util_read_full(fd, &magic, sizeof(magic), FRAME_TIMEOUT_MS);
 
 	return r ? r : magic == MDMON_MAGIC_END ? 0 : -EPROTO;
 }
 
 /* Answer one request frame; returns -errno to close the connection. */
+/* Hand a validated update to the monitor; wait until it is on disk. */
+static int queue_update(struct mdmon_state *st, struct imsm_super *upd)
+{
+	int r;
+
+	pthread_mutex_lock(&st->lock);
+	r = imsm_check_volume_update(st->mpb, upd);
+	if (!r && !st->pending) {
+		st->pending = upd;
+		st->applied = false;
+	} else if (!r) {
+		r = -EBUSY;
+	}
+	pthread_mutex_unlock(&st->lock);
+	if (r)
+		return r;
+	for (bool done = false; !done;) {
+		mon_wait_passes(st);
+		pthread_mutex_lock(&st->lock);
+		done = st->applied || st->exiting;
+		if (done)
+			st->pending = NULL; /* the caller frees upd */
+		pthread_mutex_unlock(&st->lock);
+	}
+	return 0;
+}
+
+/* A metadata update: payload, end magic, decode, validate, apply, ack.
+ * Anything wrong closes the connection without an ack. */
+static int serve_update(struct mdmon_state *st, int fd, int32_t len)
+{
+	struct imsm_super *upd = NULL;
+	void *buf = malloc((size_t)len);
+	int r = buf ? util_read_full(fd, buf, (size_t)len, FRAME_TIMEOUT_MS) : -ENOMEM;
+
+	if (!r)
+		r = recv_end(fd);
+	if (!r)
+		r = imsm_decode(buf, (size_t)len, &upd);
+	free(buf);
+	if (!r)
+		r = queue_update(st, upd);
+	imsm_free(upd);
+	return r ? r : send_frame(fd, NULL, 0);
+}
+
 static int serve_frame(struct mdmon_state *st, int fd)
 {
 	static const char version[] = "mdmon - v" MDADM_VERSION " - " MDADM_DATE "\n";
@@ -403,9 +413,7 @@ static int serve_frame(struct mdmon_state *st, int fd)
 
 	r = recv_header(fd, &len);
 	if (!r && len > 0)
-		/* FIXME(issue 4): metadata updates need the IMSM writer;
-		 * refusing (closing) is safer than acking what we cannot do. */
-		return -EOPNOTSUPP;
+		return serve_update(st, fd, len);
 	if (!r)
 		r = recv_end(fd);
 	if (r)

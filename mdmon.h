@@ -86,7 +86,13 @@ struct mdmon_state {
 	struct imsm_disk_dev disks[MD_MAX_MEMBERS];
 	char disk_paths[MD_MAX_MEMBERS][64];
 
-	pthread_mutex_t lock;     /* guards arrays, mpb, passes, exiting */
+	/* A volume added by mdadm, validated by the manager, merged into mpb
+	 * by the monitor (no allocation there); the manager frees it once
+	 * applied is set. */
+	struct imsm_super *pending;
+	bool applied;
+
+	pthread_mutex_t lock;     /* guards arrays, mpb, pending, passes, exiting */
 	pthread_cond_t pass_done; /* signalled after every monitor pass */
 	struct mon_array *arrays;
 	unsigned long passes;     /* completed monitor passes */

@@ -355,6 +355,11 @@ static int monitor_pass(struct mdmon_state *st, struct pollfd *pfd)
 	int n = 0;
 
 	pthread_mutex_lock(&st->lock);
+	if (st->pending && !st->applied && st->mpb) {
+		imsm_apply_volume_update(st->mpb, st->pending);
+		st->applied = true;
+		changed = true;
+	}
 	for (struct mon_array *a = st->arrays; a; a = a->next) {
 		read_array(a);
 		if (st->mpb && !a->gone && a->index >= 0 && a->index < st->mpb->num_raid_devs) {

@@ -358,3 +358,38 @@ bool imsm_end_resync(struct imsm_super *s, int idx)
 	imsm_migr_end(dev, state);
 	return true;
 }
+
+/* ---- metadata updates from mdadm (a volume added while mdmon runs) ------- */
+
+static uint32_t family_of(const struct imsm_super *s)
+{
+	return s->orig_family_num ? s->orig_family_num : s->family_num;
+}
+
+int imsm_check_volume_update(const struct imsm_super *cur, const struct imsm_super *upd)
+{
+	if (!cur || family_of(cur) != family_of(upd) || upd->num_raid_devs != cur->num_raid_devs + 1 ||
+	    upd->num_disks != cur->num_disks)
+		return -EINVAL;
+	for (int i = 0; i < cur->num_disks; i++)
+		if (memcmp(cur->disk[i].serial, upd->disk[i].serial, IMSM_SERIAL_BYTES) != 0)
+			return -EINVAL;
+	for (int v = 0; v < cur->num_raid_devs; v++)
+		if (memcmp(cur->dev[v].volume, upd->dev[v].volume, IMSM_NAME_BYTES) != 0)
+			return -EINVAL;
+	return 0;
+}
+
+void imsm_apply_volume_update(struct imsm_super *cur, const struct imsm_super *upd)
+{
+	int v = cur->num_raid_devs;
+
+	/* Only the new volume is taken: everything else in cur (dirty flags,
+	 * checkpoints, failures recorded meanwhile) is newer than mdadm's read. */
+	cur->dev[v] = upd->dev[v];
+	cur->num_raid_devs = upd->num_raid_devs;
+	if (upd->num_raid_devs_created > cur->num_raid_devs_created)
+		cur->num_raid_devs_created = upd->num_raid_devs_created;
+	memcpy(cur->version, upd->version, sizeof(cur->version));
+	cur->attributes = upd->attributes;
+}
