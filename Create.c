@@ -11,6 +11,7 @@
  *
  * Never parses argv and never writes sysfs strings by hand.
  */
+#include "imsm-platform.h"
 #include "imsm.h"
 #include "mdadm.h"
 #include "mdmon-client.h"
@@ -255,6 +256,37 @@ static int create_container(const struct request *req)
 
 static int create_volume(const struct request *req, struct disk_set *ds);
 
+/* IMSM is firmware RAID: without an Intel controller (or IMSM_NO_PLATFORM=1
+ * for testing) nothing could boot what we would write. */
+static int check_platform(const struct request *req)
+{
+	struct imsm_platform p;
+	char why[160];
+	int r = imsm_platform_probe(NULL, &p);
+	/* FIXME(issue 3): the volume count (vpa) is checked for a first volume
+	 * only; the format's own limit of two is enforced by imsm_add_volume. */
+	int n_volumes = 1;
+
+	if (r == -ENODEV) {
+		pr_err("no IMSM-capable (Intel) RAID controller found; hint: IMSM_NO_PLATFORM=1 "
+		       "uses IMSM metadata without one");
+		return EXIT_FAILED;
+	}
+	if (r < 0) {
+		pr_err("cannot inspect the platform: %s", strerror(-r));
+		return EXIT_FAILED;
+	}
+	if (req->level == UNSET || req->level == LEVEL_CONTAINER)
+		return EXIT_OK;
+	if (imsm_platform_describe(&p, req->level, req->raid_devices,
+				   req->chunk_kib == UNSET ? 0 : (unsigned int)req->chunk_kib,
+				   n_volumes, why, sizeof(why)) < 0) {
+		pr_err("%s", why);
+		return EXIT_FAILED;
+	}
+	return EXIT_OK;
+}
+
 int mode_create(const struct request *req)
 {
 	struct disk_set *ds;
@@ -268,6 +300,9 @@ int mode_create(const struct request *req)
 		pr_err("--create needs --raid-devices and the devices to use");
 		return EXIT_USAGE;
 	}
+	rc = check_platform(req);
+	if (rc)
+		return rc;
 	if (req->level == UNSET || req->level == LEVEL_CONTAINER) {
 		if (!req->metadata) {
 			pr_err("give -e imsm to create a container, or --level for a volume");
