@@ -96,9 +96,11 @@ struct imsm_volume_request {
  * Add a volume over disks[0..n) (slot order) to s (NULL: the container has
  * no volume yet, start from the disks' spare records).  Checks every rule
  * of imsm-format.md §5.2 first; on success *ret is the new MPB (s is left
- * unchanged).  Errors: -EINVAL (geometry the format forbids), -ENOSPC
- * (does not fit), -EEXIST (name taken), -E2BIG (third volume), -EXDEV
- * (second volume's disks differ from the first's).
+ * unchanged).  Errors: -EINVAL (level/width the format forbids), -EDOM
+ * (chunk size), -EOPNOTSUPP (a chunk given for raid1), -EBADR (volume
+ * name), -ENOSPC (does not fit), -EEXIST (name taken), -E2BIG (third
+ * volume), -EXDEV (second volume's disks differ from the first's).
+ * imsm_add_volume_error() words each one.
  */
 int imsm_add_volume(const struct imsm_super *s, const struct imsm_disk_dev *disks, int n,
 		    const struct imsm_volume_request *req, struct imsm_super **ret)

@@ -23,65 +23,18 @@
 #include <time.h>
 
 #include "imsm-examine.h"
+#include "fixture.h"
 #include "unit.h"
 
 #define FIXTURE_2VOL "fixtures/imsm-mpb-vm-2vol.hex"
 #define VM_MPB_BYTES 704
 
-static char srcdir[512];
-
-static void init_srcdir(void)
-{
-	char file[] = __FILE__;
-	const char *env = getenv("UNIT_SRCDIR");
-
-	snprintf(srcdir, sizeof(srcdir), "%s", env ? env : dirname(file));
-}
-
-/* Whole file as a NUL-terminated heap string, NULL if unreadable. */
-static char *slurp(const char *rel)
-{
-	char path[1024];
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f, *out;
-	int c;
-
-	snprintf(path, sizeof(path), "%s/%s", srcdir, rel);
-	f = fopen(path, "r");
-	if (!f) {
-		fprintf(stderr, "  cannot open %s\n", path);
-		return NULL;
-	}
-	out = open_memstream(&buf, &len);
-	while (out && (c = fgetc(f)) != EOF)
-		fputc(c, out);
-	if (out)
-		fclose(out);
-	fclose(f);
-	return buf;
-}
-
 /* "OFFS: 8 groups of 4 hex digits ..." lines into buf; '*' and '#' lines skipped. */
 static int load_hex(const char *rel, uint8_t *buf, size_t len)
 {
-	char *text = slurp(rel), *line, *save = NULL;
-	unsigned int off, w[8];
+	size_t used;
 
-	if (!text)
-		return -ENOENT;
-	memset(buf, 0, len);
-	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		if (sscanf(line, "%x: %4x %4x %4x %4x %4x %4x %4x %4x", &off, &w[0], &w[1], &w[2],
-			   &w[3], &w[4], &w[5], &w[6], &w[7]) != 9)
-			continue;
-		for (unsigned int i = 0; i < 8 && off + 2 * i + 1 < len; i++) {
-			buf[off + 2 * i] = (uint8_t)(w[i] >> 8);
-			buf[off + 2 * i + 1] = (uint8_t)w[i];
-		}
-	}
-	free(text);
-	return 0;
+	return fixture_load_hex(rel, buf, len, &used);
 }
 
 static struct imsm_super *load_2vol(void)
@@ -111,7 +64,7 @@ static void show_diff(const char *got, const char *want)
 
 static void check_text(const char *got, const char *expected_file)
 {
-	char *want = slurp(expected_file);
+	char *want = fixture_slurp(expected_file);
 
 	CHECK(want != NULL);
 	if (!want || !got)
@@ -126,7 +79,7 @@ static void check_text(const char *got, const char *expected_file)
 
 static void check_contains(const char *got, const char *expected_file)
 {
-	char *want = slurp(expected_file);
+	char *want = fixture_slurp(expected_file);
 
 	CHECK(want != NULL);
 	if (want && got && !strstr(got, want)) {
@@ -138,7 +91,7 @@ static void check_contains(const char *got, const char *expected_file)
 
 static void check_ends_with(const char *got, const char *expected_file)
 {
-	char *want = slurp(expected_file);
+	char *want = fixture_slurp(expected_file);
 	size_t g = got ? strlen(got) : 0, w = want ? strlen(want) : 0;
 
 	CHECK(want != NULL);
@@ -751,7 +704,7 @@ int main(void)
 	/* Creation Time is local time, as ctime() prints it; the spec's is UTC */
 	setenv("TZ", "UTC", 1);
 	tzset();
-	init_srcdir();
+	fixture_init();
 	RUN(test_sha1);
 	RUN(test_uuid_spec_values);
 	RUN(test_uuid_text);

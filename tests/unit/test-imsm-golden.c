@@ -33,77 +33,27 @@
 
 #include "imsm-examine.h"
 #include "imsm-format.h"
+#include "fixture.h"
 #include "unit.h"
 
 #define GOLDEN_MAX_BYTES 4096
 #define EXP_MAX_DISKS 8
 
-static char srcdir[512];
-
-static void init_srcdir(void)
-{
-	char file[] = __FILE__;
-	const char *env = getenv("UNIT_SRCDIR");
-
-	snprintf(srcdir, sizeof(srcdir), "%s", env ? env : dirname(file));
-}
-
-/* Whole fixture file as a NUL-terminated heap string, NULL if unreadable. */
+/* A golden fixture file: fixtures/imsm-golden-NAME.EXT */
 static char *slurp(const char *name, const char *ext)
 {
-	char path[1024];
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f, *out;
-	int c;
+	char rel[256];
 
-	snprintf(path, sizeof(path), "%s/fixtures/imsm-golden-%s.%s", srcdir, name, ext);
-	f = fopen(path, "r");
-	if (!f) {
-		fprintf(stderr, "  cannot open %s\n", path);
-		return NULL;
-	}
-	out = open_memstream(&buf, &len);
-	while (out && (c = fgetc(f)) != EOF)
-		fputc(c, out);
-	if (out)
-		fclose(out);
-	fclose(f);
-	return buf;
+	snprintf(rel, sizeof(rel), "fixtures/imsm-golden-%s.%s", name, ext);
+	return fixture_slurp(rel);
 }
 
-/*
- * The .hex format of tests/unit/fixtures ("OFFS: 8 groups of 4 hex digits",
- * "*" = omitted lines of zeros, "#" comments).  The length is the end of the
- * last line, which the capture script always writes.
- */
 static int load_hex(const char *name, uint8_t *buf, size_t cap, size_t *ret_len)
 {
-	char *text = slurp(name, "hex"), *line, *save = NULL;
-	unsigned int off, w[8];
-	size_t end = 0;
+	char rel[256];
 
-	if (!text)
-		return -ENOENT;
-	memset(buf, 0, cap);
-	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		if (sscanf(line, "%x: %4x %4x %4x %4x %4x %4x %4x %4x", &off, &w[0], &w[1], &w[2],
-			   &w[3], &w[4], &w[5], &w[6], &w[7]) != 9)
-			continue;
-		if (off + 16 > cap) {
-			free(text);
-			return -EFBIG;
-		}
-		for (unsigned int i = 0; i < 8; i++) {
-			buf[off + 2 * i] = (uint8_t)(w[i] >> 8);
-			buf[off + 2 * i + 1] = (uint8_t)w[i];
-		}
-		if (off + 16 > end)
-			end = off + 16;
-	}
-	free(text);
-	*ret_len = end;
-	return 0;
+	snprintf(rel, sizeof(rel), "fixtures/imsm-golden-%s.hex", name);
+	return fixture_load_hex(rel, buf, cap, ret_len);
 }
 
 /* ---- what the peer printed ---------------------------------------------------- */
@@ -583,7 +533,7 @@ int main(void)
 	/* Creation Time is printed in local time; the guest ran in UTC. */
 	setenv("TZ", "UTC", 1);
 	tzset();
-	init_srcdir();
+	fixture_init();
 	RUN(test_golden_spare);
 	RUN(test_golden_raid0);
 	RUN(test_golden_raid1);
