@@ -367,18 +367,9 @@ static int load_container(const struct disk_set *ds, struct imsm_super **ret)
 {
 	struct imsm_super *best = NULL, *s;
 
-	for (int i = 0; i < ds->n; i++) {
-		if (imsm_read_mpb(&ds->d[i], &s) < 0)
-			continue;
-		if (s->num_raid_devs == 0 ||
-		    (best && (best->family_num != s->family_num ||
-			      best->generation_num >= s->generation_num))) {
-			imsm_free(s);
-			continue;
-		}
-		imsm_free(best);
-		best = s;
-	}
+	for (int i = 0; i < ds->n; i++)
+		if (imsm_read_mpb(&ds->d[i], &s) == 0)
+			imsm_keep_newest(&best, s);
 	*ret = best;
 	return 0;
 }

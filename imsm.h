@@ -35,6 +35,13 @@ void imsm_volume_name(const struct imsm_dev *dev, char ret[IMSM_NAME_BYTES + 1])
 int imsm_find_disk(const struct imsm_super *s, const char serial[IMSM_SERIAL_BYTES]);
 
 /*
+ * Keep in *best whichever of *best and s speaks for the container: copies
+ * with volumes only, same original family, highest generation.  Takes
+ * ownership of s (freed when not kept).
+ */
+void imsm_keep_newest(struct imsm_super **best, struct imsm_super *s);
+
+/*
  * The newest copy (highest generation of the family) among the disks of a
  * running container; -ENODATA when no disk carries a container copy.
  */

@@ -279,19 +279,6 @@ static int open_disk(struct mdmon_state *st, const struct md_member_info *m)
 	return 0;
 }
 
-/* Keep the copy with the highest generation of the family. */
-static void consider_copy(struct mdmon_state *st, struct imsm_super *s)
-{
-	if (s->num_raid_devs == 0 ||
-	    (st->mpb && (st->mpb->family_num != s->family_num ||
-			 st->mpb->generation_num >= s->generation_num))) {
-		imsm_free(s);
-		return;
-	}
-	imsm_free(st->mpb);
-	st->mpb = s;
-}
-
 int manager_load_metadata(struct mdmon_state *st)
 {
 	struct md_array_info info;
@@ -311,7 +298,7 @@ int manager_load_metadata(struct mdmon_state *st)
 	sysfs_free_array(&info);
 	for (int i = 0; i < st->n_disks; i++)
 		if (imsm_read_mpb(&st->disks[i], &s) == 0)
-			consider_copy(st, s);
+			imsm_keep_newest(&st->mpb, s);
 	return 0;
 }
 

@@ -167,23 +167,20 @@ int imsm_volume_md_cfg(const struct imsm_super *s, int idx, const struct imsm_di
 
 /* ---- the metadata of a running container ----------------------------------- */
 
-static void keep_newest(struct imsm_super **best, struct imsm_super *s)
+static uint32_t family_of(const struct imsm_super *s)
 {
-	uint32_t fb, fs;
+	return s->orig_family_num ? s->orig_family_num : s->family_num;
+}
 
-	if (s->num_raid_devs == 0) {
+void imsm_keep_newest(struct imsm_super **best, struct imsm_super *s)
+{
+	if (s->num_raid_devs == 0 ||
+	    (*best && (family_of(*best) != family_of(s) ||
+		       (*best)->generation_num >= s->generation_num))) {
 		imsm_free(s);
 		return;
 	}
-	if (*best) {
-		fb = (*best)->orig_family_num ? (*best)->orig_family_num : (*best)->family_num;
-		fs = s->orig_family_num ? s->orig_family_num : s->family_num;
-		if (fb != fs || (*best)->generation_num >= s->generation_num) {
-			imsm_free(s);
-			return;
-		}
-		imsm_free(*best);
-	}
+	imsm_free(*best);
 	*best = s;
 }
 
@@ -201,7 +198,7 @@ static void read_member_copy(const struct md_member_info *m, struct imsm_super *
 		return;
 	/* an unidentifiable or unreadable disk simply has no say */
 	if (imsm_disk_identify(&d) == 0 && imsm_read_mpb(&d, &s) == 0)
-		keep_newest(best, s);
+		imsm_keep_newest(best, s);
 	close(d.fd);
 }
 
@@ -360,11 +357,6 @@ bool imsm_end_resync(struct imsm_super *s, int idx)
 }
 
 /* ---- metadata updates from mdadm (a volume added while mdmon runs) ------- */
-
-static uint32_t family_of(const struct imsm_super *s)
-{
-	return s->orig_family_num ? s->orig_family_num : s->family_num;
-}
 
 int imsm_check_volume_update(const struct imsm_super *cur, const struct imsm_super *upd)
 {
