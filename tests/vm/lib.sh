@@ -125,3 +125,58 @@ vol_path() {
 	done
 	fail "no device for volume $1"
 }
+
+# ---- persistent disks, several boots, power cuts ----------------------------
+# For tests with "# vm-disks: NxMIB" and "# vm-boots: N" (run.sh explains
+# both).  The script runs once per boot; VMTEST_BOOT says which:
+#     use_vm_disks
+#     case $VMTEST_BOOT in
+#     1) ...create, write, start a writer...; power_cut ;;
+#     2) ...assemble, check what the cut left... ;;
+#     esac
+
+# use_vm_disks: appends the test's virtio disks (/dev/vda, ...) to DISKS,
+# in the same order on every boot.
+use_vm_disks() {
+	[ -n "${VMTEST_DISKS:-}" ] || fail "use_vm_disks: the test has no '# vm-disks:' line"
+	local d
+	for d in $VMTEST_DISKS; do DISKS+=("$d"); done
+}
+
+# state_put KEY VALUE / state_get KEY: small values handed from one boot
+# to the next (files in $VMTEST_STATE, a host folder: written through at
+# once, so a power cut right after state_put keeps the value).
+state_put() {
+	mkdir -p "$VMTEST_STATE"
+	printf '%s\n' "$2" >"$VMTEST_STATE/.$1.tmp"
+	mv "$VMTEST_STATE/.$1.tmp" "$VMTEST_STATE/$1"
+}
+
+state_get() {
+	[ -f "$VMTEST_STATE/$1" ] || fail "no '$1' was kept by an earlier boot"
+	cat "$VMTEST_STATE/$1"
+}
+
+# power_cut: pulls the plug now.  The host kills qemu (SIGKILL) as soon as
+# it sees the request (within about 0.1 s): nothing is synced, no array is
+# stopped, no daemon runs its exit path; background writers of the test
+# keep writing until the kill.  What the guest handed to the virtio disks
+# before survives, page cache and md's caches do not.  Never returns; the
+# next boot runs the script with VMTEST_BOOT one higher.  This boot's
+# dmesg is saved (and checked for kernel bugs) first.
+power_cut() {
+	[ -n "${VMTEST_NAME:-}" ] && [ -d /results ] || fail "power_cut: not in a VM test"
+	local b=${VMTEST_BOOT:-1}
+	note "power cut (boot $b of ${VMTEST_BOOTS:-1})"
+	dmesg >/tmp/.dmesg-cut
+	{
+		[ "${VMTEST_BOOTS:-1}" -eq 1 ] || echo "=== boot $b of ${VMTEST_BOOTS:-1} (to the power cut) ==="
+		cat /tmp/.dmesg-cut
+	} >>"/results/$VMTEST_NAME.dmesg"
+	if grep -q -E 'BUG:|Oops|general protection fault' /tmp/.dmesg-cut; then
+		fail "kernel reported a bug before the power cut"
+	fi
+	echo "VMTEST-POWERCUT $VMTEST_NAME boot=$b" >/dev/ttyS0
+	echo "$b" >"/results/$VMTEST_NAME.cut"
+	while :; do sleep 1; done
+}

@@ -4,7 +4,8 @@
 #  1. installs the host packages the build and the VM need (apt-get, as root);
 #  2. fetches Debian's kernel package and mdadm package (the interop peer)
 #     into .cache/vm without installing them on the host;
-#  3. builds the initramfs: static busybox + the md/9p/virtio modules + our
+#  3. builds the initramfs: static busybox + the md/9p/virtio modules
+#     (virtio_blk for the persistent test disks, run.sh vm-disks) + our
 #     /init, which mounts the host's root read-only over 9p under a tmpfs
 #     overlay and switches into it (so the guest has bash, util-linux, ...).
 set -euo pipefail
@@ -66,16 +67,19 @@ add_module() {
 wanted_modules="virtio_pci virtio_blk 9pnet_virtio 9p overlay loop brd ext4 md-mod
 	raid0 raid1 raid10 crc32c_generic raid456 linear"
 
+# Built in a private folder and renamed into place: other runners may be
+# booting the old initrd or building their own at the same time.
 build_initrd() {
-	initdir=$cache/initrd.d
-	rm -rf "$initdir"
+	initdir=$(mktemp -d "$cache/initrd-build.XXXXXX")
+	chmod 0755 "$initdir"
 	mkdir -p "$initdir"/{bin,mods,proc,sys,dev,newroot,lower,upper}
 	cp /bin/busybox "$initdir/bin/busybox"
 	for m in $wanted_modules; do add_module "$m"; done
 	printf '%s\n' "${mod_order[@]}" >"$initdir/mods/order"
 	install -m 0755 "$top/tests/vm/initramfs-init" "$initdir/init"
-	(cd "$initdir" && find . | cpio -o -H newc --quiet | gzip -1) >"$cache/initrd.gz.tmp"
-	mv "$cache/initrd.gz.tmp" "$cache/initrd.gz"
+	(cd "$initdir" && find . | cpio -o -H newc --quiet | gzip -1) >"$initdir.gz"
+	mv "$initdir.gz" "$cache/initrd.gz"
+	rm -rf "$initdir"
 }
 
 install_missing
@@ -88,7 +92,8 @@ moddir=$cache/$kpkg/lib/modules/$kver
 stamp="$kpkg $(sha1sum "$top/tests/vm/initramfs-init" "$0" | sha1sum | cut -c1-12)"
 if [ ! -f "$cache/initrd.gz" ] || [ "$(cat "$cache/initrd.stamp" 2>/dev/null)" != "$stamp" ]; then
 	build_initrd
-	echo "$stamp" >"$cache/initrd.stamp"
+	echo "$stamp" >"$cache/initrd.stamp.$$"
+	mv "$cache/initrd.stamp.$$" "$cache/initrd.stamp"
 fi
 ln -sfn "$kpkg/boot/vmlinuz-$kver" "$cache/vmlinuz"
 echo "$kpkg" >"$cache/kernel.version"
