@@ -12,10 +12,11 @@
  *   mdadm -I CONTAINER               start the container's volumes
  *
  * Owns: reading every disk's copy, grouping copies into containers, and
- * choosing the copy that speaks for a container (imsm-format.md §7.6);
- * then building through md-build.c.  Never writes metadata.
+ * taking the copy that speaks for a container (the handler's rules:
+ * same_container(), supersedes()); then building through md-build.c.
+ * Knows no format: the metadata handler (struct metadata_ops) reads and
+ * judges the copies.  Never writes metadata.
  */
-#include "imsm.h"
 #include "mdadm.h"
 #include "mdmon-client.h"
 
@@ -32,9 +33,9 @@
 
 /* One disk with its own copy of the metadata. */
 struct found {
-	struct imsm_disk_dev dev;  /* fd closed once read */
+	struct md_disk dev;        /* fd closed once read */
 	char path[PATH_MAX];
-	struct imsm_super *mpb;
+	struct super *st;          /* its copy */
 	bool used;                 /* attached to a container being built */
 };
 
@@ -46,14 +47,25 @@ struct scan {
 static void free_scan(struct scan *sc)
 {
 	for (int i = 0; i < sc->n; i++)
-		imsm_free(sc->f[i].mpb);
+		sc->f[i].st->ops->free(sc->f[i].st);
 	sc->n = 0;
 }
 
 /* Read one disk's copy; quiet unless report (named disks are reported,
  * scanned ones are skipped silently). */
+static void read_error(const char *path, const struct metadata_ops *ops, int r)
+{
+	if (r == -ENODATA)
+		pr_err("%s: no %s metadata found", path, metadata_titles());
+	else if (ops->load_error(r))
+		pr_err("%s: %s, not assembling", path, ops->load_error(r));
+	else
+		pr_err("cannot read %s metadata of %s: %s", ops->title, path, strerror(-r));
+}
+
 static int read_disk(struct scan *sc, const char *path, bool report)
 {
+	const struct metadata_ops *ops = NULL;
 	struct found *f = &sc->f[sc->n];
 	int r;
 
@@ -68,73 +80,64 @@ static int read_disk(struct scan *sc, const char *path, bool report)
 			pr_err("cannot open %s: %s", path, strerror(errno));
 		return -errno;
 	}
-	r = imsm_disk_identify(&f->dev);
-	if (!r)
-		r = imsm_read_mpb(&f->dev, &f->mpb);
+	r = metadata_load_disk(&f->dev, &f->st, &ops);
 	close(f->dev.fd);
 	f->dev.fd = -1;
-	if (r && report && r == -ENODATA)
-		pr_err("%s: no IMSM metadata found", path);
-	else if (r && report && imsm_read_error(r))
-		pr_err("%s: %s, not assembling", path, imsm_read_error(r));
-	else if (r && report)
-		pr_err("cannot read IMSM metadata of %s: %s", path, strerror(-r));
+	if (r && report)
+		read_error(path, ops, r);
 	if (!r)
 		sc->n++;
 	return r;
 }
 
-/* Grouping key (§7.6): signature/version and the original family. */
-static bool same_container(const struct imsm_super *a, const struct imsm_super *b)
+static int num_volumes(const struct super *st)
 {
-	uint32_t fa = a->orig_family_num ? a->orig_family_num : a->family_num;
-	uint32_t fb = b->orig_family_num ? b->orig_family_num : b->family_num;
-
-	return a->num_raid_devs && b->num_raid_devs && fa == fb &&
-	       strcmp(a->version, b->version) == 0;
+	return st->ops->num_volumes(st);
 }
 
-/* The copy that speaks for the group of sc->f[first]: highest generation,
- * and never a copy whose own disk is not configured over one whose is. */
-static const struct imsm_super *champion(const struct scan *sc, int first)
+static bool same_container(const struct super *a, const struct super *b)
 {
-	const struct imsm_super *best = sc->f[first].mpb;
+	return a->ops == b->ops && a->ops->same_container(a, b);
+}
+
+/* The copy that speaks for the group of sc->f[first] (the handler's
+ * newest-copy rule). */
+static const struct super *champion(const struct scan *sc, int first)
+{
+	const struct super *best = sc->f[first].st;
 
 	for (int i = first + 1; i < sc->n; i++) {
-		const struct imsm_super *s = sc->f[i].mpb;
+		const struct super *st = sc->f[i].st;
 
-		if (same_container(best, s) && s->generation_num > best->generation_num)
-			best = s;
+		if (same_container(best, st) && st->ops->supersedes(st, best))
+			best = st;
 	}
 	return best;
 }
 
 /* Is this disk a usable member or spare under the champion's table? */
-static bool belongs(const struct imsm_super *champ, const struct found *f)
+static bool belongs(const struct super *champ, const struct found *f)
 {
-	int idx;
-
-	if (f->mpb->num_raid_devs == 0)
+	if (num_volumes(f->st) == 0)
 		return false; /* spare records are assembled separately */
-	if (!same_container(champ, f->mpb))
+	if (!same_container(champ, f->st))
 		return false;
-	idx = imsm_find_disk(champ, f->dev.serial);
-	return idx >= 0 && !(champ->disk[idx].status & IMSM_DISK_FAILED);
+	return champ->ops->member_index(champ, &f->dev) >= 0;
 }
 
-/* Disks of one container, as imsm_disk_dev copies for the md view. */
+/* Disks of one container, and the copy that speaks for it. */
 struct group {
-	const struct imsm_super *mpb;
+	const struct super *st;
 	int n;
-	struct imsm_disk_dev d[MD_MAX_MEMBERS];
+	struct md_disk d[MD_MAX_MEMBERS];
 };
 
 static void collect_group(struct scan *sc, int first, struct group *g)
 {
-	g->mpb = champion(sc, first);
+	g->st = champion(sc, first);
 	g->n = 0;
 	for (int i = first; i < sc->n && g->n < MD_MAX_MEMBERS; i++) {
-		if (sc->f[i].used || !belongs(g->mpb, &sc->f[i]))
+		if (sc->f[i].used || !belongs(g->st, &sc->f[i]))
 			continue;
 		sc->f[i].used = true;
 		g->d[g->n++] = sc->f[i].dev;
@@ -232,8 +235,8 @@ static int start_volumes(const char *container, const struct group *g, bool comp
 
 	if (!v)
 		return -ENOMEM;
-	for (int i = 0; i < g->mpb->num_raid_devs; i++) {
-		if (imsm_volume_md_cfg(g->mpb, i, g->d, g->n, v) < 0)
+	for (int i = 0; i < num_volumes(g->st); i++) {
+		if (g->st->ops->volume_md_cfg(g->st, i, g->d, g->n, v) < 0)
 			continue;
 		r = start_one_volume(container, v, complete);
 		need_mdmon |= r > 0;
@@ -252,14 +255,14 @@ static int build_group(const char *path, const struct group *g, char *devnm, siz
 	int r;
 
 	for (int i = 0; i < g->n; i++)
-		imsm_container_member_cfg(&g->d[i], &cfg[i]);
+		g->st->ops->container_member(&g->d[i], &cfg[i]);
 	r = md_alloc(devnm, len);
 	if (!r)
-		r = md_build_container(devnm, "imsm", cfg, g->n);
+		r = md_build_container(devnm, g->st->ops->name, cfg, g->n);
 	if (!r)
 		r = md_link_name(devnm, name);
 	if (!r)
-		r = map_add(devnm, "imsm", "00000000:00000000:00000000:00000000", path);
+		r = map_add(devnm, g->st->ops->name, "00000000:00000000:00000000:00000000", path);
 	if (r) {
 		pr_err("cannot assemble %s: %s", path, r == -EBUSY ? "a disk is in use" : strerror(-r));
 		md_teardown(devnm);
@@ -278,11 +281,11 @@ static int assemble_group(const char *path, const struct group *g)
 	return start_volumes(devnm, g, false) ? EXIT_FAILED : EXIT_OK;
 }
 
-/* "/dev/md/imsmN" for the first N not in use. */
-static void free_container_name(char *buf, size_t len)
+/* "/dev/md/imsmN" (the format's name) for the first N not in use. */
+static void free_container_name(const struct super *st, char *buf, size_t len)
 {
 	for (int i = 0; i < 100; i++) {
-		snprintf(buf, len, "/dev/md/imsm%d", i);
+		snprintf(buf, len, "/dev/md/%s%d", st->ops->name, i);
 		if (access(buf, F_OK) != 0)
 			return;
 	}
@@ -316,10 +319,10 @@ static int assemble_scan(struct scan *sc)
 	if (!g || scan_partitions(sc) < 0)
 		rc = EXIT_FAILED;
 	for (int i = 0; rc == EXIT_OK && i < sc->n; i++) {
-		if (sc->f[i].used || sc->f[i].mpb->num_raid_devs == 0)
+		if (sc->f[i].used || num_volumes(sc->f[i].st) == 0)
 			continue;
 		collect_group(sc, i, g);
-		free_container_name(path, sizeof(path));
+		free_container_name(g->st, path, sizeof(path));
 		found++;
 		if (assemble_group(path, g) != EXIT_OK)
 			rc = EXIT_FAILED;
@@ -341,7 +344,7 @@ static int assemble_named(const struct request *req, struct scan *sc)
 		if (read_disk(sc, req->devs[i].path, true) < 0)
 			return EXIT_FAILED;
 	for (int i = 0; i < sc->n; i++)
-		if (sc->f[i].mpb->num_raid_devs == 0) {
+		if (num_volumes(sc->f[i].st) == 0) {
 			pr_err("%s holds only a spare record: no volume to assemble", sc->f[i].path);
 			return EXIT_FAILED;
 		}
@@ -411,7 +414,7 @@ static int read_container(const char *devnm, struct scan *sc)
 }
 
 /* The running container whose metadata the copy belongs to. */
-static int find_home(const struct imsm_super *copy, struct scan *sc, char *ret, size_t len)
+static int find_home(const struct super *copy, struct scan *sc, char *ret, size_t len)
 {
 	struct mdstat_array *stats;
 	int r = -ENOENT;
@@ -451,13 +454,13 @@ static int start_container_volumes(const char *devnm, bool complete)
 	return rc;
 }
 
-static int add_to_container(const char *devnm, const struct imsm_disk_dev *d)
+static int add_to_container(const char *devnm, const struct super *st, const struct md_disk *d)
 {
 	struct md_member_cfg cfg;
 	char path[PATH_MAX];
 	int r;
 
-	imsm_container_member_cfg(d, &cfg);
+	st->ops->container_member(d, &cfg);
 	r = md_container_add(devnm, &cfg);
 	util_md_display_path(devnm, path, sizeof(path));
 	if (r)
@@ -476,21 +479,21 @@ static int incremental_disk(const struct request *req, struct scan *sc)
 
 	if (!homes)
 		return EXIT_FAILED;
-	if (read_disk(sc, req->devs[0].path, true) < 0 || sc->f[0].mpb->num_raid_devs == 0) {
+	if (read_disk(sc, req->devs[0].path, true) < 0 || num_volumes(sc->f[0].st) == 0) {
 		if (sc->n)
 			pr_err("%s holds only a spare record; add it with mdadm --add", sc->f[0].path);
 		free(homes);
 		return EXIT_FAILED;
 	}
-	r = find_home(sc->f[0].mpb, homes, devnm, sizeof(devnm));
+	r = find_home(sc->f[0].st, homes, devnm, sizeof(devnm));
 	free(homes);
 	if (r == 0) {
-		r = add_to_container(devnm, &sc->f[0].dev);
+		r = add_to_container(devnm, sc->f[0].st, &sc->f[0].dev);
 	} else {
-		g1.mpb = sc->f[0].mpb;
+		g1.st = sc->f[0].st;
 		g1.n = 1;
 		g1.d[0] = sc->f[0].dev;
-		free_container_name(path, sizeof(path));
+		free_container_name(g1.st, path, sizeof(path));
 		r = build_group(path, &g1, devnm, sizeof(devnm));
 	}
 	if (r)

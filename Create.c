@@ -1,5 +1,5 @@
 /*
- * Create.c: --create of IMSM containers and volumes.
+ * Create.c: --create of containers and their volumes.
  *
  * Owns the create mode's steps: check every device and the request, then
  * (only then) write metadata, build the md arrays and name them.
@@ -7,12 +7,15 @@
  *   mdadm -C /dev/md/imsm0 -e imsm -n N DEVS            a container
  *   mdadm -C /dev/md/vol0 -l L -n N [-z] [-c] CONTAINER  a volume in it
  *   mdadm -C /dev/md/vol0 -l L -n N [-z] [-c] DEVS       the same, naming
- *                                                        the container's disks
+ *                                                        the container's disks;
+ *                                                        `missing` for a slot
+ *                                                        left empty (degraded)
  *
- * Never parses argv and never writes sysfs strings by hand.
+ * Knows no format: the metadata handler (struct metadata_ops, chosen by
+ * -e for a container, by the container's metadata for a volume) checks,
+ * builds and writes the records.  Never parses argv and never writes
+ * sysfs strings by hand.
  */
-#include "imsm-platform.h"
-#include "imsm.h"
 #include "mdadm.h"
 #include "mdmon-client.h"
 
@@ -21,17 +24,17 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
 #define SYSROOT "/sys"
-/* Room for the metadata reservation and a 1 MiB volume with its 1 MiB tail. */
-#define MIN_DISK_BLOCKS (IMSM_DEFAULT_RESERVED_BLOCKS + 2 * IMSM_DIRTY_STRIPE_REGION_BLOCKS)
 #define MD_MAGIC 0xa92b4efcu
+#define NO_UUID "00000000:00000000:00000000:00000000"
 
 struct disk_set {
 	int n;
-	struct imsm_disk_dev d[MD_MAX_MEMBERS];
+	struct md_disk d[MD_MAX_MEMBERS];
 	char paths[MD_MAX_MEMBERS][PATH_MAX];
 };
 
@@ -50,6 +53,11 @@ static void close_disks(struct disk_set *ds)
 {
 	release_disks(ds);
 	ds->n = 0;
+}
+
+static bool is_missing(const char *path)
+{
+	return strcasecmp(path, "missing") == 0;
 }
 
 static int identify_error(const char *path, int r)
@@ -75,9 +83,10 @@ static int find_dev(const struct disk_set *ds, dev_t dev)
 }
 
 /* Open and identify one more disk; exclusive opens prove it is unused. */
-static int add_disk(struct disk_set *ds, const char *path, bool exclusive)
+static int add_disk(struct disk_set *ds, const struct metadata_ops *ops, const char *path,
+		    bool exclusive)
 {
-	struct imsm_disk_dev *d = &ds->d[ds->n];
+	struct md_disk *d = &ds->d[ds->n];
 	dev_t dev;
 	int r;
 
@@ -103,7 +112,7 @@ static int add_disk(struct disk_set *ds, const char *path, bool exclusive)
 			pr_err("cannot open %s: %s", path, strerror(errno));
 		return EXIT_FAILED;
 	}
-	r = imsm_disk_identify(d);
+	r = ops->identify(d);
 	if (r < 0) {
 		close(d->fd);
 		return identify_error(path, r);
@@ -119,17 +128,22 @@ static bool has_md_magic(int fd, off_t off)
 	return pread(fd, &magic, sizeof(magic), off) == sizeof(magic) && magic == MD_MAGIC;
 }
 
-/* Refuse to overwrite metadata unless --force. */
-static int check_blank(const struct imsm_disk_dev *d, bool force)
+/* Refuse to overwrite metadata (of any format we know) unless --force. */
+static int check_blank(const struct md_disk *d, bool force)
 {
-	struct imsm_super *s = NULL;
-	int r = imsm_read_mpb(d, &s);
+	const struct metadata_ops *found = NULL;
+	struct md_disk probe = *d;
+	struct super *st = NULL;
+	int r;
 
-	imsm_free(s);
 	if (force)
 		return EXIT_OK;
+	r = metadata_load_disk(&probe, &st, &found);
+	if (!r)
+		st->ops->free(st);
 	if (r != -ENODATA) {
-		pr_err("%s already carries IMSM metadata; use --force to overwrite it", d->path);
+		pr_err("%s already carries %s metadata; use --force to overwrite it", d->path,
+		       found->title);
 		return EXIT_FAILED;
 	}
 	if (has_md_magic(d->fd, 0) || has_md_magic(d->fd, 4096)) {
@@ -139,16 +153,21 @@ static int check_blank(const struct imsm_disk_dev *d, bool force)
 	return EXIT_OK;
 }
 
+static unsigned long long disk_kib(const struct md_disk *d)
+{
+	return d->sectors * d->sector_bytes / 1024;
+}
+
 /* Sizes and old metadata; add_disk() already refused duplicates. */
-static int check_container_disks(const struct request *req, const struct disk_set *ds)
+static int check_container_disks(const struct request *req, const struct metadata_ops *ops,
+				 const struct disk_set *ds)
 {
 	int rc = EXIT_OK;
 
 	for (int i = 0; !rc && i < ds->n; i++) {
-		if (imsm_disk_blocks(&ds->d[i]) < MIN_DISK_BLOCKS) {
-			pr_err("%s is too small for IMSM: %llu KiB, need at least %u KiB",
-			       ds->d[i].path, (unsigned long long)imsm_disk_blocks(&ds->d[i]) / 2,
-			       MIN_DISK_BLOCKS / 2);
+		if (disk_kib(&ds->d[i]) < ops->min_disk_kib) {
+			pr_err("%s is too small for %s: %llu KiB, need at least %llu KiB",
+			       ds->d[i].path, ops->title, disk_kib(&ds->d[i]), ops->min_disk_kib);
 			return EXIT_FAILED;
 		}
 		if (ds->d[i].sector_bytes != ds->d[0].sector_bytes) {
@@ -183,40 +202,33 @@ static int check_new_array(const char *path)
 	return EXIT_OK;
 }
 
-static int write_spares(const struct disk_set *ds)
+static int init_container(const struct metadata_ops *ops, const struct disk_set *ds)
 {
-	struct imsm_super *s;
-	int r = 0;
+	int bad = 0, r = ops->init_container(ds->d, ds->n, &bad);
 
-	for (int i = 0; !r && i < ds->n; i++) {
-		r = imsm_spare_record(&ds->d[i], &s);
-		if (!r) {
-			r = imsm_write_mpb(&ds->d[i], s, true);
-			imsm_free(s);
-		}
-		if (r)
-			pr_err("cannot write metadata to %s: %s", ds->d[i].path, strerror(-r));
-	}
+	if (r)
+		pr_err("cannot write metadata to %s: %s", ds->d[bad].path, strerror(-r));
 	return r;
 }
 
-static int build_container(const char *path, const struct disk_set *ds, char *devnm, size_t len)
+static int build_container(const char *path, const struct metadata_ops *ops,
+			   const struct disk_set *ds, char *devnm, size_t len)
 {
 	struct md_member_cfg cfg[MD_MAX_MEMBERS];
 	int r;
 
 	for (int i = 0; i < ds->n; i++)
-		imsm_container_member_cfg(&ds->d[i], &cfg[i]);
+		ops->container_member(&ds->d[i], &cfg[i]);
 	r = md_alloc(devnm, len);
 	if (r) {
 		pr_err("cannot allocate an md device: %s", strerror(-r));
 		return r;
 	}
-	r = md_build_container(devnm, "imsm", cfg, ds->n);
+	r = md_build_container(devnm, ops->name, cfg, ds->n);
 	if (!r)
 		r = md_link_name(devnm, array_name(path));
 	if (!r)
-		r = map_add(devnm, "imsm", "00000000:00000000:00000000:00000000", path);
+		r = map_add(devnm, ops->name, NO_UUID, path);
 	if (r) {
 		pr_err("cannot assemble container %s: %s", path, strerror(-r));
 		md_teardown(devnm);
@@ -224,7 +236,7 @@ static int build_container(const char *path, const struct disk_set *ds, char *de
 	return r;
 }
 
-static int create_container(const struct request *req)
+static int create_container(const struct request *req, const struct metadata_ops *ops)
 {
 	struct disk_set *ds = calloc(1, sizeof(*ds));
 	char devnm[32];
@@ -235,15 +247,15 @@ static int create_container(const struct request *req)
 		rc = EXIT_USAGE;
 	}
 	for (int i = 0; !rc && i < req->n_devs; i++)
-		rc = add_disk(ds, req->devs[i].path, true);
+		rc = add_disk(ds, ops, req->devs[i].path, true);
 	if (!rc)
-		rc = check_container_disks(req, ds);
+		rc = check_container_disks(req, ops, ds);
 	/* Every check passed: from here on disks change. */
-	if (!rc && write_spares(ds))
+	if (!rc && init_container(ops, ds))
 		rc = EXIT_FAILED;
 	if (!rc) {
 		release_disks(ds);
-		if (build_container(req->array, ds, devnm, sizeof(devnm)))
+		if (build_container(req->array, ops, ds, devnm, sizeof(devnm)))
 			rc = EXIT_FAILED;
 	}
 	if (!rc)
@@ -254,37 +266,50 @@ static int create_container(const struct request *req)
 	return rc;
 }
 
-static int create_volume(const struct request *req, struct disk_set *ds);
-
-/* IMSM is firmware RAID: without an Intel controller (or IMSM_NO_PLATFORM=1
- * for testing) nothing could boot what we would write. */
-static int check_platform(const struct request *req)
+static void volume_request(const struct request *req, struct md_volume_request *ret)
 {
-	struct imsm_platform p;
-	char why[160];
-	int r = imsm_platform_probe(NULL, &p);
-	/* FIXME(issue 3): the volume count (vpa) is checked for a first volume
-	 * only; the format's own limit of two is enforced by imsm_add_volume. */
-	int n_volumes = 1;
+	*ret = (struct md_volume_request){
+		.name = array_name(req->array),
+		.level = req->level,
+		.raid_disks = req->raid_devices,
+		.chunk_kib = req->chunk_kib == UNSET ? 0 : (unsigned int)req->chunk_kib,
+		.size_kib = req->size_kib == UNSET ? 0 : (unsigned long long)req->size_kib,
+		.assume_clean = req->assume_clean,
+	};
+}
 
-	if (r == -ENODEV) {
-		pr_err("no IMSM-capable (Intel) RAID controller found; hint: IMSM_NO_PLATFORM=1 "
-		       "uses IMSM metadata without one");
+/* The platform under the disks must be able to run what we write. */
+static int check_platform(const struct metadata_ops *ops, const struct md_volume_request *vr)
+{
+	char why[160] = "";
+	int r = ops->check_geometry(vr, why, sizeof(why));
+
+	if (r == -ENODEV || r == -EINVAL) {
+		pr_err("%s", why);
 		return EXIT_FAILED;
 	}
 	if (r < 0) {
 		pr_err("cannot inspect the platform: %s", strerror(-r));
 		return EXIT_FAILED;
 	}
-	if (req->level == UNSET || req->level == LEVEL_CONTAINER)
-		return EXIT_OK;
-	if (imsm_platform_describe(&p, req->level, req->raid_devices,
-				   req->chunk_kib == UNSET ? 0 : (unsigned int)req->chunk_kib,
-				   n_volumes, why, sizeof(why)) < 0) {
-		pr_err("%s", why);
-		return EXIT_FAILED;
-	}
 	return EXIT_OK;
+}
+
+static int create_volume(const struct request *req, struct disk_set *ds);
+
+static int create_new_container(const struct request *req)
+{
+	const struct metadata_ops *ops;
+	int rc;
+
+	if (!req->metadata) {
+		pr_err("give -e %s to create a container, or --level for a volume",
+		       metadata_names());
+		return EXIT_USAGE;
+	}
+	ops = metadata_find(req->metadata);
+	rc = check_platform(ops, NULL);
+	return rc ? rc : create_container(req, ops);
 }
 
 int mode_create(const struct request *req)
@@ -292,24 +317,17 @@ int mode_create(const struct request *req)
 	struct disk_set *ds;
 	int rc;
 
-	if (req->metadata && strcmp(req->metadata, "imsm") != 0) {
-		pr_err("metadata %s is not supported: this mdadm handles imsm", req->metadata);
+	if (req->metadata && !metadata_find(req->metadata)) {
+		pr_err("metadata %s is not supported: this mdadm handles %s", req->metadata,
+		       metadata_names());
 		return EXIT_FAILED;
 	}
 	if (req->raid_devices == UNSET || req->n_devs == 0) {
 		pr_err("--create needs --raid-devices and the devices to use");
 		return EXIT_USAGE;
 	}
-	rc = check_platform(req);
-	if (rc)
-		return rc;
-	if (req->level == UNSET || req->level == LEVEL_CONTAINER) {
-		if (!req->metadata) {
-			pr_err("give -e imsm to create a container, or --level for a volume");
-			return EXIT_USAGE;
-		}
-		return create_container(req);
-	}
+	if (req->level == UNSET || req->level == LEVEL_CONTAINER)
+		return create_new_container(req);
 	ds = calloc(1, sizeof(*ds));
 	if (!ds)
 		return EXIT_FAILED;
@@ -321,8 +339,17 @@ int mode_create(const struct request *req)
 
 /* ---- volumes ------------------------------------------------------------- */
 
+/* The first device named that is not `missing`: it finds the container. */
+static const char *first_disk(const struct request *req)
+{
+	for (int i = 0; i < req->n_devs; i++)
+		if (!is_missing(req->devs[i].path))
+			return req->devs[i].path;
+	return NULL;
+}
+
 /* The container holding a disk: the md device with a dev-<kname> entry
- * whose metadata is external:imsm. */
+ * whose metadata is external. */
 static int container_of_disk(struct mdstat_array *stats, const char *kname, char *ret, size_t len)
 {
 	for (struct mdstat_array *a = stats; a; a = a->next) {
@@ -338,7 +365,7 @@ static int container_of_disk(struct mdstat_array *stats, const char *kname, char
 }
 
 /* Which container the request names: the target itself, or its disks'. */
-static int find_container(const struct request *req, char *ret, size_t len)
+static int find_container(const char *path, char *ret, size_t len)
 {
 	struct mdstat_array *stats, *a;
 	char kname[32];
@@ -348,11 +375,11 @@ static int find_container(const struct request *req, char *ret, size_t len)
 	r = mdstat_read(NULL, &stats); /* a count on success */
 	if (r < 0)
 		return r;
-	if (util_md_devnm(SYSROOT, req->devs[0].path, ret, len) == 0) {
+	if (util_md_devnm(SYSROOT, path, ret, len) == 0) {
 		a = mdstat_find(stats, ret);
 		r = a && mdstat_is_container(a) ? 0 : -ENOTDIR;
 	} else {
-		r = util_devnum(req->devs[0].path, &dev);
+		r = util_devnum(path, &dev);
 		if (!r)
 			r = util_kname_of(dev, kname, sizeof(kname));
 		if (!r)
@@ -362,20 +389,9 @@ static int find_container(const struct request *req, char *ret, size_t len)
 	return r;
 }
 
-/* The newest container copy among the disks, or NULL when all are spares. */
-static int load_container(const struct disk_set *ds, struct imsm_super **ret)
-{
-	struct imsm_super *best = NULL, *s;
-
-	for (int i = 0; i < ds->n; i++)
-		if (imsm_read_mpb(&ds->d[i], &s) == 0)
-			imsm_keep_newest(&best, s);
-	*ret = best;
-	return 0;
-}
-
 /* All disks of the container, as block device paths. */
-static int container_disks(const char *container, struct disk_set *ds)
+static int container_disks(const char *container, const struct metadata_ops *ops,
+			   struct disk_set *ds)
 {
 	struct md_array_info info;
 	struct md_sysfs md;
@@ -392,94 +408,128 @@ static int container_disks(const char *container, struct disk_set *ds)
 		if (util_devpath_of(makedev(info.members[i].major, info.members[i].minor), path,
 				    sizeof(path)) < 0)
 			snprintf(path, sizeof(path), "/dev/%s", info.members[i].kname);
-		rc = add_disk(ds, path, false);
+		rc = add_disk(ds, ops, path, false);
 	}
 	sysfs_free_array(&info);
 	return rc;
 }
 
-/* A second volume follows the first one's slots; a first takes the
- * container's disks in order. */
-static int pick_from_container(const struct request *req, const struct disk_set *all,
-			       const struct imsm_super *s, struct disk_set *ret)
+/* Members of the new volume: the handler's default choice among the
+ * container's disks (a second volume follows the first one's slots). */
+static int pick_from_container(const struct request *req, const struct super *cur,
+			       const struct metadata_ops *ops, const struct disk_set *all,
+			       const struct md_disk *ret[])
 {
-	const struct imsm_map *m0 = s ? &s->dev[0].vol.map[0] : NULL;
-	int n = req->raid_devices, have = m0 ? m0->num_members : all->n;
+	int n = req->raid_devices, idx[MD_MAX_MEMBERS];
+	int have = n <= MD_MAX_MEMBERS ? ops->pick_members(cur, all->d, all->n, n, idx) : 0;
 
-	if (have < n) {
-		pr_err("%s has %d disks available, --raid-devices=%d asks for more", req->devs[0].path,
-		       have, n);
+	if (have == -ENXIO) {
+		pr_err("a disk of the first volume is missing from the container");
 		return EXIT_FAILED;
 	}
-	for (int slot = 0; slot < n; slot++) {
-		int pick = slot;
-
-		if (m0) {
-			const struct imsm_disk *rec =
-				&s->disk[m0->disk_ord_tbl[slot] & IMSM_ORD_INDEX_MASK];
-
-			for (pick = 0; pick < all->n; pick++)
-				if (!memcmp(all->d[pick].serial, rec->serial, IMSM_SERIAL_BYTES))
-					break;
-			if (pick == all->n) {
-				pr_err("a disk of the first volume is missing from the container");
-				return EXIT_FAILED;
-			}
-		}
-		ret->d[ret->n++] = all->d[pick];
+	if (have < n) {
+		pr_err("%s has %d disks available, --raid-devices=%d asks for more", req->devs[0].path,
+		       have < 0 ? 0 : have, n);
+		return EXIT_FAILED;
 	}
+	for (int slot = 0; slot < n; slot++)
+		ret[slot] = &all->d[idx[slot]];
 	return EXIT_OK;
 }
 
-/* Disks named on the command line, each a member of the container;
- * ret->d[i] is the disk of req->devs[i]. */
-static int pick_listed(const struct request *req, const struct disk_set *all, struct disk_set *ret)
+/* The position in all[] of the disk req->devs[i] names; reports.  devs[]
+ * holds the device numbers of the disks listed before it (0: missing). */
+static int listed_disk(const struct request *req, int i, const struct metadata_ops *ops,
+		       const struct disk_set *all, dev_t devs[])
 {
-	const char *path;
-	dev_t dev;
-	int i, r;
+	const char *path = req->devs[i].path;
+	int r = util_devnum(path, &devs[i]);
+
+	if (r < 0) {
+		pr_err("cannot open %s: %s", path, strerror(-r));
+		return -1;
+	}
+	for (int j = 0; j < i; j++)
+		if (devs[j] == devs[i]) {
+			pr_err("%s is given twice (as %s)", path, req->devs[j].path);
+			return -1;
+		}
+	r = find_dev(all, devs[i]);
+	if (r < 0)
+		pr_err("%s is not in the same %s container as %s", path, ops->title,
+		       first_disk(req));
+	return r;
+}
+
+/* Disks named on the command line, each a member of the container or
+ * `missing`; ret[i] is the disk of req->devs[i], NULL for `missing`. */
+static int pick_listed(const struct request *req, const struct metadata_ops *ops,
+		       const struct disk_set *all, const struct md_disk *ret[])
+{
+	dev_t devs[MD_MAX_MEMBERS];
 
 	if (req->n_devs != req->raid_devices) {
 		pr_err("%d devices given for --raid-devices=%d", req->n_devs, req->raid_devices);
 		return EXIT_USAGE;
 	}
-	for (i = 0; i < req->n_devs; i++) {
-		path = req->devs[i].path;
-		r = util_devnum(path, &dev);
-		if (r < 0) {
-			pr_err("cannot open %s: %s", path, strerror(-r));
+	for (int i = 0; i < req->n_devs; i++) {
+		int pos;
+
+		devs[i] = 0;
+		ret[i] = NULL;
+		if (is_missing(req->devs[i].path))
+			continue;
+		pos = listed_disk(req, i, ops, all, devs);
+		if (pos < 0)
 			return EXIT_FAILED;
-		}
-		r = find_dev(ret, dev);
-		if (r >= 0) {
-			pr_err("%s is given twice (as %s)", path, req->devs[r].path);
-			return EXIT_FAILED;
-		}
-		r = find_dev(all, dev);
-		if (r < 0) {
-			pr_err("%s is not in the same IMSM container as %s", path,
-			       req->devs[0].path);
-			return EXIT_FAILED;
-		}
-		ret->d[ret->n++] = all->d[r];
+		ret[i] = &all->d[pos];
 	}
 	return EXIT_OK;
 }
 
-static int write_container(const struct disk_set *all, const struct imsm_super *s)
+/* The members of the new volume, as the request names them. */
+static int pick_members(const struct request *req, const struct super *cur,
+			const struct metadata_ops *ops, const struct disk_set *all,
+			const struct md_disk *ret[])
 {
-	for (int i = 0; i < all->n; i++) {
-		int r;
+	char devnm[32];
 
-		if (imsm_find_disk(s, all->d[i].serial) < 0)
-			continue; /* a spare keeps its own record */
-		r = imsm_write_mpb(&all->d[i], s, true);
-		if (r) {
-			pr_err("cannot write metadata to %s: %s", all->d[i].path, strerror(-r));
-			return r;
-		}
+	if (req->raid_devices > MD_MAX_MEMBERS) {
+		pr_err("too many devices (at most %d)", MD_MAX_MEMBERS);
+		return EXIT_FAILED;
 	}
-	return 0;
+	if (util_md_devnm(SYSROOT, req->devs[0].path, devnm, sizeof(devnm)) < 0)
+		return pick_listed(req, ops, all, ret);
+	if (req->n_devs == 1)
+		return pick_from_container(req, cur, ops, all, ret);
+	pr_err("name the container %s alone, or its disks without it", req->devs[0].path);
+	return EXIT_USAGE;
+}
+
+/* Check and build the new copy: *cur is the container's (NULL: no volume
+ * yet), *ret the one with the new volume. */
+static int plan_volume(const struct request *req, const struct metadata_ops *ops,
+		       const struct disk_set *all, struct super **cur, struct super **ret)
+{
+	const struct md_disk *members[MD_MAX_MEMBERS];
+	struct md_volume_request vr;
+	int rc, r;
+
+	r = ops->load_disks(all->d, all->n, cur);
+	if (r == -ENODATA)
+		*cur = NULL;
+	else if (r < 0) {
+		pr_err("cannot read the metadata of the container: %s", strerror(-r));
+		return EXIT_FAILED;
+	}
+	rc = pick_members(req, *cur, ops, all, members);
+	volume_request(req, &vr);
+	r = rc ? 0 : ops->create_volume(*cur, members, req->raid_devices, &vr, ret);
+	if (r) {
+		pr_err("cannot create %s: %s", req->array, ops->create_error(r));
+		rc = EXIT_FAILED;
+	}
+	return rc;
 }
 
 static int start_volume(const struct request *req, const char *container,
@@ -497,7 +547,7 @@ static int start_volume(const struct request *req, const char *container,
 		r = md_link_name(devnm, array_name(req->array));
 	snprintf(meta, sizeof(meta), "/%s/%d", container, cfg->index);
 	if (!r)
-		r = map_add(devnm, meta, "00000000:00000000:00000000:00000000", req->array);
+		r = map_add(devnm, meta, NO_UUID, req->array);
 	if (r) {
 		pr_err("cannot start %s: %s", req->array, strerror(-r));
 		md_teardown(devnm);
@@ -510,87 +560,49 @@ static int start_volume(const struct request *req, const char *container,
 	return EXIT_OK;
 }
 
-/* Check, then write the new MPB, then build and start the md array. */
 /* While mdmon runs it alone writes the container's metadata: hand it the
  * new copy, so its own next write cannot undo ours. */
-static int send_to_mdmon(const char *container, const struct imsm_super *s)
+static int send_to_mdmon(const char *container, const struct super *st)
 {
-	size_t len = imsm_mpb_bytes(s), used;
-	unsigned char *buf = calloc(1, len);
-	int r = buf ? imsm_encode(s, buf, len, &used) : -ENOMEM;
+	void *buf = NULL;
+	size_t len = 0;
+	int r = st->ops->encode_update(st, &buf, &len);
 
 	if (!r)
-		r = mdmon_send_update(container, buf, used);
+		r = mdmon_send_update(container, buf, len);
 	free(buf);
 	if (r)
 		pr_err("mdmon for %s did not take the new metadata: %s", container, strerror(-r));
 	return r;
 }
 
-static int commit_metadata(const char *container, const struct disk_set *all,
-			   const struct imsm_super *s)
+static int commit_metadata(const char *container, const struct disk_set *all, struct super *st)
 {
+	int bad = 0, r;
+
 	if (mdmon_running(container))
-		return send_to_mdmon(container, s);
-	return write_container(all, s);
+		return send_to_mdmon(container, st);
+	r = st->ops->write(st, all->d, all->n, &bad);
+	if (r)
+		pr_err("cannot write metadata to %s: %s", all->d[bad].path, strerror(-r));
+	return r;
 }
 
+/* Write the new copy, then build and start the md array. */
 static int commit_volume(const struct request *req, const char *container,
-			 const struct disk_set *all, struct imsm_super *s)
+			 const struct disk_set *all, struct super *st)
 {
 	struct md_volume_cfg *cfg = calloc(1, sizeof(*cfg));
 	int r, rc = EXIT_FAILED;
 
 	if (!cfg)
 		return EXIT_FAILED;
-	s->generation_num++;
-	r = imsm_volume_md_cfg(s, s->num_raid_devs - 1, all->d, all->n, cfg);
+	r = st->ops->volume_md_cfg(st, st->ops->num_volumes(st) - 1, all->d, all->n, cfg);
 	if (r)
 		pr_err("cannot create %s: %s", req->array, strerror(-r));
-	else if (commit_metadata(container, all, s) == 0)
+	else if (commit_metadata(container, all, st) == 0)
 		rc = start_volume(req, container, cfg);
 	free(cfg);
-	return rc;
-}
-
-static void volume_request(const struct request *req, struct imsm_volume_request *ret)
-{
-	*ret = (struct imsm_volume_request){
-		.name = array_name(req->array),
-		.level = req->level,
-		.n_members = req->raid_devices,
-		.chunk_kib = req->chunk_kib == UNSET ? 0 : (unsigned int)req->chunk_kib,
-		.size_kib = req->size_kib == UNSET ? 0 : (unsigned long long)req->size_kib,
-		.assume_clean = req->assume_clean,
-	};
-}
-
-static int plan_volume(const struct request *req, const struct disk_set *all,
-		       struct imsm_super **cur, struct imsm_super **ret)
-{
-	struct disk_set *vol = calloc(1, sizeof(*vol));
-	struct imsm_volume_request vr;
-	char devnm[32];
-	int rc, r;
-
-	if (!vol)
-		return EXIT_FAILED;
-	load_container(all, cur);
-	if (util_md_devnm(SYSROOT, req->devs[0].path, devnm, sizeof(devnm)) < 0) {
-		rc = pick_listed(req, all, vol);
-	} else if (req->n_devs == 1) {
-		rc = pick_from_container(req, all, *cur, vol);
-	} else {
-		pr_err("name the container %s alone, or its disks without it", req->devs[0].path);
-		rc = EXIT_USAGE;
-	}
-	volume_request(req, &vr);
-	r = rc ? 0 : imsm_add_volume(*cur, vol->d, vol->n, &vr, ret);
-	if (r) {
-		pr_err("cannot create %s: %s", req->array, imsm_add_volume_error(r));
-		rc = EXIT_FAILED;
-	}
-	free(vol); /* its fds belong to all */
 	return rc;
 }
 
@@ -602,30 +614,54 @@ static void no_container_error(const char *path)
 	if (r < 0)
 		pr_err("cannot open %s: %s", path, strerror(-r));
 	else
-		pr_err("%s is not an IMSM container nor one of its disks; hint: mdadm -C "
-		       "/dev/md/imsm0 -e imsm -n N DEVICES first",
-		       path);
+		pr_err("%s is not an %s container nor one of its disks; hint: mdadm -C "
+		       "/dev/md/%s0 -e %s -n N DEVICES first",
+		       path, metadata_titles(), metadata_names(), metadata_names());
+}
+
+/* The container the request names and its handler; reports. */
+static const struct metadata_ops *target_container(const struct request *req, char *ret,
+						   size_t len)
+{
+	const char *path = first_disk(req);
+	const struct metadata_ops *ops;
+
+	if (!path) {
+		pr_err("cannot create %s: every device is missing; name at least one disk",
+		       req->array);
+		return NULL;
+	}
+	ops = find_container(path, ret, len) < 0 ? NULL : metadata_of_container(ret);
+	if (!ops)
+		no_container_error(path);
+	return ops;
 }
 
 static int create_volume(const struct request *req, struct disk_set *ds)
 {
-	struct imsm_super *cur = NULL, *new = NULL;
+	struct super *cur = NULL, *new = NULL;
+	const struct metadata_ops *ops;
+	struct md_volume_request vr;
 	char container[32];
 	int rc;
 
-	if (find_container(req, container, sizeof(container)) < 0) {
-		no_container_error(req->devs[0].path);
+	ops = target_container(req, container, sizeof(container));
+	if (!ops)
 		return EXIT_FAILED;
-	}
-	rc = check_new_array(req->array);
+	volume_request(req, &vr);
+	rc = check_platform(ops, &vr);
 	if (!rc)
-		rc = container_disks(container, ds);
+		rc = check_new_array(req->array);
 	if (!rc)
-		rc = plan_volume(req, ds, &cur, &new);
+		rc = container_disks(container, ops, ds);
+	if (!rc)
+		rc = plan_volume(req, ops, ds, &cur, &new);
 	/* Every check passed: from here on disks change. */
 	if (!rc)
 		rc = commit_volume(req, container, ds, new);
-	imsm_free(cur);
-	imsm_free(new);
+	if (cur)
+		ops->free(cur);
+	if (new)
+		ops->free(new);
 	return rc;
 }

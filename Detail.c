@@ -1,15 +1,13 @@
 /*
  * Detail.c: the describing modes: --detail, --query, --examine.
  *
- * Owns: building a description of an array (from sysfs and /proc/mdstat)
- * or of a disk (from its metadata handler), and rendering it as text,
+ * Owns: building a description of an array (from sysfs and /proc/mdstat,
+ * its UUID from the metadata handler) or of a disk (loaded and rendered
+ * by its metadata handler, struct metadata_ops), and rendering it as text,
  * --export key=value lines, or --brief/--scan ARRAY lines.  Compute first,
  * render last: the gatherers never print, the printers never read.
  * Never changes anything on disk or in the kernel.
  */
-#include "imsm-examine.h"
-#include "imsm-io.h"
-#include "imsm.h"
 #include "mdadm.h"
 
 #include <errno.h>
@@ -17,7 +15,6 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -93,18 +90,19 @@ static void split_external(struct detail *d)
 /* The UUID the metadata gives a container or one of its volumes. */
 static void gather_uuid(const char *devnm, struct detail *d)
 {
-	uint32_t uuid[IMSM_UUID_WORDS];
-	struct imsm_super *s;
 	const char *container = d->container ? devnm : d->container_devnm;
-	int index = d->member_index ? atoi(d->member_index) : IMSM_UUID_CONTAINER;
+	int index = d->member_index ? atoi(d->member_index) : MD_UUID_CONTAINER;
+	const struct metadata_ops *ops;
+	struct super *st;
 
-	if ((!d->container && !d->member_index) || imsm_load_container(container, &s) < 0)
+	if (!d->container && !d->member_index)
 		return;
-	if (index == IMSM_UUID_CONTAINER || index < s->num_raid_devs) {
-		imsm_uuid(s, index, uuid);
-		imsm_uuid_text(uuid, d->uuid);
-	}
-	imsm_free(s);
+	ops = metadata_of_container(container);
+	if (!ops || ops->load_container(container, &st) < 0)
+		return;
+	if (ops->uuid(st, index, d->uuid) < 0)
+		d->uuid[0] = '\0';
+	ops->free(st);
 }
 
 static int gather_detail(const char *path, const char *devnm, struct mdstat_array *stats,
@@ -439,248 +437,138 @@ int mode_query(const struct request *req)
 
 /* ---- --examine ------------------------------------------------------------------ */
 
-/* One examined disk: its decoded copy and what the printers need besides. */
-struct examined {
-	struct imsm_super *mpb;
-	char serial[IMSM_SERIAL_BYTES]; /* all zero when the disk has none */
-	uint32_t sector_bytes;
-	bool have_migr_rec;
-	struct imsm_examine_migr_rec migr_rec;
+/* Where reading a disk for --examine stopped. */
+struct examine_failure {
+	bool opened;                    /* false: the open itself failed */
+	enum md_load_step step;
+	const struct metadata_ops *ops; /* the handler that failed, if any */
 };
-
-/* The step at which loading a disk failed, so the message can say what failed. */
-enum examine_step {
-	EXAMINE_OPEN,
-	EXAMINE_IDENTIFY,
-	EXAMINE_READ,
-	EXAMINE_MIGR_REC,
-};
-
-/* Upstream refuses IMSM on partitions: their tail is not a disk's tail. */
-static bool is_partition(const struct imsm_disk_dev *d)
-{
-	char path[96];
-
-	snprintf(path, sizeof(path), SYSROOT "/dev/block/%u:%u/partition", d->major, d->minor);
-	return access(path, F_OK) == 0;
-}
 
 /*
- * Size and number of the disk.  Its serial only tells which table entry
- * is "this disk"; --examine reads the copy without it, so a disk without
- * a serial (-ENODATA) is examined all the same.
+ * Read the copy of one disk with each handler in turn (read-only, writes
+ * nothing): the first that finds one describes the disk.
  */
-static int examine_identify(struct imsm_disk_dev *d)
+static int examine_load(const char *path, struct super **ret, struct examine_failure *why)
 {
-	unsigned long long bytes;
-	struct stat st;
-	int r = imsm_disk_identify(d);
+	struct md_disk d = { .path = path, .fd = -1 };
+	int r = -ENODATA;
 
-	if (r != -ENODATA)
-		return r;
-	memset(d->serial, 0, sizeof(d->serial));
-	if (d->sectors && d->sector_bytes)
-		return 0;
-	/* identify stopped before the geometry: find it here */
-	if (fstat(d->fd, &st) < 0)
+	why->opened = false;
+	why->ops = NULL;
+	d.fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (d.fd < 0)
 		return -errno;
-	r = util_dev_size_bytes(d->fd, &bytes);
-	if (!r)
-		r = util_dev_sector_size(d->fd, &d->sector_bytes);
-	if (r)
-		return r;
-	if (d->sector_bytes != IMSM_BLOCK_BYTES)
-		return -EOPNOTSUPP;
-	d->major = major(st.st_rdev);
-	d->minor = minor(st.st_rdev);
-	d->sectors = bytes / d->sector_bytes;
-	return 0;
-}
-
-static bool in_general_migration(const struct imsm_super *s)
-{
-	for (unsigned int i = 0; i < s->num_raid_devs && i < IMSM_MAX_RAID_DEVS; i++)
-		if (s->dev[i].vol.migr_state && s->dev[i].vol.migr_type == IMSM_MIGR_GEN_MIGR)
-			return true;
-	return false;
-}
-
-/* The migration record at LBA N-1 (§2.8).  FIXME: move to imsm-io.c. */
-static int read_migr_rec(const struct imsm_disk_dev *d, struct imsm_examine_migr_rec *ret)
-{
-	unsigned char *buf = calloc(1, d->sector_bytes);
-	ssize_t n;
-	int r;
-
-	if (!buf)
-		return -ENOMEM;
-	n = pread(d->fd, buf, d->sector_bytes, (off_t)((d->sectors - 1) * d->sector_bytes));
-	if (n < 0)
-		r = -errno;
-	else if ((size_t)n != d->sector_bytes)
-		r = -EIO;
-	else
-		r = imsm_examine_decode_migr_rec(buf, d->sector_bytes, ret);
-	free(buf);
+	why->opened = true;
+	why->step = MD_LOAD_READ;
+	for (size_t i = 0; r == -ENODATA && metadata_handler(i); i++) {
+		why->ops = metadata_handler(i);
+		r = why->ops->examine_load(&d, ret, &why->step);
+	}
+	close(d.fd);
 	return r;
 }
 
-static int examine_read(const struct imsm_disk_dev *d, struct examined *e, enum examine_step *step)
+/* A handler's words for a bad copy, NULL for other errors. */
+static const char *copy_problem(const struct examine_failure *why, int r)
 {
-	int r;
-
-	*step = EXAMINE_READ;
-	if (is_partition(d))
-		return -ENODATA;
-	r = imsm_read_mpb(d, &e->mpb);
-	if (r < 0)
-		return r;
-	if (in_general_migration(e->mpb)) {
-		*step = EXAMINE_MIGR_REC;
-		r = read_migr_rec(d, &e->migr_rec);
-		if (r < 0) {
-			imsm_free(e->mpb);
-			return r;
-		}
-		e->have_migr_rec = true;
-	}
-	memcpy(e->serial, d->serial, sizeof(e->serial));
-	e->sector_bytes = d->sector_bytes;
-	return 0;
-}
-
-/* Read and decode the IMSM copy of one disk; opens read-only, writes nothing. */
-static int examine_load(const char *path, struct examined *ret, enum examine_step *failed_step)
-{
-	struct imsm_disk_dev d = {.path = path, .fd = -1};
-	struct examined e = {0};
-	enum examine_step step = EXAMINE_OPEN;
-	int r = 0;
-
-	d.fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (d.fd < 0)
-		r = -errno;
-	if (!r) {
-		step = EXAMINE_IDENTIFY;
-		r = examine_identify(&d);
-	}
-	if (!r)
-		r = examine_read(&d, &e, &step);
-	if (d.fd >= 0)
-		close(d.fd);
-	if (r < 0) {
-		*failed_step = step;
-		return r;
-	}
-	*ret = e;
-	return 0;
+	return why->opened && why->step == MD_LOAD_READ && why->ops ? why->ops->load_error(r) : NULL;
 }
 
 /* The one line for a disk --examine cannot show. */
-static void examine_report(const char *path, enum examine_step step, int r)
+static void examine_report(const char *path, const struct examine_failure *why, int r)
 {
-	const char *problem = imsm_read_error(r);
+	const char *problem = copy_problem(why, r);
 
-	if (step == EXAMINE_OPEN)
+	if (!why->opened)
 		pr_err("cannot open %s: %s", path, strerror(-r));
-	else if (step == EXAMINE_IDENTIFY && r == -EOPNOTSUPP)
+	else if (why->step == MD_LOAD_IDENTIFY && r == -EOPNOTSUPP)
 		pr_err("cannot examine %s: 4Kn disks are not supported yet", path);
-	else if (step == EXAMINE_IDENTIFY)
+	else if (why->step == MD_LOAD_IDENTIFY)
 		pr_err("cannot examine %s: %s", path, strerror(-r));
-	else if (step == EXAMINE_MIGR_REC)
+	else if (why->step == MD_LOAD_AUX)
 		pr_err("cannot read the migration record of %s: %s", path, strerror(-r));
 	else if (r == -ENODATA)
 		pr_err("No md superblock detected on %s.", path);
 	else if (problem)
 		pr_err("%s: %s, copy ignored", path, problem);
 	else
-		pr_err("cannot read IMSM metadata of %s: %s", path, strerror(-r));
-}
-
-static void print_examined(const struct request *req, const char *path, const struct examined *e)
-{
-	struct imsm_examine_src src = {
-	    .mpb = e->mpb,
-	    .serial = e->serial,
-	    .sector_bytes = e->sector_bytes,
-	    .checksum_ok = true, /* imsm_decode() refuses any other copy */
-	    .migr_rec = e->have_migr_rec ? &e->migr_rec : NULL,
-	};
-	struct imsm_examine ex;
-
-	if (req->export) {
-		imsm_examine_print_export(stdout, e->mpb);
-		return;
-	}
-	imsm_examine_build(&src, &ex);
-	imsm_examine_print_text(stdout, path, &ex);
+		pr_err("cannot read %s metadata of %s: %s", why->ops->title, path, strerror(-r));
 }
 
 static int examine_one(const struct request *req, const char *path)
 {
-	enum examine_step step;
-	struct examined e;
+	struct examine_failure why;
+	struct super *st;
 	int r;
 
-	r = examine_load(path, &e, &step);
+	r = examine_load(path, &st, &why);
 	if (r < 0) {
-		examine_report(path, step, r);
+		examine_report(path, &why, r);
 		return EXIT_FAILED;
 	}
-	print_examined(req, path, &e);
-	imsm_free(e.mpb);
+	if (req->export)
+		st->ops->examine_export(stdout, st);
+	else
+		st->ops->examine_text(stdout, path, st);
+	st->ops->free(st);
 	return EXIT_OK;
 }
 
 /*
  * --examine --brief/--scan: one entry per container found.  Copies of one
- * container (imsm_examine_same_container()) are shown once, from the copy
- * with the highest generation.  As upstream prints them: the container
- * found last comes first, and the group of spare records is followed by
- * an empty line.
+ * group (the handler's examine_same_group()) are shown once, from the
+ * copy that supersedes the others.  As upstream prints them: the
+ * container found last comes first, and the group of spare records is
+ * followed by an empty line.
  */
 struct examine_scan {
-	struct imsm_super **groups; /* one copy per container, in discovery order */
+	struct super **groups; /* one copy per container, in discovery order */
 	size_t n, cap;
 };
 
-/* Takes mpb over (freed here or with the scan). */
-static int scan_add(struct examine_scan *sc, struct imsm_super *mpb)
+static struct super **scan_group_of(struct examine_scan *sc, const struct super *st)
 {
-	struct imsm_super **g, **grown;
+	for (struct super **g = sc->groups; g < sc->groups + sc->n; g++)
+		if ((*g)->ops == st->ops && st->ops->examine_same_group(*g, st))
+			return g;
+	return NULL;
+}
 
-	for (g = sc->groups; g < sc->groups + sc->n; g++)
-		if (imsm_examine_same_container(*g, mpb))
-			break;
-	if (g < sc->groups + sc->n) {
-		if (mpb->generation_num > (*g)->generation_num) {
-			imsm_free(*g);
-			*g = mpb;
-		} else {
-			imsm_free(mpb);
-		}
-		return 0;
+/* Takes st over (freed here or with the scan). */
+static int scan_add(struct examine_scan *sc, struct super *st)
+{
+	struct super **g = scan_group_of(sc, st), **grown;
+
+	if (g && st->ops->supersedes(st, *g)) {
+		st->ops->free(*g);
+		*g = st;
+	} else if (g) {
+		st->ops->free(st);
 	}
+	if (g)
+		return 0;
 	if (sc->n == sc->cap) {
 		grown = realloc(sc->groups, (sc->cap * 2 + 4) * sizeof(*grown));
 		if (!grown) {
-			imsm_free(mpb);
+			st->ops->free(st);
 			return -ENOMEM;
 		}
 		sc->groups = grown;
 		sc->cap = sc->cap * 2 + 4;
 	}
-	sc->groups[sc->n++] = mpb;
+	sc->groups[sc->n++] = st;
 	return 0;
 }
 
 static void scan_print_free(struct examine_scan *sc)
 {
 	for (size_t i = sc->n; i-- > 0;) {
-		imsm_examine_print_brief(stdout, sc->groups[i]);
-		if (sc->groups[i]->num_raid_devs == 0)
+		struct super *st = sc->groups[i];
+
+		st->ops->examine_brief(stdout, st);
+		if (st->ops->num_volumes(st) == 0)
 			putchar('\n');
-		imsm_free(sc->groups[i]);
+		st->ops->free(st);
 	}
 	free(sc->groups);
 }
@@ -693,21 +581,21 @@ static void scan_print_free(struct examine_scan *sc)
  */
 static int scan_disk(struct examine_scan *sc, const char *path, bool named)
 {
-	enum examine_step step;
-	struct examined e;
+	struct examine_failure why;
+	struct super *st;
 	int r;
 
-	r = examine_load(path, &e, &step);
+	r = examine_load(path, &st, &why);
 	if (r < 0 && named) {
-		examine_report(path, step, r);
+		examine_report(path, &why, r);
 		return EXIT_FAILED;
 	}
 	if (r < 0) {
-		if (step == EXAMINE_READ && imsm_read_error(r))
-			examine_report(path, step, r);
+		if (copy_problem(&why, r))
+			examine_report(path, &why, r);
 		return EXIT_OK;
 	}
-	r = scan_add(sc, e.mpb);
+	r = scan_add(sc, st);
 	if (r < 0) {
 		pr_err("cannot examine %s: %s", path, strerror(-r));
 		return EXIT_FAILED;

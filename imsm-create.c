@@ -3,8 +3,9 @@
  * joining a container, and the MPB with one more volume.
  *
  * Owns the creation rules of imsm-format.md §1.6 and §5 (geometry limits,
- * placement, size, initial field values).  Pure apart from the clock and
- * the random family number; never does I/O, never prints.
+ * placement, size, initial field values, degraded creation with
+ * `missing` slots).  Pure apart from the clock and the random family
+ * number; never does I/O, never prints.
  *
  * Version strings and attributes follow the legacy per-feature rule
  * (imsm-format.md §11.3): every reader accepts it, and it is what older
@@ -24,6 +25,7 @@
 #define MIN_CHUNK_KIB 4
 #define RAID1_STRIP_BLOCKS 128
 #define RWH_RESYNC 5
+#define PLACEHOLDER_SCSI_ID 0xFFFFFFFFu
 
 static uint32_t random32(void)
 {
@@ -90,9 +92,9 @@ int imsm_spare_record(const struct imsm_disk_dev *d, struct imsm_super **ret)
 }
 
 /* §5.2: which widths and strips each level allows. */
-static int check_geometry(const struct imsm_volume_request *req, unsigned int chunk_kib)
+static int check_geometry(const struct md_volume_request *req, unsigned int chunk_kib)
 {
-	int n = req->n_members;
+	int n = req->raid_disks;
 
 	switch (req->level) {
 	case 0:
@@ -136,49 +138,124 @@ static int check_name(const struct imsm_super *s, const char *name)
 	return 0;
 }
 
-/* A fresh container MPB from the member disks, index = slot (§5.5). */
-static int new_container(const struct imsm_disk_dev *disks, int n, struct imsm_super **ret)
+static uint64_t largest_disk_blocks(const struct imsm_disk_dev *const disks[], int n)
+{
+	uint64_t max = 0;
+
+	for (int i = 0; i < n; i++)
+		if (disks[i] && imsm_disk_blocks(disks[i]) > max)
+			max = imsm_disk_blocks(disks[i]);
+	return max;
+}
+
+/* §5.5, §7.1: the record that stands for the k-th `missing` slot; no disk
+ * will ever match its serial (real serials never contain ':'). */
+static void set_placeholder(struct imsm_disk *rec, int k, uint64_t blocks)
+{
+	char serial[32];
+
+	snprintf(serial, sizeof(serial), "missing:%d", k);
+	memset(rec, 0, sizeof(*rec));
+	memcpy(rec->serial, serial, strnlen(serial, IMSM_SERIAL_BYTES));
+	rec->total_blocks = blocks;
+	rec->scsi_id = PLACEHOLDER_SCSI_ID;
+	rec->status = IMSM_DISK_CONFIGURED | IMSM_DISK_FAILED;
+}
+
+/*
+ * A fresh container MPB from the member disks (§5.5): one placeholder per
+ * missing slot first, then the present disks in slot order (index = slot
+ * when nothing is missing).
+ */
+static int new_container(const struct imsm_disk_dev *const disks[], int n,
+			 struct imsm_super **ret)
 {
 	struct imsm_super *s;
-	int r = imsm_super_alloc(0, &s);
+	int r = imsm_super_alloc(0, &s), k = 0;
 
 	if (r)
 		return r;
 	s->generation_num = 1; /* as the spare records it grows from */
 	s->pwr_cycle_count = 1;
-	s->num_disks = (uint8_t)n;
 	for (int i = 0; i < n; i++)
-		set_disk_record(&s->disk[i], &disks[i], IMSM_DISK_CONFIGURED);
+		if (!disks[i])
+			set_placeholder(&s->disk[s->num_disks++], k++,
+					largest_disk_blocks(disks, n));
+	for (int i = 0; i < n; i++)
+		if (disks[i])
+			set_disk_record(&s->disk[s->num_disks++], disks[i], IMSM_DISK_CONFIGURED);
 	*ret = s;
 	return 0;
 }
 
-/* The second volume must use the first volume's disks in the same slots. */
-static int check_same_disks(const struct imsm_super *s, const struct imsm_disk_dev *disks, int n)
+/* Whether slot i of the first volume stands for a disk that is out. */
+static bool first_slot_out(const struct imsm_super *s, const struct imsm_map *m0, int i)
+{
+	uint32_t ord = m0->disk_ord_tbl[i], idx = ord & IMSM_ORD_INDEX_MASK;
+
+	return (ord & IMSM_ORD_REBUILD) && idx < s->num_disks &&
+	       (s->disk[idx].status & IMSM_DISK_FAILED);
+}
+
+/* The second volume must use the first volume's disks in the same slots;
+ * a `missing` slot only where the first volume's disk is out too. */
+static int check_same_disks(const struct imsm_super *s, const struct imsm_disk_dev *const disks[],
+			    int n)
 {
 	const struct imsm_map *m0 = &s->dev[0].vol.map[0];
 
 	if (n > m0->num_members)
 		return -EXDEV;
-	for (int i = 0; i < n; i++)
-		if (imsm_find_disk(s, disks[i].serial) !=
-		    (int)(m0->disk_ord_tbl[i] & IMSM_ORD_INDEX_MASK))
+	for (int i = 0; i < n; i++) {
+		if (!disks[i] ? !first_slot_out(s, m0, i)
+			      : imsm_find_disk(s, disks[i]->serial) !=
+					(int)(m0->disk_ord_tbl[i] & IMSM_ORD_INDEX_MASK))
 			return -EXDEV;
+	}
 	return 0;
 }
 
-static uint64_t smallest_disk_blocks(const struct imsm_disk_dev *disks, int n)
+static uint64_t smallest_disk_blocks(const struct imsm_disk_dev *const disks[], int n)
 {
 	uint64_t min = UINT64_MAX;
 
 	for (int i = 0; i < n; i++)
-		if (imsm_disk_blocks(&disks[i]) < min)
-			min = imsm_disk_blocks(&disks[i]);
+		if (disks[i] && imsm_disk_blocks(disks[i]) < min)
+			min = imsm_disk_blocks(disks[i]);
 	return min;
 }
 
+static int count_missing(const struct imsm_disk_dev *const disks[], int n)
+{
+	int missing = 0;
+
+	for (int i = 0; i < n; i++)
+		missing += !disks[i];
+	return missing;
+}
+
+/* Whether md could run the volume with these slots missing: never for
+ * raid0 (upstream refuses `missing` for it), one for raid5, not both
+ * disks of a raid10 mirror pair, not every raid1 disk. */
+static int check_missing(const struct imsm_disk_dev *const disks[], int n, int level)
+{
+	int missing = count_missing(disks, n);
+
+	if (missing == 0)
+		return 0;
+	if (level == 0)
+		return -ENOMEDIUM;
+	if (missing == n || (level == 5 && missing > 1))
+		return -ENODEV;
+	for (int k = 0; level == 10 && k + 1 < n; k += 2)
+		if (!disks[k] && !disks[k + 1])
+			return -ENODEV;
+	return 0;
+}
+
 /* §5.3-5.4: placement and size.  pba is where the volume starts. */
-static int plan_size(const struct imsm_disk_dev *disks, int n, const struct imsm_volume_request *req,
+static int plan_size(const struct imsm_disk_dev *const disks[], int n,
+		     const struct md_volume_request *req,
 		     uint32_t bps, uint64_t pba, struct imsm_geometry *ret)
 {
 	uint64_t end = smallest_disk_blocks(disks, n), free_blocks, kib;
@@ -195,11 +272,24 @@ static int plan_size(const struct imsm_disk_dev *disks, int n, const struct imsm
 	return r;
 }
 
-static void fill_map(struct imsm_map *m, const struct imsm_super *s, const struct imsm_disk_dev *disks,
-		     int n, const struct imsm_geometry *g)
+/* The record of slot i: its disk's, or for a `missing` slot the k-th
+ * placeholder (the first volume's, §5.5) flagged out of sync. */
+static uint32_t slot_ord(const struct imsm_super *s, const struct imsm_disk_dev *const disks[], int i)
+{
+	const struct imsm_map *m0 = &s->dev[0].vol.map[0];
+
+	if (disks[i])
+		return (uint32_t)imsm_find_disk(s, disks[i]->serial);
+	if (s->num_raid_devs > 0)
+		return m0->disk_ord_tbl[i]; /* the first volume's placeholder, flag included */
+	return (uint32_t)count_missing(disks, i) | IMSM_ORD_REBUILD;
+}
+
+static void fill_map(struct imsm_map *m, const struct imsm_super *s,
+		     const struct imsm_disk_dev *const disks[], int n, const struct imsm_geometry *g)
 {
 	for (int i = 0; i < n; i++)
-		m->disk_ord_tbl[i] = (uint32_t)imsm_find_disk(s, disks[i].serial);
+		m->disk_ord_tbl[i] = slot_ord(s, disks, i);
 	m->blocks_per_member = g->blocks_per_member;
 	m->num_data_stripes = g->num_data_stripes;
 	m->raid_level = g->raid_level;
@@ -209,11 +299,21 @@ static void fill_map(struct imsm_map *m, const struct imsm_super *s, const struc
 	m->ddf = 1;
 }
 
-static void fill_dev(struct imsm_super *s, const struct imsm_volume_request *req,
-		     const struct imsm_geometry *g, uint64_t pba, uint32_t bps)
+/* §5.5: a redundant volume needs its initial resync unless the user
+ * vouches for it; a degraded one gets none (md cannot resync it), the
+ * rebuild of its missing member makes it consistent. */
+static uint8_t initial_map_state(const struct md_volume_request *req, bool degraded)
+{
+	if (degraded)
+		return IMSM_MAP_DEGRADED;
+	return req->level != 0 && !req->assume_clean ? IMSM_MAP_UNINITIALIZED : IMSM_MAP_NORMAL;
+}
+
+static void fill_dev(struct imsm_super *s, const struct md_volume_request *req,
+		     const struct imsm_geometry *g, uint64_t pba, uint32_t bps, bool degraded)
 {
 	struct imsm_dev *dev = &s->dev[s->num_raid_devs];
-	bool redundant = req->level != 0;
+	uint8_t state = initial_map_state(req, degraded);
 
 	memset(dev, 0, sizeof(*dev));
 	strncpy(dev->volume, req->name, IMSM_NAME_BYTES);
@@ -222,11 +322,10 @@ static void fill_dev(struct imsm_super *s, const struct imsm_volume_request *req
 	s->num_raid_devs_created++;
 	dev->my_vol_raid_dev_num = s->num_raid_devs_created;
 	dev->rwh_policy = RWH_RESYNC;
-	dev->vol.dirty = redundant && !req->assume_clean;
+	dev->vol.dirty = state == IMSM_MAP_UNINITIALIZED;
 	dev->vol.map[0].pba_of_lba0 = pba;
 	dev->vol.map[0].blocks_per_strip = (uint16_t)bps;
-	dev->vol.map[0].map_state =
-		redundant && !req->assume_clean ? IMSM_MAP_UNINITIALIZED : IMSM_MAP_NORMAL;
+	dev->vol.map[0].map_state = state;
 }
 
 /* First volume: the container's identity is born (§3.3). */
@@ -243,8 +342,8 @@ static int set_family(struct imsm_super *s)
 	return 0;
 }
 
-static int build_volume(struct imsm_super *s, const struct imsm_disk_dev *disks, int n,
-			const struct imsm_volume_request *req, uint32_t bps)
+static int build_volume(struct imsm_super *s, const struct imsm_disk_dev *const disks[], int n,
+			const struct md_volume_request *req, uint32_t bps)
 {
 	bool first = s->num_raid_devs == 0;
 	uint64_t pba = first ? 0 : imsm_next_volume_pba_blocks(&s->dev[0]);
@@ -254,23 +353,25 @@ static int build_volume(struct imsm_super *s, const struct imsm_disk_dev *disks,
 	r = plan_size(disks, n, req, bps, pba, &g);
 	if (r)
 		return r;
-	fill_dev(s, req, &g, pba, bps);
+	fill_dev(s, req, &g, pba, bps, count_missing(disks, n) > 0);
 	fill_map(&s->dev[s->num_raid_devs].vol.map[0], s, disks, n, &g);
 	s->num_raid_devs++;
 	refresh_version(s);
 	return first ? set_family(s) : 0;
 }
 
-static int check_request(const struct imsm_super *s, const struct imsm_disk_dev *disks, int n,
-			 const struct imsm_volume_request *req, unsigned int chunk_kib)
+static int check_request(const struct imsm_super *s, const struct imsm_disk_dev *const disks[],
+			 int n, const struct md_volume_request *req, unsigned int chunk_kib)
 {
 	int r;
 
 	if (s && s->num_raid_devs >= IMSM_MAX_RAID_DEVS)
 		return -E2BIG;
-	if (n != req->n_members)
+	if (n != req->raid_disks)
 		return -EINVAL;
 	r = check_geometry(req, chunk_kib);
+	if (!r)
+		r = check_missing(disks, n, req->level);
 	if (!r)
 		r = check_name(s, req->name);
 	if (!r && s && s->num_raid_devs > 0)
@@ -278,8 +379,8 @@ static int check_request(const struct imsm_super *s, const struct imsm_disk_dev 
 	return r;
 }
 
-int imsm_add_volume(const struct imsm_super *s, const struct imsm_disk_dev *disks, int n,
-		    const struct imsm_volume_request *req, struct imsm_super **ret)
+int imsm_add_volume(const struct imsm_super *s, const struct imsm_disk_dev *const disks[], int n,
+		    const struct md_volume_request *req, struct imsm_super **ret)
 {
 	unsigned int chunk_kib = req->chunk_kib ? req->chunk_kib : DEFAULT_CHUNK_KIB;
 	uint32_t bps = req->level == 1 ? RAID1_STRIP_BLOCKS : chunk_kib * 2;
@@ -322,6 +423,10 @@ const char *imsm_add_volume_error(int err)
 		return "a second volume must use the first volume's disks in the same order";
 	case -ENOSPC:
 		return "not enough space on the disks";
+	case -ENOMEDIUM:
+		return "raid0 has no redundancy: it cannot be created with missing devices";
+	case -ENODEV:
+		return "too many devices missing: the volume could not run";
 	default:
 		return strerror(-err);
 	}

@@ -31,9 +31,11 @@ void pr_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Exit codes, documented in README.  Only main() exits. */
 enum exit_code {
 	EXIT_OK = 0,
-	EXIT_FAILED = 1,    /* the operation was tried and failed */
+	EXIT_FAILED = 1,    /* the operation failed, or (as upstream mdadm exits)
+			     * a safety check refused it: nothing changed then */
 	EXIT_USAGE = 2,     /* bad or conflicting command line */
-	EXIT_REFUSED = 3,   /* a safety check refused; nothing changed */
+	EXIT_REFUSED = 3,   /* mdmon only, as upstream's: it will not manage
+			     * the container (not one, or already managed) */
 };
 
 /* One mode per command family, as mdadm spells them. */
@@ -117,31 +119,6 @@ const char *level_name(int level);
 int mode_not_implemented(const char *what);
 
 /*
- * A metadata format handler: a table of operations.  Each hook states
- * when it is called and what it may do.  Hooks (load, validate, create,
- * write, container listing, mdmon's hooks) join as the formats grow; this
- * is the contract each must keep.  Until then the modes call the IMSM
- * layers directly (imsm-io.h, imsm-examine.h, imsm.h).
- */
-struct metadata_ops {
-	const char *name; /* as given to -e/--metadata */
-};
-
-extern const struct metadata_ops imsm_ops;
-
-/* Mode entry points: each returns an enum exit_code. */
-int mode_create(const struct request *req);
-int mode_assemble(const struct request *req);
-int mode_incremental(const struct request *req);
-int mode_grow(const struct request *req);
-int mode_manage(const struct request *req);
-int mode_examine(const struct request *req);
-int mode_detail(const struct request *req);
-int mode_query(const struct request *req);
-int mode_stop(const struct request *req);
-int mode_wait(const struct request *req);
-
-/*
  * How md must be told about arrays, derived from metadata.  The metadata
  * handler fills these; md-build.c turns them into sysfs writes in the
  * order the kernel requires.  Units are md's.
@@ -169,6 +146,263 @@ struct md_volume_cfg {
 	int n_members;
 	struct md_member_cfg members[MD_MAX_MEMBERS];
 };
+
+/* ---- metadata handlers ---------------------------------------------------- */
+
+/*
+ * A disk as the modes and the metadata handlers share it.  The caller
+ * owns path and fd (opened as the mode needs: exclusive for a new
+ * container, read-only to examine); the handler's identify() fills the
+ * rest.  Copies of the struct are cheap and borrow path and fd.
+ */
+#define MD_DISK_ID_BYTES 32
+
+struct md_disk {
+	const char *path;               /* as the user named it, or /dev/KNAME */
+	int fd;                         /* -1 once closed */
+	char kname[32];                 /* "loop0" */
+	unsigned int major, minor;
+	uint64_t sectors;               /* logical sectors */
+	uint32_t sector_bytes;          /* logical sector size */
+	char id[MD_DISK_ID_BYTES];      /* the format's identity of the disk
+					 * (IMSM: the 16-byte serial, NUL
+					 * padded); all zero when it has none */
+};
+
+/* What the user asked for a new volume.  Units as named. */
+struct md_volume_request {
+	const char *name;               /* volume name, from /dev/md/NAME */
+	int level;                      /* md level number */
+	int raid_disks;                 /* slots, `missing` ones included */
+	unsigned int chunk_kib;         /* 0: the format's default */
+	unsigned long long size_kib;    /* per member; 0: as large as fits */
+	bool assume_clean;              /* skip the initial resync */
+};
+
+/* Where loading a disk's copy for --examine stopped, for the one line. */
+enum md_load_step {
+	MD_LOAD_IDENTIFY,               /* size and sector size of the disk */
+	MD_LOAD_READ,                   /* the copy: -ENODATA none, else load_error() */
+	MD_LOAD_AUX,                    /* a record the copy points to (IMSM: the
+					 * migration record of a reshape) */
+};
+
+/* volume_flags(): what mdmon must know about a volume's record. */
+#define MD_VOL_DIRTY     0x01u /* recorded as possibly inconsistent */
+#define MD_VOL_UNINIT    0x02u /* never initialised: a full resync is due */
+#define MD_VOL_DEGRADED  0x04u /* a member is out; the volume still runs */
+#define MD_VOL_FAILED    0x08u /* too many members out to run */
+#define MD_VOL_MIGRATING 0x10u /* some migration is recorded */
+#define MD_VOL_RESYNCING 0x20u /* ... and it is an initialisation or repair resync */
+
+#define MD_UUID_TEXT_BYTES 36 /* "xxxxxxxx:xxxxxxxx:xxxxxxxx:xxxxxxxx" + NUL */
+#define MD_UUID_CONTAINER (-1)
+
+struct metadata_ops;
+
+/*
+ * One format's metadata as loaded from some disks: the copy that speaks
+ * for them, and for --examine what the disk's description needs besides.
+ * Modes hold it and call st->ops; only the handler looks inside priv.
+ * It holds no descriptors: hooks that do I/O take the disks.
+ */
+struct super {
+	const struct metadata_ops *ops;
+	void *priv;
+};
+
+/*
+ * A metadata format handler.  Conventions for every hook: 0 (or a count)
+ * on success, -errno on failure; hooks never print (modes report once);
+ * ret_* outputs are written only on success; a struct super returned
+ * through ret is the caller's, freed with free().  "disks" are identified
+ * md_disk entries.  Unless a hook says it writes, it only reads; only
+ * hooks marked "mdmon" run in mdmon's monitor thread, where they may not
+ * block on anything but the disks they write.
+ */
+struct metadata_ops {
+	const char *name;               /* -e/--metadata and md's "external:NAME" */
+	const char *title;              /* in messages: "IMSM" */
+	unsigned long long min_disk_kib; /* smallest disk a container takes */
+
+	/* ---- loading: every mode that reads metadata, and mdmon ---- */
+
+	/* Fill d from d->fd: numbers, kernel name, size, sector size, id.
+	 * -ENOTBLK not a block device; -EOPNOTSUPP a sector size the format
+	 * cannot use; -ENODATA no id can be found for the disk. */
+	int (*identify)(struct md_disk *d);
+	/* The copy on one disk as it is, a spare's record included.  Checks
+	 * every invariant before trusting a field (a bad copy is an error,
+	 * never followed).  -ENODATA: no metadata of this format. */
+	int (*load_disk)(const struct md_disk *d, struct super **ret);
+	/* The copy that speaks for a container, from its disks: the newest
+	 * with volumes (supersedes()).  Unreadable and bad copies have no
+	 * say.  -ENODATA when no disk carries one (spares only, or blank). */
+	int (*load_disks)(const struct md_disk *disks, int n, struct super **ret);
+	/* The same for a running container (md's devnm), reading the disks
+	 * md holds.  Opens them read-only for the call. */
+	int (*load_container)(const char *devnm, struct super **ret);
+	void (*free)(struct super *st);
+	/* Words for a load error that is about the copy itself (checksum,
+	 * sizes, ...); NULL for others (I/O, -ENODATA), which strerror says. */
+	const char *(*load_error)(int err);
+
+	/* ---- questions about a loaded copy (validate before use) ---- */
+
+	/* Volumes the copy defines; 0 for a spare's own record. */
+	int (*num_volumes)(const struct super *st);
+	/* Whether two copies belong to the same container (assembly's
+	 * grouping key). */
+	bool (*same_container)(const struct super *a, const struct super *b);
+	/* The single rule for which copy speaks for a container: true when
+	 * cand must replace best (best may be NULL).  Used by load_disks(),
+	 * assembly, mdmon's reloads. */
+	bool (*supersedes)(const struct super *cand, const struct super *best);
+	/* Index of d's record in st's disk table; -ENOENT when st has none
+	 * for d, -EIO when its record says failed. */
+	int (*member_index)(const struct super *st, const struct md_disk *d);
+	/* The UUID text of the container (MD_UUID_CONTAINER) or of volume
+	 * index; -ERANGE for a volume the copy does not define. */
+	int (*uuid)(const struct super *st, int index, char ret[MD_UUID_TEXT_BYTES]);
+
+	/* ---- describing: --examine (--detail uses uuid()) ---- */
+
+	/* Identify d (a disk without id is examined all the same) and load
+	 * its copy and what its description shows.  On failure *ret_step
+	 * says which part failed.  Refuses partitions (-ENODATA). */
+	int (*examine_load)(struct md_disk *d, struct super **ret, enum md_load_step *ret_step);
+	/* --examine --scan shows copies of one group once, the one that
+	 * supersedes() the others; spares' records form one group. */
+	bool (*examine_same_group)(const struct super *a, const struct super *b);
+	/* The three renderings, exactly as upstream prints them.  text needs
+	 * a super from examine_load(); brief and export take any. */
+	void (*examine_text)(FILE *f, const char *path, const struct super *st);
+	void (*examine_brief)(FILE *f, const struct super *st);
+	void (*examine_export)(FILE *f, const struct super *st);
+
+	/* ---- md's view: create and assemble ---- */
+
+	/* The rdev of a container disk: the metadata range md must see. */
+	void (*container_member)(const struct md_disk *d, struct md_member_cfg *ret);
+	/* Volume index of st as md must run it, over the disks present
+	 * (matched by id): absent and failed members are left out (md runs
+	 * them degraded).  -EINVAL for a volume md cannot run. */
+	int (*volume_md_cfg)(const struct super *st, int index, const struct md_disk *disks, int n,
+			     struct md_volume_cfg *ret);
+
+	/* ---- creating (mdadm --create, and --add for add_disk) ---- */
+
+	/* Check a proposed volume (req NULL: a container) against the
+	 * platform's limits (the controller's option ROM).  On a refusal
+	 * fills why with one line (hint included) and returns -ENODEV (no
+	 * platform) or -EINVAL; other -errno when it cannot tell.  The
+	 * format's own rules are create_volume()'s. */
+	int (*check_geometry)(const struct md_volume_request *req, char *why, size_t len);
+	/* Initialise a new container: write each disk the record of a
+	 * container disk without volume.  Stops at the first failure and
+	 * names its position in *ret_bad.  Writes. */
+	int (*init_container)(const struct md_disk *disks, int n, int *ret_bad);
+	/* A disk joins a running container as a spare: write its own record
+	 * (the container's copy is updated by mdmon or write()).  Writes. */
+	int (*add_disk)(const struct md_disk *d);
+	/* Default members of a new volume when only the container is named
+	 * (cur NULL: no volume yet): fills ret_idx[0..want) with positions in
+	 * all[] in slot order and returns how many disks the volume could
+	 * use; the caller refuses when that is below want.  -ENXIO when a
+	 * disk the format needs (a member of the first volume) is absent. */
+	int (*pick_members)(const struct super *cur, const struct md_disk *all, int n_all, int want,
+			    int ret_idx[]);
+	/* The copy with one more volume over members[0..n) (slot order; a
+	 * NULL entry is a `missing` slot: the volume is created degraded).
+	 * cur NULL: the container's first volume.  Checks every rule of the
+	 * format first; cur is not changed.  create_error() words errors. */
+	int (*create_volume)(const struct super *cur, const struct md_disk *const members[], int n,
+			     const struct md_volume_request *req, struct super **ret);
+	const char *(*create_error)(int err);
+	/* Write st to every disk of disks[] that is in its table (spares keep
+	 * their own record), after advancing its generation.  Tries every
+	 * disk; returns the first error and its position in *ret_bad.
+	 * Writes, and allocates its encode buffer: mdmon's monitor, which
+	 * must not allocate, writes through its own preallocated buffer
+	 * (FIXME: a variant taking the caller's buffer when mdmon switches). */
+	int (*write)(struct super *st, const struct md_disk *disks, int n, int *ret_bad);
+	/* The update that hands a new volume to a running mdmon instead of
+	 * write() (mdmon alone writes a container it monitors): a malloc'd
+	 * buffer for the socket. */
+	int (*encode_update)(const struct super *st, void **ret_buf, size_t *ret_len);
+
+	/* ---- mdmon: the daemon's view of a running container ---- */
+
+	/* manager: decode an update from the socket (untrusted: checked like
+	 * a copy on disk), then check it against the current copy: the same
+	 * container with exactly one more volume.  Allocate freely. */
+	int (*decode_update)(const void *buf, size_t len, struct super **ret);
+	int (*check_update)(const struct super *cur, const struct super *upd);
+	/* monitor: merge a checked update into cur: only the new volume is
+	 * taken, cur's own state (dirty, checkpoints, failures) is newer.
+	 * Never allocates. */
+	void (*apply_update)(struct super *cur, const struct super *upd);
+	/* monitor: MD_VOL_* of volume index (0 for an unknown index). */
+	unsigned int (*volume_flags)(const struct super *st, int index);
+	/* monitor: record the volume dirty (before md may write) or clean
+	 * (writes stopped, nothing to resync).  True when the copy changed;
+	 * the caller then write()s.  Never allocates; neither do the hooks
+	 * below. */
+	bool (*set_dirty)(struct super *st, int index, bool dirty);
+	/* monitor: md reported the disk of record disk_index faulty: record
+	 * it failed in every volume that uses it, before md may go on. */
+	bool (*mark_failed)(struct super *st, int disk_index);
+	/* monitor: md starts resyncing volume index (resync_start is a
+	 * number, the array goes read-write): record the resync so that it
+	 * resumes after a crash.  False when the format records none now. */
+	bool (*start_resync)(struct super *st, int index);
+	/* monitor: md's resync of volume index passed pos_sectors (md
+	 * sectors, every request below completed): record the checkpoint
+	 * when it moved by a whole unit. */
+	bool (*set_checkpoint)(struct super *st, int index, unsigned long long pos_sectors);
+	/* monitor: md finished resyncing all of volume index: end the
+	 * recorded resync, or, when none was recorded, mark a volume that was
+	 * never initialised in sync.  Call only after a resync md ran. */
+	bool (*end_resync)(struct super *st, int index);
+	/* manager: the recorded resync checkpoint of volume index in md
+	 * sectors (0 when none), so the monitor never moves it back. */
+	unsigned long long (*resync_checkpoint)(const struct super *st, int index);
+};
+
+/* The handlers, and choosing one (metadata.c). */
+extern const struct metadata_ops imsm_ops;
+
+/* The i-th handler (0, 1, ...), NULL past the last: probe them in order. */
+const struct metadata_ops *metadata_handler(size_t i);
+/* By -e name or md's metadata_version ("imsm", "external:imsm"); NULL if
+ * no handler has that name. */
+const struct metadata_ops *metadata_find(const char *name);
+/* For messages: the handlers' names ("imsm"), and titles ("IMSM"). */
+const char *metadata_names(void);
+const char *metadata_titles(void);
+/*
+ * Which format's copy disk d carries: each handler identifies d and loads
+ * its copy; the first that finds one wins (*ret, d identified by it).
+ * -ENODATA when none does; another -errno from the handler that found a
+ * copy it refuses (bad copy: its load_error() words it, *ret_ops says
+ * whose), or could not identify the disk.
+ */
+int metadata_load_disk(struct md_disk *d, struct super **ret, const struct metadata_ops **ret_ops)
+	must_check;
+/* The handler of a running container, from its metadata_version. */
+const struct metadata_ops *metadata_of_container(const char *devnm);
+
+/* Mode entry points: each returns an enum exit_code. */
+int mode_create(const struct request *req);
+int mode_assemble(const struct request *req);
+int mode_incremental(const struct request *req);
+int mode_grow(const struct request *req);
+int mode_manage(const struct request *req);
+int mode_examine(const struct request *req);
+int mode_detail(const struct request *req);
+int mode_query(const struct request *req);
+int mode_stop(const struct request *req);
+int mode_wait(const struct request *req);
 
 #include "sysfs.h"
 #include "mdstat.h"

@@ -1,11 +1,14 @@
 /*
- * super-intel.c: the IMSM metadata handler's vtable glue.
+ * super-intel.c: the IMSM metadata handler: imsm_ops and its glue.
  *
- * Owns: the struct metadata_ops for IMSM and md's view of the records.
- * Reading and writing them is imsm-io.c's job (where on the disk they
- * live, drawn below), --examine's text imsm-examine.c's.  The pure
- * encoding of the records belongs to imsm-format.c; platform checks to
- * imsm-platform.c.  Never prints: callers report.
+ * Owns: the table of hooks the modes call (contracts in mdadm.h), the
+ * handle (struct imsm_handle), md's view of the records, and which copy
+ * speaks for a container.  The hooks are thin: reading and writing the
+ * records is imsm-io.c's job (where on the disk they live, drawn below),
+ * building new ones imsm-create.c's, --examine imsm-describe.c's,
+ * mdmon's policy imsm-mdmon.c's; the pure encoding belongs to
+ * imsm-format.c, platform checks to imsm-platform.c.  Never prints:
+ * callers report.
  *
  * Where the metadata lives (imsm-format.md §1.1), for a disk of N logical
  * sectors:
@@ -14,7 +17,9 @@
  *     LBA N-2          anchor: MPB bytes 0 .. ss-1, starts with the signature
  *     LBA N-1-S..N-3   MPB sectors 1 .. S-1 when the MPB spans S > 1 sectors
  */
+#include "imsm-platform.h"
 #include "imsm.h"
+#include "imsm-rebuild.h"
 #include "mdadm.h"
 
 #include <errno.h>
@@ -25,11 +30,8 @@
 #include <string.h>
 #include <unistd.h>
 
-/* --examine reads and renders through imsm-io.c and imsm-examine.c; the
- * handler table names the format until more hooks join it. */
-const struct metadata_ops imsm_ops = {
-	.name = "imsm",
-};
+/* Room for the metadata reservation and a 1 MiB volume with its 1 MiB tail. */
+#define MIN_DISK_BLOCKS (IMSM_DEFAULT_RESERVED_BLOCKS + 2 * IMSM_DIRTY_STRIPE_REGION_BLOCKS)
 
 /* ---- md's view of the metadata ------------------------------------------ */
 
@@ -88,7 +90,7 @@ static unsigned long long component_kib(const struct imsm_map *m, int level)
 }
 
 /* A general migration anywhere in the container holds back every resync (§6.1). */
-static bool gen_migr_running(const struct imsm_super *s)
+bool imsm_gen_migr_running(const struct imsm_super *s)
 {
 	for (int i = 0; i < s->num_raid_devs; i++)
 		if (imsm_migr_is_gen_migr(&s->dev[i]))
@@ -109,7 +111,7 @@ static unsigned long long resync_start_of(const struct imsm_super *s, const stru
 	if (dev->vol.migr_state)
 		return imsm_migr_is_resync(dev) ? imsm_migr_checkpoint_pos(dev) : SYSFS_NONE;
 	if ((dev->vol.map[0].map_state == IMSM_MAP_UNINITIALIZED || dev->vol.dirty) &&
-	    !gen_migr_running(s))
+	    !imsm_gen_migr_running(s))
 		return 0;
 	return SYSFS_NONE;
 }
@@ -133,6 +135,16 @@ static void add_members(const struct imsm_super *s, const struct imsm_map *m,
 			.recovery_start = (ord & IMSM_ORD_REBUILD) ? 0 : SYSFS_NONE,
 		};
 	}
+}
+
+/* A REBUILD migration: its new member resumes at the checkpoint (§6.4),
+ * otherwise md would take the half-rebuilt disk as in sync. */
+static void resume_rebuild(const struct imsm_dev *dev, struct md_volume_cfg *ret)
+{
+	for (int i = 0; i < ret->n_members; i++)
+		if (ret->members[i].recovery_start == SYSFS_NONE)
+			ret->members[i].recovery_start =
+				imsm_rebuild_recovery_start(dev, ret->members[i].slot);
 }
 
 int imsm_volume_md_cfg(const struct imsm_super *s, int idx, const struct imsm_disk_dev *disks,
@@ -162,21 +174,28 @@ int imsm_volume_md_cfg(const struct imsm_super *s, int idx, const struct imsm_di
 	ret->array_kib = dev->size_blocks / 2;
 	ret->resync_start = resync_start_of(s, dev);
 	add_members(s, m, disks, n, ret);
+	resume_rebuild(dev, ret);
 	return 0;
 }
 
 /* ---- the metadata of a running container ----------------------------------- */
 
-static uint32_t family_of(const struct imsm_super *s)
+uint32_t imsm_family_of(const struct imsm_super *s)
 {
 	return s->orig_family_num ? s->orig_family_num : s->family_num;
 }
 
+bool imsm_supersedes(const struct imsm_super *s, const struct imsm_super *best)
+{
+	if (s->num_raid_devs == 0)
+		return false;
+	return !best || (imsm_family_of(best) == imsm_family_of(s) &&
+			 s->generation_num > best->generation_num);
+}
+
 void imsm_keep_newest(struct imsm_super **best, struct imsm_super *s)
 {
-	if (s->num_raid_devs == 0 ||
-	    (*best && (family_of(*best) != family_of(s) ||
-		       (*best)->generation_num >= s->generation_num))) {
+	if (!imsm_supersedes(s, *best)) {
 		imsm_free(s);
 		return;
 	}
@@ -222,166 +241,364 @@ int imsm_load_container(const char *devnm, struct imsm_super **ret)
 	return 0;
 }
 
-/* ---- recording failures (imsm-format.md §7.1, §7.3) ------------------------ */
 
-static bool slot_out(const struct imsm_super *s, uint32_t ord)
+/* ---- the handle ------------------------------------------------------------ */
+
+static struct imsm_handle *handle_of(const struct super *st)
 {
-	uint32_t idx = ord & IMSM_ORD_INDEX_MASK;
-
-	return (ord & IMSM_ORD_REBUILD) || idx >= s->num_disks ||
-	       (s->disk[idx].status & IMSM_DISK_FAILED);
+	return st->priv;
 }
 
-/* RAID10: out when both disks of a mirror pair (slots 2k, 2k+1) are out. */
-static bool pair_lost(const struct imsm_super *s, const struct imsm_map *m)
+struct imsm_super *imsm_mpb_of(const struct super *st)
 {
-	for (int k = 0; k + 1 < m->num_members; k += 2)
-		if (slot_out(s, m->disk_ord_tbl[k]) && slot_out(s, m->disk_ord_tbl[k + 1]))
-			return true;
-	return false;
+	return handle_of(st)->mpb;
 }
 
-static uint8_t map_state_of(const struct imsm_super *s, const struct imsm_map *m)
+int imsm_handle_new(struct imsm_super *mpb, struct super **ret)
 {
-	int failed = 0;
+	struct imsm_handle *h = calloc(1, sizeof(*h));
 
-	for (int i = 0; i < m->num_members; i++)
-		failed += slot_out(s, m->disk_ord_tbl[i]);
-	if (failed == 0)
-		return m->map_state == IMSM_MAP_UNINITIALIZED ? IMSM_MAP_UNINITIALIZED
-							       : IMSM_MAP_NORMAL;
-	switch (imsm_map_md_level(m)) {
-	case 1:
-		return failed < m->num_members ? IMSM_MAP_DEGRADED : IMSM_MAP_FAILED;
-	case 5:
-		return failed == 1 ? IMSM_MAP_DEGRADED : IMSM_MAP_FAILED;
-	case 10:
-		return pair_lost(s, m) ? IMSM_MAP_FAILED : IMSM_MAP_DEGRADED;
-	default:
-		return IMSM_MAP_FAILED;
+	if (!h) {
+		imsm_free(mpb);
+		return -ENOMEM;
 	}
+	h->st.ops = &imsm_ops;
+	h->st.priv = h;
+	h->mpb = mpb;
+	*ret = &h->st;
+	return 0;
 }
 
-/* ":0" appended, keeping at most 15 characters (leading ones dropped). */
-static void suffix_serial(char serial[IMSM_SERIAL_BYTES])
+static void op_free(struct super *st)
 {
-	char buf[IMSM_SERIAL_BYTES + 3];
-	size_t len = strnlen(serial, IMSM_SERIAL_BYTES), skip;
-
-	memcpy(buf, serial, len);
-	memcpy(buf + len, ":0", 3);
-	len += 2;
-	skip = len > IMSM_SERIAL_BYTES - 1 ? len - (IMSM_SERIAL_BYTES - 1) : 0;
-	memset(serial, 0, IMSM_SERIAL_BYTES);
-	memcpy(serial, buf + skip, len - skip);
+	if (!st)
+		return;
+	imsm_free(handle_of(st)->mpb);
+	free(handle_of(st));
 }
 
-static int slot_of(const struct imsm_map *m, int index)
+void imsm_disk_from_md(const struct md_disk *d, struct imsm_disk_dev *ret)
 {
-	for (int i = 0; i < m->num_members; i++)
-		if ((int)(m->disk_ord_tbl[i] & IMSM_ORD_INDEX_MASK) == index)
+	*ret = (struct imsm_disk_dev){
+		.path = d->path,
+		.fd = d->fd,
+		.major = d->major,
+		.minor = d->minor,
+		.sectors = d->sectors,
+		.sector_bytes = d->sector_bytes,
+	};
+	snprintf(ret->kname, sizeof(ret->kname), "%s", d->kname);
+	memcpy(ret->serial, d->id, IMSM_SERIAL_BYTES);
+}
+
+void imsm_disk_to_md(const struct imsm_disk_dev *d, struct md_disk *ret)
+{
+	*ret = (struct md_disk){
+		.path = d->path,
+		.fd = d->fd,
+		.major = d->major,
+		.minor = d->minor,
+		.sectors = d->sectors,
+		.sector_bytes = d->sector_bytes,
+	};
+	snprintf(ret->kname, sizeof(ret->kname), "%s", d->kname);
+	memcpy(ret->id, d->serial, IMSM_SERIAL_BYTES);
+}
+
+/* imsm_disk_dev copies of disks[0..n) (at most MD_MAX_MEMBERS). */
+static int disks_from_md(const struct md_disk *disks, int n, struct imsm_disk_dev *ret)
+{
+	if (n < 0 || n > MD_MAX_MEMBERS)
+		return -E2BIG;
+	for (int i = 0; i < n; i++)
+		imsm_disk_from_md(&disks[i], &ret[i]);
+	return 0;
+}
+
+/* ---- loading ----------------------------------------------------------------- */
+
+static int op_identify(struct md_disk *d)
+{
+	struct imsm_disk_dev dev = { .path = d->path, .fd = d->fd };
+	int r = imsm_disk_identify(&dev);
+
+	if (!r)
+		imsm_disk_to_md(&dev, d);
+	return r;
+}
+
+static int op_load_disk(const struct md_disk *d, struct super **ret)
+{
+	struct imsm_disk_dev dev;
+	struct imsm_super *s;
+	int r;
+
+	imsm_disk_from_md(d, &dev);
+	r = imsm_read_mpb(&dev, &s);
+	return r ? r : imsm_handle_new(s, ret);
+}
+
+static int op_load_disks(const struct md_disk *disks, int n, struct super **ret)
+{
+	struct imsm_super *best = NULL, *s;
+	struct imsm_disk_dev dev;
+
+	for (int i = 0; i < n; i++) {
+		imsm_disk_from_md(&disks[i], &dev);
+		if (imsm_read_mpb(&dev, &s) == 0)
+			imsm_keep_newest(&best, s);
+	}
+	return best ? imsm_handle_new(best, ret) : -ENODATA;
+}
+
+static int op_load_container(const char *devnm, struct super **ret)
+{
+	struct imsm_super *s;
+	int r = imsm_load_container(devnm, &s);
+
+	return r ? r : imsm_handle_new(s, ret);
+}
+
+/* ---- questions about a copy ----------------------------------------------------- */
+
+static int op_num_volumes(const struct super *st)
+{
+	return imsm_mpb_of(st)->num_raid_devs;
+}
+
+/* Grouping key (§7.6): signature/version and the original family, for
+ * copies that define volumes. */
+static bool op_same_container(const struct super *a, const struct super *b)
+{
+	const struct imsm_super *sa = imsm_mpb_of(a), *sb = imsm_mpb_of(b);
+
+	return sa->num_raid_devs && sb->num_raid_devs && imsm_family_of(sa) == imsm_family_of(sb) &&
+	       strcmp(sa->version, sb->version) == 0;
+}
+
+static bool op_supersedes(const struct super *cand, const struct super *best)
+{
+	return imsm_supersedes(imsm_mpb_of(cand), best ? imsm_mpb_of(best) : NULL);
+}
+
+static int op_member_index(const struct super *st, const struct md_disk *d)
+{
+	const struct imsm_super *s = imsm_mpb_of(st);
+	int idx = imsm_find_disk(s, d->id);
+
+	if (idx < 0)
+		return -ENOENT;
+	return (s->disk[idx].status & IMSM_DISK_FAILED) ? -EIO : idx;
+}
+
+/* ---- md's view ------------------------------------------------------------------- */
+
+static void op_container_member(const struct md_disk *d, struct md_member_cfg *ret)
+{
+	struct imsm_disk_dev dev;
+
+	imsm_disk_from_md(d, &dev);
+	imsm_container_member_cfg(&dev, ret);
+}
+
+static int op_volume_md_cfg(const struct super *st, int index, const struct md_disk *disks, int n,
+			    struct md_volume_cfg *ret)
+{
+	struct imsm_disk_dev *devs = calloc(MD_MAX_MEMBERS, sizeof(*devs));
+	int r = devs ? disks_from_md(disks, n, devs) : -ENOMEM;
+
+	if (!r)
+		r = imsm_volume_md_cfg(imsm_mpb_of(st), index, devs, n, ret);
+	free(devs);
+	return r;
+}
+
+/* ---- creating ------------------------------------------------------------------------ */
+
+/* IMSM is firmware RAID: without an Intel controller (or IMSM_NO_PLATFORM=1
+ * for testing) nothing could boot what we would write. */
+static int op_check_geometry(const struct md_volume_request *req, char *why, size_t len)
+{
+	struct imsm_platform p;
+	/* FIXME(issue 3): the volume count (vpa) is checked for a first volume
+	 * only; the format's own limit of two is enforced by imsm_add_volume. */
+	int r = imsm_platform_probe(NULL, &p), n_volumes = 1;
+
+	if (r == -ENODEV)
+		snprintf(why, len, "no IMSM-capable (Intel) RAID controller found; hint: "
+				   "IMSM_NO_PLATFORM=1 uses IMSM metadata without one");
+	if (r < 0 || !req)
+		return r;
+	r = imsm_platform_describe(&p, req->level, req->raid_disks, req->chunk_kib, n_volumes, why,
+				   len);
+	return r < 0 ? -EINVAL : 0;
+}
+
+static int op_add_disk(const struct md_disk *d)
+{
+	struct imsm_disk_dev dev;
+	struct imsm_super *s;
+	int r;
+
+	imsm_disk_from_md(d, &dev);
+	r = imsm_spare_record(&dev, &s);
+	if (!r) {
+		r = imsm_write_mpb(&dev, s, true);
+		imsm_free(s);
+	}
+	return r;
+}
+
+static int op_init_container(const struct md_disk *disks, int n, int *ret_bad)
+{
+	for (int i = 0; i < n; i++) {
+		int r = op_add_disk(&disks[i]);
+
+		if (r) {
+			*ret_bad = i;
+			return r;
+		}
+	}
+	return 0;
+}
+
+static int find_serial(const struct md_disk *all, int n, const char serial[IMSM_SERIAL_BYTES])
+{
+	for (int i = 0; i < n; i++)
+		if (memcmp(all[i].id, serial, IMSM_SERIAL_BYTES) == 0)
 			return i;
 	return -1;
 }
 
-static bool fail_in_volume(struct imsm_super *s, struct imsm_dev *dev, int index)
+/* A second volume follows the first one's slots; a first takes the
+ * container's disks in order. */
+static int op_pick_members(const struct super *cur, const struct md_disk *all, int n_all, int want,
+			   int ret_idx[])
 {
-	struct imsm_map *m = &dev->vol.map[0];
-	int slot = slot_of(m, index);
+	const struct imsm_super *s = cur ? imsm_mpb_of(cur) : NULL;
+	const struct imsm_map *m0 = s && s->num_raid_devs ? &s->dev[0].vol.map[0] : NULL;
+	int have = m0 ? m0->num_members : n_all;
 
-	if (slot < 0 || (m->disk_ord_tbl[slot] & IMSM_ORD_REBUILD))
-		return false;
-	suffix_serial(s->disk[index].serial);
-	s->disk[index].status |= IMSM_DISK_FAILED;
-	m->disk_ord_tbl[slot] |= IMSM_ORD_REBUILD;
-	if (dev->vol.migr_state && slot_of(&dev->vol.map[1], index) >= 0)
-		dev->vol.map[1].disk_ord_tbl[slot_of(&dev->vol.map[1], index)] |= IMSM_ORD_REBUILD;
-	if (m->failed_disk_num == IMSM_FAILED_DISK_NONE || slot < m->failed_disk_num)
-		m->failed_disk_num = (uint8_t)slot;
-	m->map_state = map_state_of(s, m);
-	dev->vol.dirty = 1;
-	return true;
-}
+	for (int slot = 0; slot < want && want <= have; slot++) {
+		int pick = slot;
 
-bool imsm_mark_failed(struct imsm_super *s, int index)
-{
-	bool changed = false;
+		if (m0) {
+			uint32_t idx = m0->disk_ord_tbl[slot] & IMSM_ORD_INDEX_MASK;
 
-	if (index < 0 || index >= s->num_disks)
-		return false;
-	for (int v = 0; v < s->num_raid_devs; v++)
-		changed |= fail_in_volume(s, &s->dev[v], index);
-	return changed;
-}
-
-/* ---- resync migrations (imsm-format.md §6.1, §6.3) ------------------------- */
-
-bool imsm_start_resync(struct imsm_super *s, int idx)
-{
-	struct imsm_dev *dev;
-	uint8_t state;
-
-	if (idx < 0 || idx >= s->num_raid_devs)
-		return false;
-	dev = &s->dev[idx];
-	state = map_state_of(s, &dev->vol.map[0]);
-	/* a member is out: md cannot resync, and upstream records nothing */
-	if (dev->vol.migr_state || gen_migr_running(s) ||
-	    (state != IMSM_MAP_NORMAL && state != IMSM_MAP_UNINITIALIZED))
-		return false;
-	/* map[1] keeps the state the volume had: uninitialized or normal */
-	imsm_migr_start(dev, state == IMSM_MAP_UNINITIALIZED ? IMSM_MIGR_INIT : IMSM_MIGR_REPAIR,
-			IMSM_MAP_NORMAL);
-	return true;
-}
-
-bool imsm_end_resync(struct imsm_super *s, int idx)
-{
-	struct imsm_dev *dev;
-	struct imsm_map *m;
-	uint8_t state;
-
-	if (idx < 0 || idx >= s->num_raid_devs || !imsm_migr_is_resync(&s->dev[idx]))
-		return false;
-	dev = &s->dev[idx];
-	m = &dev->vol.map[0];
-	state = map_state_of(s, m);
-	/* A member failed meanwhile: slots map[1] still had out of sync stay
-	 * out of sync (§6.1 "Ending"). */
-	if (state != m->map_state && dev->vol.map[1].map_state != IMSM_MAP_UNINITIALIZED) {
-		imsm_migr_merge_ords(dev);
-		state = map_state_of(s, m);
+			pick = find_serial(all, n_all, s->disk[idx].serial);
+			if (pick < 0)
+				return -ENXIO;
+		}
+		ret_idx[slot] = pick;
 	}
-	imsm_migr_end(dev, state);
-	return true;
+	return have;
 }
 
-/* ---- metadata updates from mdadm (a volume added while mdmon runs) ------- */
-
-int imsm_check_volume_update(const struct imsm_super *cur, const struct imsm_super *upd)
+static int op_create_volume(const struct super *cur, const struct md_disk *const members[], int n,
+			    const struct md_volume_request *req, struct super **ret)
 {
-	if (!cur || family_of(cur) != family_of(upd) || upd->num_raid_devs != cur->num_raid_devs + 1 ||
-	    upd->num_disks != cur->num_disks)
-		return -EINVAL;
-	for (int i = 0; i < cur->num_disks; i++)
-		if (memcmp(cur->disk[i].serial, upd->disk[i].serial, IMSM_SERIAL_BYTES) != 0)
-			return -EINVAL;
-	for (int v = 0; v < cur->num_raid_devs; v++)
-		if (memcmp(cur->dev[v].volume, upd->dev[v].volume, IMSM_NAME_BYTES) != 0)
-			return -EINVAL;
+	struct imsm_disk_dev *devs = calloc(MD_MAX_MEMBERS, sizeof(*devs));
+	const struct imsm_disk_dev *slots[MD_MAX_MEMBERS];
+	struct imsm_super *s;
+	int r = devs ? 0 : -ENOMEM;
+
+	if (!r && (n < 0 || n > MD_MAX_MEMBERS))
+		r = -EINVAL;
+	for (int i = 0; !r && i < n; i++) {
+		slots[i] = members[i] ? &devs[i] : NULL;
+		if (members[i])
+			imsm_disk_from_md(members[i], &devs[i]);
+	}
+	if (!r)
+		r = imsm_add_volume(cur ? imsm_mpb_of(cur) : NULL, slots, n, req, &s);
+	free(devs);
+	return r ? r : imsm_handle_new(s, ret);
+}
+
+static int op_write(struct super *st, const struct md_disk *disks, int n, int *ret_bad)
+{
+	struct imsm_super *s = imsm_mpb_of(st);
+	struct imsm_disk_dev dev;
+	int first = 0;
+
+	s->generation_num++;
+	for (int i = 0; i < n; i++) {
+		int r;
+
+		if (imsm_find_disk(s, disks[i].id) < 0)
+			continue; /* a spare keeps its own record */
+		imsm_disk_from_md(&disks[i], &dev);
+		r = imsm_write_mpb(&dev, s, true);
+		if (r && !first) {
+			first = r;
+			*ret_bad = i;
+		}
+	}
+	return first;
+}
+
+static int op_encode_update(const struct super *st, void **ret_buf, size_t *ret_len)
+{
+	const struct imsm_super *s = imsm_mpb_of(st);
+	size_t len = imsm_mpb_bytes(s), used;
+	unsigned char *buf = calloc(1, len);
+	int r = buf ? imsm_encode(s, buf, len, &used) : -ENOMEM;
+
+	if (r) {
+		free(buf);
+		return r;
+	}
+	*ret_buf = buf;
+	*ret_len = used;
 	return 0;
 }
 
-void imsm_apply_volume_update(struct imsm_super *cur, const struct imsm_super *upd)
-{
-	int v = cur->num_raid_devs;
+/* ---- the table ------------------------------------------------------------------------- */
 
-	/* Only the new volume is taken: everything else in cur (dirty flags,
-	 * checkpoints, failures recorded meanwhile) is newer than mdadm's read. */
-	cur->dev[v] = upd->dev[v];
-	cur->num_raid_devs = upd->num_raid_devs;
-	if (upd->num_raid_devs_created > cur->num_raid_devs_created)
-		cur->num_raid_devs_created = upd->num_raid_devs_created;
-	memcpy(cur->version, upd->version, sizeof(cur->version));
-	cur->attributes = upd->attributes;
-}
+const struct metadata_ops imsm_ops = {
+	.name = "imsm",
+	.title = "IMSM",
+	.min_disk_kib = MIN_DISK_BLOCKS / 2,
+
+	.identify = op_identify,
+	.load_disk = op_load_disk,
+	.load_disks = op_load_disks,
+	.load_container = op_load_container,
+	.free = op_free,
+	.load_error = imsm_read_error,
+
+	.num_volumes = op_num_volumes,
+	.same_container = op_same_container,
+	.supersedes = op_supersedes,
+	.member_index = op_member_index,
+	.uuid = imsm_op_uuid,
+
+	.examine_load = imsm_op_examine_load,
+	.examine_same_group = imsm_op_examine_same_group,
+	.examine_text = imsm_op_examine_text,
+	.examine_brief = imsm_op_examine_brief,
+	.examine_export = imsm_op_examine_export,
+
+	.container_member = op_container_member,
+	.volume_md_cfg = op_volume_md_cfg,
+
+	.check_geometry = op_check_geometry,
+	.init_container = op_init_container,
+	.add_disk = op_add_disk,
+	.pick_members = op_pick_members,
+	.create_volume = op_create_volume,
+	.create_error = imsm_add_volume_error,
+	.write = op_write,
+	.encode_update = op_encode_update,
+
+	.decode_update = imsm_op_decode_update,
+	.check_update = imsm_op_check_update,
+	.apply_update = imsm_op_apply_update,
+	.volume_flags = imsm_op_volume_flags,
+	.set_dirty = imsm_op_set_dirty,
+	.mark_failed = imsm_op_mark_failed,
+	.start_resync = imsm_op_start_resync,
+	.set_checkpoint = imsm_op_set_checkpoint,
+	.end_resync = imsm_op_end_resync,
+	.resync_checkpoint = imsm_op_resync_checkpoint,
+};
