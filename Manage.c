@@ -3,16 +3,32 @@
  * state: --stop, --wait, and --fail/--remove/--add on a named array.
  *
  * Owns: checking such a request against the kernel's view (sysfs,
- * mdstat), then performing it through sysfs.c.  Never parses argv and
- * never writes sysfs strings by hand.  Every check happens before the
- * first change.
+ * mdstat) and the metadata, then performing it through sysfs.c, or, for
+ * an IMSM container whose mdmon runs, through mdmon (it alone writes the
+ * metadata then).  Never parses argv and never writes sysfs strings by
+ * hand.  Every check happens before the first change; a refusal changes
+ * nothing and exits EXIT_REFUSED.
+ *
+ *   --add DEV to a container     a spare: its own spare record
+ *                                (imsm-format.md §1.6); mdmon rebuilds a
+ *                                degraded volume onto it (§7.4)
+ *   --remove DEV from a container  a spare, or a failed disk no volume
+ *                                uses any more
+ *   --fail DEV in a volume       the kernel fails it, mdmon records it;
+ *                                refused when the array would be lost
  */
+#include "imsm.h"
+#include "imsm-rebuild.h"
 #include "mdadm.h"
 #include "mdmon-client.h"
+#include "mdmon.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <string.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #define SYSROOT "/sys"
@@ -186,6 +202,18 @@ static int wait_idle(const struct md_sysfs *md)
 	return r < 0 ? r : waited;
 }
 
+/* A volume's mdmon records the end of what md finished (resync
+ * complete, rebuild done) in its next pass: wait for that too. */
+static void ping_container_mdmon(const struct md_sysfs *md)
+{
+	char container[32];
+
+	if (member_container(md, container, sizeof(container)) == 0 && mdmon_running(container) &&
+	    mdmon_ping(container) < 0)
+		pr_err("warning: mdmon for %s did not answer; the metadata may lag, continuing",
+		       container);
+}
+
 /* Upstream's habit, kept: success only if it actually waited on each. */
 int mode_wait(const struct request *req)
 {
@@ -200,27 +228,111 @@ int mode_wait(const struct request *req)
 		r = wait_idle(&md);
 		if (r < 0)
 			pr_err("cannot wait for %s: %s", req->devs[i].path, strerror(-r));
+		if (r > 0)
+			ping_container_mdmon(&md);
 		if (r <= 0)
 			rc = EXIT_FAILED;
 	}
 	return rc;
 }
 
+/* The kernel name of a device, from its path. */
+static int device_kname(const char *path, char *buf, size_t len, dev_t *ret_dev)
+{
+	dev_t dev = 0;
+	int r = util_devnum(path, &dev);
+
+	if (!r)
+		r = util_kname_of(dev, buf, len);
+	if (!r && ret_dev)
+		*ret_dev = dev;
+	return r;
+}
+
+static bool has_member(const struct md_sysfs *md, const char *kname)
+{
+	char state[128];
+
+	return sysfs_read_attr(md, kname, "state", state, sizeof(state)) >= 0;
+}
+
 /* The kernel name of a member device, checked to belong to the array. */
 static int member_kname(const struct md_sysfs *md, const char *path, char *buf, size_t len)
 {
-	char state[128];
-	dev_t dev = 0;
-	int r;
+	int r = device_kname(path, buf, len, NULL);
 
-	r = util_devnum(path, &dev);
 	if (r < 0)
 		return r;
-	r = util_kname_of(dev, buf, len);
-	if (r < 0)
-		return r;
-	r = sysfs_read_attr(md, buf, "state", state, sizeof(state));
-	return r < 0 ? -ENXIO : 0;
+	return has_member(md, buf) ? 0 : -ENXIO;
+}
+
+/* ---- --fail: never beyond redundancy ------------------------------------------ */
+
+static bool working(const struct md_member_info *m)
+{
+	return m->slot >= 0 && strstr(m->state, "in_sync") && !strstr(m->state, "faulty");
+}
+
+static bool slot_working(const struct md_array_info *info, int slot)
+{
+	for (int i = 0; i < info->n_members; i++)
+		if (info->members[i].slot == slot && working(&info->members[i]))
+			return true;
+	return false;
+}
+
+/* Would failing the working member t lose data?  Says why in buf. */
+static bool fail_loses(const struct md_array_info *info, const struct md_member_info *t,
+		       char *buf, size_t len)
+{
+	int level = level_from_name(info->level), n = 0;
+
+	for (int i = 0; i < info->n_members; i++)
+		n += working(&info->members[i]);
+	switch (level) {
+	case 0:
+	case LEVEL_LINEAR:
+		snprintf(buf, len, "%s has no redundancy", info->level);
+		return true;
+	case 1:
+		snprintf(buf, len, "it is the last working member");
+		return n <= 1;
+	case 10:
+		snprintf(buf, len, "its mirror (slot %d) is not working", t->slot ^ 1);
+		if (info->layout == MD_LAYOUT_RAID10_NEAR2 && info->raid_disks % 2 == 0)
+			return !slot_working(info, t->slot ^ 1);
+		snprintf(buf, len, "%s is already degraded", info->level);
+		return n < info->raid_disks;
+	case 6:
+		snprintf(buf, len, "%s has lost two members already", info->level);
+		return n < info->raid_disks - 1;
+	default:
+		snprintf(buf, len, "%s is already degraded", info->level);
+		return n < info->raid_disks;
+	}
+}
+
+/* EXIT_OK when kname may fail in md; reports a refusal once. */
+static int check_fail(const struct request *req, const struct md_sysfs *md, const char *kname,
+		      const char *path)
+{
+	const struct md_member_info *t = NULL;
+	struct md_array_info info;
+	char why[96];
+	int rc = EXIT_OK;
+
+	if (sysfs_read_array(md, &info) < 0)
+		return EXIT_OK; /* the kernel has the last word */
+	for (int i = 0; i < info.n_members; i++)
+		if (strcmp(info.members[i].kname, kname) == 0)
+			t = &info.members[i];
+	/* a spare, a rebuilding or a failed disk takes no data with it */
+	if (t && working(t) && fail_loses(&info, t, why, sizeof(why))) {
+		pr_err("cannot fail %s in %s: %s; the array would fail", path, req->array, why);
+		rc = EXIT_REFUSED;
+	}
+	sysfs_free_array(&info);
+	return rc;
 }
 
 static int manage_one(const struct request *req, const struct md_sysfs *md,
@@ -237,6 +349,8 @@ static int manage_one(const struct request *req, const struct md_sysfs *md,
 		pr_err("%s is not a member of %s", d->path, req->array);
 		return EXIT_FAILED;
 	}
+	if (d->action == MANAGE_FAIL && check_fail(req, md, kname, d->path) != EXIT_OK)
+		return EXIT_REFUSED;
 	r = sysfs_write_attr(md, kname, "state", cmd);
 	if (r < 0) {
 		pr_err("cannot %s %s in %s: %s", d->action == MANAGE_FAIL ? "fail" : "remove",
@@ -250,12 +364,326 @@ static int manage_one(const struct request *req, const struct md_sysfs *md,
 	return EXIT_OK;
 }
 
+/* ---- containers: spares in, unused disks out --------------------------------- */
+
+/* What --add and --remove on a container work with. */
+struct container_op {
+	const struct request *req;
+	const struct md_sysfs *md;      /* the container */
+	const char *path;               /* the disk as given */
+	struct imsm_disk_dev d;         /* --add: the disk, open exclusively */
+	struct imsm_super *mpb;         /* newest container copy, NULL: no volume */
+};
+
+static int identify_error(const char *path, int r)
+{
+	if (r == -ENODATA)
+		pr_err("%s has no serial number; for testing set IMSM_DEVNAME_AS_SERIAL=1", path);
+	else if (r == -EOPNOTSUPP)
+		pr_err("%s has 4096-byte sectors, which IMSM containers here do not take", path);
+	else
+		pr_err("cannot use %s: %s", path, strerror(-r));
+	return EXIT_FAILED;
+}
+
+/* The disk to add: not in the container yet, not in use, identified. */
+static int open_new_disk(struct container_op *op)
+{
+	char kname[32];
+	int r = device_kname(op->path, kname, sizeof(kname), NULL);
+
+	if (r < 0) {
+		pr_err("cannot open %s: %s", op->path, strerror(-r));
+		return EXIT_FAILED;
+	}
+	if (has_member(op->md, kname)) {
+		pr_err("%s is already in %s", op->path, op->req->array);
+		return EXIT_FAILED;
+	}
+	op->d.path = op->path;
+	op->d.fd = open(op->path, O_RDWR | O_EXCL | O_CLOEXEC);
+	if (op->d.fd < 0) {
+		r = errno;
+		if (r == EBUSY)
+			pr_err("%s is in use (mounted, or a member of an array)", op->path);
+		else
+			pr_err("cannot open %s: %s", op->path, strerror(r));
+		return EXIT_FAILED;
+	}
+	r = imsm_disk_identify(&op->d);
+	return r ? identify_error(op->path, r) : EXIT_OK;
+}
+
+static int load_container(struct container_op *op)
+{
+	int r = imsm_load_container(op->md->devnm, &op->mpb);
+
+	if (r == -ENODATA) /* no volume yet: every disk is a spare */
+		return EXIT_OK;
+	if (r < 0) {
+		pr_err("cannot read the metadata of %s: %s", op->req->array, strerror(-r));
+		return EXIT_FAILED;
+	}
+	return EXIT_OK;
+}
+
+/* Metadata already on the disk: none, a spare record, or this
+ * container's own (a former member) may be overwritten. */
+static int check_old_metadata(const struct container_op *op)
+{
+	struct imsm_super *own = NULL;
+	int r = imsm_read_mpb(&op->d, &own), rc = EXIT_OK;
+
+	if (r == -ENODATA)
+		return EXIT_OK;
+	if (r < 0) {
+		pr_err("%s carries IMSM metadata that cannot be read (%s); it is not overwritten",
+		       op->path, imsm_read_error(r) ? imsm_read_error(r) : strerror(-r));
+		return EXIT_REFUSED;
+	}
+	if (own->num_raid_devs &&
+	    (!op->mpb || imsm_spare_family(own) != imsm_spare_family(op->mpb))) {
+		pr_err("%s belongs to another IMSM container (family %08x); it is not overwritten",
+		       op->path, imsm_spare_family(own));
+		rc = EXIT_REFUSED;
+	}
+	imsm_free(own);
+	return rc;
+}
+
+/* Room for every volume at its offset plus a spare's reservation (§7.4). */
+static int check_size(const struct container_op *op)
+{
+	uint64_t need = imsm_spare_min_blocks(op->mpb), have = imsm_disk_blocks(&op->d);
+
+	if (have >= need)
+		return EXIT_OK;
+	pr_err("%s is too small for %s: %llu KiB, a member needs at least %llu KiB", op->path,
+	       op->req->array, (unsigned long long)have / 2, (unsigned long long)need / 2);
+	return EXIT_REFUSED;
+}
+
+/* No mdmon: write the spare record, then attach the disk. */
+static int add_directly(struct container_op *op)
+{
+	struct md_member_cfg cfg;
+	struct imsm_super *rec;
+	int r = imsm_spare_record(&op->d, &rec);
+
+	if (!r) {
+		r = imsm_write_mpb(&op->d, rec, true);
+		imsm_free(rec);
+	}
+	close(op->d.fd); /* md claims the disk exclusively */
+	op->d.fd = -1;
+	imsm_container_member_cfg(&op->d, &cfg);
+	if (!r)
+		r = md_container_add(op->md->devnm, &cfg);
+	if (r)
+		pr_err("cannot add %s to %s: %s", op->path, op->req->array, strerror(-r));
+	return r ? EXIT_FAILED : EXIT_OK;
+}
+
+static const char *mdmon_add_error(int r)
+{
+	switch (r) {
+	case -EEXIST:
+		return "it is already in the container";
+	case -EBUSY:
+		return "it is in use";
+	case -ENOSPC:
+		return "it is too small";
+	default:
+		return strerror(-r);
+	}
+}
+
+/* mdmon runs: it writes the spare record and attaches the disk. */
+static int add_via_mdmon(struct container_op *op)
+{
+	int r;
+
+	close(op->d.fd); /* mdmon opens it exclusively */
+	op->d.fd = -1;
+	r = mdmon_disk_request(op->md->devnm, MDMON_REQ_ADD_SPARE, op->d.major, op->d.minor);
+	if (r) {
+		pr_err("mdmon for %s did not add %s: %s", op->req->array, op->path,
+		       mdmon_add_error(r));
+		return EXIT_FAILED;
+	}
+	return EXIT_OK;
+}
+
+static int container_add(struct container_op *op)
+{
+	int rc = open_new_disk(op);
+
+	if (!rc)
+		rc = load_container(op);
+	if (!rc)
+		rc = check_old_metadata(op);
+	if (!rc)
+		rc = check_size(op);
+	if (!rc)
+		rc = mdmon_running(op->md->devnm) ? add_via_mdmon(op) : add_directly(op);
+	if (!rc)
+		pr_err("added %s", op->path);
+	return rc;
+}
+
+/* An md array other than the container holding the disk, into buf. */
+static bool held_by_array(const char *kname, const char *container, char *buf, size_t len)
+{
+	char dir[96];
+	struct dirent *de;
+	DIR *d;
+	bool held = false;
+
+	snprintf(dir, sizeof(dir), "/sys/class/block/%s/holders", kname);
+	d = opendir(dir);
+	while (d && !held && (de = readdir(d)))
+		if (de->d_name[0] != '.' && strcmp(de->d_name, container) != 0) {
+			util_md_display_path(de->d_name, buf, len);
+			held = true;
+		}
+	if (d)
+		closedir(d);
+	return held;
+}
+
+/* The volume whose map uses the disk's record, if the record is not a
+ * failed one. */
+static const char *volume_using(const struct imsm_super *s, const char *kname, char *buf,
+				size_t len)
+{
+	char serial[IMSM_SERIAL_BYTES], name[IMSM_NAME_BYTES + 1];
+	int index;
+
+	if (!s || imsm_disk_serial(kname, serial) < 0)
+		return NULL;
+	index = imsm_find_disk(s, serial);
+	if (index < 0 || (s->disk[index].status & IMSM_DISK_FAILED))
+		return NULL;
+	for (int v = 0; v < s->num_raid_devs; v++)
+		for (int i = 0; i < s->dev[v].vol.map[0].num_members; i++)
+			if ((int)(s->dev[v].vol.map[0].disk_ord_tbl[i] & IMSM_ORD_INDEX_MASK) == index) {
+				imsm_volume_name(&s->dev[v], name);
+				snprintf(buf, len, "%s", name);
+				return buf;
+			}
+	return NULL;
+}
+
+/* The disk may leave: a member of the container that no volume uses. */
+static int check_removable(struct container_op *op, const char *kname)
+{
+	char holder[PATH_MAX];
+
+	if (!has_member(op->md, kname)) {
+		pr_err("%s is not a member of %s", op->path, op->req->array);
+		return EXIT_FAILED;
+	}
+	if (held_by_array(kname, op->md->devnm, holder, sizeof(holder))) {
+		pr_err("cannot remove %s from %s: it is an active member of %s", op->path,
+		       op->req->array, holder);
+		return EXIT_REFUSED;
+	}
+	if (load_container(op) != EXIT_OK)
+		return EXIT_FAILED;
+	if (volume_using(op->mpb, kname, holder, sizeof(holder))) {
+		pr_err("cannot remove %s from %s: it is a member of volume %s", op->path,
+		       op->req->array, holder);
+		return EXIT_REFUSED;
+	}
+	return EXIT_OK;
+}
+
+static int container_remove(struct container_op *op)
+{
+	char kname[32];
+	dev_t dev;
+	int r = device_kname(op->path, kname, sizeof(kname), &dev), rc;
+
+	if (r < 0) {
+		pr_err("cannot open %s: %s", op->path, strerror(-r));
+		return EXIT_FAILED;
+	}
+	rc = check_removable(op, kname);
+	if (rc)
+		return rc;
+	if (mdmon_running(op->md->devnm))
+		r = mdmon_disk_request(op->md->devnm, MDMON_REQ_REMOVE_DISK, major(dev), minor(dev));
+	else
+		r = sysfs_write_attr(op->md, kname, "state", "remove");
+	if (r < 0) {
+		pr_err("cannot remove %s from %s: %s", op->path, op->req->array,
+		       r == -EBUSY ? "a volume uses it" : strerror(-r));
+		return EXIT_FAILED;
+	}
+	pr_err("hot removed %s from %s", op->path, op->req->array);
+	return EXIT_OK;
+}
+
+static int container_one(const struct request *req, const struct md_sysfs *md,
+			 const struct req_dev *d)
+{
+	struct container_op op = { .req = req, .md = md, .path = d->path, .d = { .fd = -1 } };
+	int rc;
+
+	switch (d->action) {
+	case MANAGE_ADD:
+		rc = container_add(&op);
+		break;
+	case MANAGE_REMOVE:
+		rc = container_remove(&op);
+		break;
+	default:
+		pr_err("cannot fail %s in container %s: fail it in the volume that uses it",
+		       d->path, req->array);
+		rc = EXIT_USAGE;
+		break;
+	}
+	if (op.d.fd >= 0)
+		close(op.d.fd);
+	imsm_free(op.mpb);
+	return rc;
+}
+
+/* ---- the mode ------------------------------------------------------------------ */
+
 static bool is_external(const struct md_sysfs *md)
 {
 	char meta[64];
 
 	return sysfs_get_metadata_version(md, meta, sizeof(meta)) >= 0 &&
 	       strncmp(meta, "external:", 9) == 0;
+}
+
+static bool is_imsm_container(const struct md_sysfs *md)
+{
+	char meta[64];
+
+	return sysfs_get_metadata_version(md, meta, sizeof(meta)) >= 0 &&
+	       strcmp(meta, "external:imsm") == 0;
+}
+
+/* A volume's disks come and go through its container. */
+static int check_volume_actions(const struct request *req, const struct md_sysfs *md)
+{
+	char container[32], path[PATH_MAX];
+
+	for (int i = 0; i < req->n_devs; i++) {
+		if (req->devs[i].action == MANAGE_FAIL)
+			continue;
+		if (member_container(md, container, sizeof(container)) < 0)
+			return mode_not_implemented("--add/--remove with this metadata");
+		util_md_display_path(container, path, sizeof(path));
+		pr_err("%s is a volume of %s: --add and --remove work on the container "
+		       "(mdmon removes failed disks itself)",
+		       req->array, path);
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
 }
 
 int mode_manage(const struct request *req)
@@ -265,10 +693,14 @@ int mode_manage(const struct request *req)
 
 	if (resolve_array(req->array, &md) < 0)
 		return EXIT_FAILED;
+	if (is_imsm_container(&md)) {
+		for (int i = 0; i < req->n_devs && rc == EXIT_OK; i++)
+			rc = container_one(req, &md, &req->devs[i]);
+		return rc;
+	}
 	/* --fail of a volume's disk: the kernel fails it, mdmon records it. */
-	for (int i = 0; is_external(&md) && i < req->n_devs; i++)
-		if (req->devs[i].action != MANAGE_FAIL)
-			return mode_not_implemented("--add/--remove with external metadata");
+	if (is_external(&md))
+		rc = check_volume_actions(req, &md);
 	for (int i = 0; i < req->n_devs && rc == EXIT_OK; i++)
 		rc = manage_one(req, &md, &req->devs[i]);
 	return rc;

@@ -2,12 +2,24 @@
  * managemon.c: mdmon's manager thread (the process's main thread).
  *
  * Owns: noticing volumes of the container appear and disappear (from
- * /proc/mdstat), opening and closing their sysfs files, and serving
- * mdadm's requests on the control socket.  It allocates and frees; the
- * monitor only reads what it publishes (rules in mdmon.h).  Never writes
- * metadata itself.  Everything read from the socket is checked like any
- * other input: bad magic, an oversized or truncated frame, or a timeout
- * closes the connection.
+ * /proc/mdstat), opening and closing their sysfs files, the container's
+ * disks and spares, activating a spare into a degraded volume, and
+ * serving mdadm's requests on the control socket.  It allocates and
+ * frees; the monitor only reads what it publishes (rules in mdmon.h).
+ * Never writes metadata itself: changes go to the monitor as a struct
+ * mon_update.  Everything read from the socket is checked like any other
+ * input: bad magic, an oversized or truncated frame, or a timeout closes
+ * the connection.
+ *
+ * Spare activation (md-kernel-interface.md §6.8, imsm-format.md §7.4),
+ * for a volume the metadata records degraded:
+ *
+ *     freeze  ->  new_dev, offset, size, recovery_start 0, slot
+ *             ->  the REBUILD migration on disk (monitor)  ->  recover
+ *
+ * so md rebuilds only onto a disk the metadata already names.  A failure
+ * before the metadata write takes the disk back out and leaves the volume
+ * as it was.
  */
 #include "imsm.h"
 #include "mdadm.h"
@@ -18,7 +30,9 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/sysmacros.h>
+#include <time.h>
 #include <unistd.h>
 
 #define FRAME_TIMEOUT_MS 3000
@@ -62,13 +76,24 @@ static void close_array(struct mon_array *a)
 	free(a);
 }
 
-/* The metadata's record index of the container disk with this number. */
-static int record_index(const struct mdmon_state *st, unsigned int major, unsigned int minor)
+/* The container disk with this number: its index in st->disks, or -1. */
+static int disk_by_number(const struct mdmon_state *st, unsigned int major, unsigned int minor)
 {
-	for (int i = 0; st->mpb && i < st->n_disks; i++)
+	for (int i = 0; i < st->n_disks; i++)
 		if (st->disks[i].major == major && st->disks[i].minor == minor)
-			return imsm_find_disk(st->mpb, st->disks[i].serial);
+			return i;
 	return -1;
+}
+
+/* Its serial (all zeros when the container disk is unknown). */
+static void disk_serial(const struct mdmon_state *st, unsigned int major, unsigned int minor,
+			char ret[IMSM_SERIAL_BYTES])
+{
+	int i = disk_by_number(st, major, minor);
+
+	memset(ret, 0, IMSM_SERIAL_BYTES);
+	if (i >= 0)
+		memcpy(ret, st->disks[i].serial, IMSM_SERIAL_BYTES);
 }
 
 /* Watch each slotted member disk's state (failures). */
@@ -89,7 +114,7 @@ static void add_disks(struct mdmon_state *st, const struct md_sysfs *md, struct 
 			continue;
 		snprintf(d->kname, sizeof(d->kname), "%s", m->kname);
 		d->slot = m->slot;
-		d->index = record_index(st, m->major, m->minor);
+		disk_serial(st, m->major, m->minor, d->serial);
 		a->n_disks++;
 	}
 	sysfs_free_array(&info);
@@ -215,17 +240,31 @@ static void drop_vanished(struct mdmon_state *st, struct mdstat_array *stats)
 	}
 }
 
+static void activate_spares(struct mdmon_state *st);
+
+/* The container's disk count changed (a disk was added or removed). */
+static bool disks_changed(const struct mdmon_state *st, const struct mdstat_array *c)
+{
+	return c->n_members != st->n_disks;
+}
+
 int manager_reconcile(struct mdmon_state *st)
 {
-	struct mdstat_array *stats, *a;
+	struct mdstat_array *stats, *a, *c;
 	int r;
 
 	r = mdstat_read(NULL, &stats);
 	if (r < 0)
 		return r;
-	if (!mdstat_find(stats, st->container)) {
+	c = mdstat_find(stats, st->container);
+	if (!c) {
 		mdstat_free(stats);
 		return 0;
+	}
+	if (disks_changed(st, c)) {
+		pthread_mutex_lock(&st->lock);
+		(void)manager_load_metadata(st); /* an unreadable container: next event */
+		pthread_mutex_unlock(&st->lock);
 	}
 	drop_vanished(st, stats);
 	remove_recorded(st);
@@ -235,6 +274,7 @@ int manager_reconcile(struct mdmon_state *st)
 		    add_array(st, a) < 0)
 			continue; /* retried at the next event */
 	mdstat_free(stats);
+	activate_spares(st);
 	return 1;
 }
 
@@ -255,6 +295,8 @@ void manager_close_disks(struct mdmon_state *st)
 	st->n_disks = 0;
 	imsm_free(st->mpb);
 	st->mpb = NULL;
+	free(st->io_buf);
+	st->io_buf = NULL;
 }
 
 static int open_disk(struct mdmon_state *st, const struct md_member_info *m)
@@ -279,13 +321,42 @@ static int open_disk(struct mdmon_state *st, const struct md_member_info *m)
 	return 0;
 }
 
+/* A spare: its own copy is a spare record, the container's table does
+ * not list it (§7.2). */
+static void mark_spares(struct mdmon_state *st, struct imsm_super *own[])
+{
+	for (int i = 0; i < st->n_disks; i++) {
+		st->spare[i] = own[i] && imsm_spare_is_record(own[i]) &&
+			       (!st->mpb || imsm_find_disk(st->mpb, st->disks[i].serial) < 0);
+		imsm_free(own[i]);
+	}
+}
+
+/* Each disk's own copy; the newest container copy becomes st->mpb. */
+static void read_copies(struct mdmon_state *st)
+{
+	struct imsm_super *own[MD_MAX_MEMBERS] = { NULL }, *dup;
+
+	for (int i = 0; i < st->n_disks; i++) {
+		if (imsm_read_mpb(&st->disks[i], &own[i]) < 0)
+			continue;
+		if (imsm_super_dup(own[i], &dup) == 0)
+			imsm_keep_newest(&st->mpb, dup);
+	}
+	mark_spares(st, own);
+}
+
 int manager_load_metadata(struct mdmon_state *st)
 {
 	struct md_array_info info;
-	struct imsm_super *s;
 	struct md_sysfs md;
 	int r;
 
+	if (!st->io_buf) {
+		st->io_buf = calloc(1, MDMON_IO_BYTES);
+		if (!st->io_buf)
+			return -ENOMEM;
+	}
 	sysfs_init(&md, st->sysroot, st->container);
 	r = sysfs_read_array(&md, &info);
 	if (r)
@@ -296,9 +367,7 @@ int manager_load_metadata(struct mdmon_state *st)
 	for (int i = 0; i < info.n_members && st->n_disks < MD_MAX_MEMBERS; i++)
 		(void)open_disk(st, &info.members[i]); /* an unreadable disk is left out */
 	sysfs_free_array(&info);
-	for (int i = 0; i < st->n_disks; i++)
-		if (imsm_read_mpb(&st->disks[i], &s) == 0)
-			imsm_keep_newest(&st->mpb, s);
+	read_copies(st);
 	return 0;
 }
 
@@ -345,19 +414,19 @@ static int recv_end(int fd)
 	return r ? r : magic == MDMON_MAGIC_END ? 0 : -EPROTO;
 }
 
-/* Answer one request frame; returns -errno to close the connection. */
-/* Hand a validated update to the monitor; wait until it is on disk. */
-static int queue_update(struct mdmon_state *st, struct imsm_super *upd)
+/* Hand a prepared change to the monitor; wait until it is applied and
+ * on disk.  Returns the monitor's result. */
+static int queue_update(struct mdmon_state *st, struct mon_update *u)
 {
-	int r;
+	int r = 0;
 
 	pthread_mutex_lock(&st->lock);
-	r = imsm_check_volume_update(st->mpb, upd);
-	if (!r && !st->pending) {
-		st->pending = upd;
-		st->applied = false;
-	} else if (!r) {
+	if (st->pending) {
 		r = -EBUSY;
+	} else {
+		u->result = -EINPROGRESS;
+		st->pending = u;
+		st->applied = false;
 	}
 	pthread_mutex_unlock(&st->lock);
 	if (r)
@@ -366,28 +435,450 @@ static int queue_update(struct mdmon_state *st, struct imsm_super *upd)
 		mon_wait_passes(st);
 		pthread_mutex_lock(&st->lock);
 		done = st->applied || st->exiting;
+		if (done && !st->applied)
+			u->result = -ESHUTDOWN;
 		if (done)
-			st->pending = NULL; /* the caller frees upd */
+			st->pending = NULL; /* the caller frees u */
 		pthread_mutex_unlock(&st->lock);
 	}
+	return u->result;
+}
+
+/* ---- spares: activation (§7.4) ---------------------------------------------- */
+
+/* One activation: which disk, which slot, and the record the monitor
+ * applies. */
+struct spare_plan {
+	char kname[32];
+	unsigned int major, minor;
+	unsigned long long offset_sectors;
+	struct imsm_activation act;
+};
+
+static bool is_bad_spare(const struct mdmon_state *st, const struct imsm_disk_dev *d)
+{
+	for (int i = 0; i < st->n_bad_spares; i++)
+		if (st->bad_spares[i] == makedev(d->major, d->minor))
+			return true;
+	return false;
+}
+
+static void set_bad_spare(struct mdmon_state *st, unsigned int major, unsigned int minor, bool bad)
+{
+	dev_t dev = makedev(major, minor);
+	int n = 0;
+
+	for (int i = 0; i < st->n_bad_spares; i++)
+		if (st->bad_spares[i] != dev)
+			st->bad_spares[n++] = st->bad_spares[i];
+	if (bad && n == MDMON_BAD_SPARES)
+		memmove(st->bad_spares, st->bad_spares + 1, sizeof(dev) * (size_t)--n);
+	if (bad)
+		st->bad_spares[n++] = dev;
+	st->n_bad_spares = n;
+}
+
+/* §7.4 order: the disk another volume has in this slot (its own
+ * replacement), then a pure spare; each large enough. */
+static int pick_disk(const struct mdmon_state *st, int vol, int slot)
+{
+	uint64_t need = imsm_spare_min_blocks(st->mpb);
+	int partner = imsm_rebuild_partner(st->mpb, vol, slot);
+
+	for (int pass = 0; pass < 2; pass++)
+		for (int i = 0; i < st->n_disks; i++) {
+			const struct imsm_disk_dev *d = &st->disks[i];
+			int index = imsm_find_disk(st->mpb, d->serial);
+
+			if (imsm_disk_blocks(d) < need || is_bad_spare(st, d))
+				continue;
+			if (pass == 0 ? partner >= 0 && index == partner
+				      : index < 0 && st->spare[i])
+				return i;
+		}
+	return -1;
+}
+
+static uint32_t random_delta(void)
+{
+	uint32_t v = 0;
+
+	if (getrandom(&v, sizeof(v), GRND_NONBLOCK) != sizeof(v))
+		v = (uint32_t)time(NULL) * 2654435761u;
+	return v ? v : 1;
+}
+
+/* Under lock: does the volume want a spare, and which one. */
+static int plan_spare(const struct mdmon_state *st, const struct mon_array *a,
+		      struct spare_plan *ret)
+{
+	const struct imsm_disk_dev *d;
+	int slot, pick;
+
+	if (!st->mpb || a->gone || a->index < 0 || a->index >= st->mpb->num_raid_devs)
+		return -ENOENT;
+	slot = imsm_rebuild_wanted_slot(st->mpb, a->index);
+	pick = slot < 0 ? -1 : pick_disk(st, a->index, slot);
+	if (pick < 0)
+		return -ENOENT;
+	d = &st->disks[pick];
+	memset(ret, 0, sizeof(*ret));
+	snprintf(ret->kname, sizeof(ret->kname), "%s", d->kname);
+	ret->major = d->major;
+	ret->minor = d->minor;
+	ret->offset_sectors = st->mpb->dev[a->index].vol.map[0].pba_of_lba0;
+	ret->act.vol = a->index;
+	ret->act.slot = slot;
+	memcpy(ret->act.rec.serial, d->serial, IMSM_SERIAL_BYTES);
+	ret->act.rec.total_blocks = imsm_disk_blocks(d);
+	ret->act.rec.status = IMSM_DISK_CONFIGURED;
+	ret->act.family_delta = random_delta();
 	return 0;
 }
 
-/* A metadata update: payload, end magic, decode, validate, apply, ack.
- * Anything wrong closes the connection without an ack. */
+/*
+ * Right after a disk left, md reads "recover" until its thread has looked
+ * for spares; that brief state raises no poll event (md-kernel-interface.md
+ * §3.3), so it is waited out here (a real recovery shows a position in
+ * sync_completed).  Bounded: about a second.
+ */
+static void settle_recovery_check(const struct md_sysfs *md)
+{
+	char action[32], done[64];
+
+	for (int i = 0; i < 50; i++) {
+		if (sysfs_get_sync_action(md, action, sizeof(action)) < 0 ||
+		    strcmp(action, "recover") != 0 ||
+		    sysfs_read_attr(md, NULL, "sync_completed", done, sizeof(done)) < 0 ||
+		    strcmp(done, "none") != 0)
+			return;
+		usleep(20 * 1000);
+	}
+}
+
+/* md may take a disk into slot now: not frozen by mdadm ("-" flag), no
+ * sync running, the slot vacant (the failed disk removed). */
+static int md_ready(const struct md_sysfs *md, int slot)
+{
+	char meta[64], action[32];
+	struct md_array_info info;
+	bool taken = false;
+	int r;
+
+	if (sysfs_get_metadata_version(md, meta, sizeof(meta)) < 0 || strlen(meta) < 10 ||
+	    meta[9] == '-')
+		return -EAGAIN;
+	settle_recovery_check(md);
+	if (sysfs_get_sync_action(md, action, sizeof(action)) < 0 || strcmp(action, "idle") != 0)
+		return -EAGAIN;
+	/* The entry of a disk that just left lingers a moment, its reads
+	 * failing with ENODEV (the kernel deletes it from a work queue). */
+	for (int i = 0; (r = sysfs_read_array(md, &info)) == -ENODEV && i < 50; i++)
+		usleep(20 * 1000);
+	if (r)
+		return -EAGAIN;
+	for (int i = 0; i < info.n_members; i++)
+		taken |= info.members[i].slot == slot;
+	sysfs_free_array(&info);
+	return taken ? -EAGAIN : 0;
+}
+
+/* The disk into the frozen array, in the kernel's order (§3.2):
+ * recovery_start before slot, since it is refused once the slot is set. */
+static int attach_disk(const struct md_sysfs *md, const struct spare_plan *p,
+		       unsigned long long size_kib)
+{
+	char val[32];
+	int r;
+
+	snprintf(val, sizeof(val), "%u:%u", p->major, p->minor);
+	r = sysfs_write_attr(md, NULL, "new_dev", val);
+	if (r)
+		return r;
+	r = sysfs_write_ull(md, p->kname, "offset", p->offset_sectors);
+	if (!r)
+		r = sysfs_write_ull(md, p->kname, "size", size_kib);
+	if (!r)
+		r = sysfs_write_ull(md, p->kname, "recovery_start", 0);
+	if (!r)
+		r = sysfs_write_ull(md, p->kname, "slot", (unsigned long long)p->act.slot);
+	return r;
+}
+
+/* Undo attach_disk(): best effort, the volume runs on as it was (a disk
+ * without a slot is removed directly; one with a slot gives it up first). */
+static void detach_disk(const struct md_sysfs *md, const struct spare_plan *p)
+{
+	int r = sysfs_write_attr(md, p->kname, "state", "remove");
+
+	if (r < 0 && sysfs_write_attr(md, p->kname, "slot", "none") == 0)
+		r = sysfs_write_attr(md, p->kname, "state", "remove");
+	if (sysfs_set_sync_action(md, "idle") < 0 || r < 0)
+		return; /* nothing more to try: the caller does not retry this disk */
+}
+
+/* The new member joins the array record: the monitor sees it fail or
+ * come in sync. */
+static void watch_disk(struct mdmon_state *st, struct mon_array *a, const struct md_sysfs *md,
+		       const struct spare_plan *p)
+{
+	int fd = sysfs_open_attr(md, p->kname, "state");
+
+	if (fd < 0)
+		return; /* the rebuild then ends at the next assembly */
+	pthread_mutex_lock(&st->lock);
+	if (a->n_disks < MDMON_MAX_DISKS) {
+		struct mon_disk *d = &a->disks[a->n_disks++];
+
+		memset(d, 0, sizeof(*d));
+		snprintf(d->kname, sizeof(d->kname), "%s", p->kname);
+		memcpy(d->serial, p->act.rec.serial, IMSM_SERIAL_BYTES);
+		d->slot = p->act.slot;
+		d->state_fd = fd;
+		fd = -1;
+	}
+	pthread_mutex_unlock(&st->lock);
+	if (fd >= 0)
+		close(fd);
+	mon_wake(st);
+}
+
+/* Freeze, attach, record, start the recovery. */
+static int start_rebuild(struct mdmon_state *st, struct mon_array *a, const struct spare_plan *p)
+{
+	struct mon_update u = { .type = MON_UPD_ACTIVATE, .act = p->act };
+	unsigned long long size_kib;
+	struct md_sysfs md;
+	int r;
+
+	sysfs_init(&md, st->sysroot, a->devnm);
+	r = md_ready(&md, p->act.slot);
+	if (!r)
+		r = sysfs_get_component_kib(&md, &size_kib);
+	if (r)
+		return -EAGAIN; /* not now: the next event retries */
+	r = sysfs_set_sync_action(&md, "frozen");
+	if (!r)
+		r = attach_disk(&md, p, size_kib);
+	if (!r)
+		r = queue_update(st, &u);
+	if (r) {
+		detach_disk(&md, p);
+		return r;
+	}
+	watch_disk(st, a, &md, p);
+	/* "idle" lets md start the recovery itself if "recover" is refused;
+	 * either way the rebuild is recorded and resumes at the next start */
+	if (sysfs_set_sync_action(&md, "recover") < 0)
+		return sysfs_set_sync_action(&md, "idle") < 0 ? -EAGAIN : 0;
+	return 0;
+}
+
+static void activate_one(struct mdmon_state *st, struct mon_array *a)
+{
+	struct spare_plan p;
+	int r;
+
+	pthread_mutex_lock(&st->lock);
+	r = plan_spare(st, a, &p);
+	pthread_mutex_unlock(&st->lock);
+	if (r)
+		return;
+	r = start_rebuild(st, a, &p);
+	if (r && r != -EAGAIN)
+		set_bad_spare(st, p.major, p.minor, true);
+}
+
+/* Only this thread edits the array list: it is walked without the lock. */
+static void activate_spares(struct mdmon_state *st)
+{
+	for (struct mon_array *a = st->arrays; a; a = a->next)
+		activate_one(st, a);
+}
+
+/* ---- spares: requests from mdadm ------------------------------------------------ */
+
+static bool in_container(const struct mdmon_state *st, unsigned int major, unsigned int minor)
+{
+	struct md_array_info info;
+	struct md_sysfs md;
+	bool found = false;
+
+	sysfs_init(&md, st->sysroot, st->container);
+	if (sysfs_read_array(&md, &info) < 0)
+		return false;
+	for (int i = 0; i < info.n_members; i++)
+		found |= info.members[i].major == major && info.members[i].minor == minor;
+	sysfs_free_array(&info);
+	return found;
+}
+
+static int check_spare_size(struct mdmon_state *st, const struct imsm_disk_dev *d)
+{
+	uint64_t need;
+
+	pthread_mutex_lock(&st->lock);
+	need = imsm_spare_min_blocks(st->mpb);
+	pthread_mutex_unlock(&st->lock);
+	return imsm_disk_blocks(d) < need ? -ENOSPC : 0;
+}
+
+/* The monitor writes the spare record: it alone writes metadata. */
+static int write_spare_record(struct mdmon_state *st, const struct imsm_disk_dev *d)
+{
+	struct mon_update u = { .type = MON_UPD_SPARE_RECORD, .disk = d };
+	int r = imsm_spare_record(d, &u.mpb);
+
+	if (!r)
+		r = queue_update(st, &u);
+	imsm_free(u.mpb);
+	return r;
+}
+
+static void reload(struct mdmon_state *st)
+{
+	pthread_mutex_lock(&st->lock);
+	(void)manager_load_metadata(st); /* keeps the old view if unreadable */
+	pthread_mutex_unlock(&st->lock);
+}
+
+/*
+ * ADD_SPARE: mdadm checked the disk; check again what mdmon relies on
+ * (a block device nobody holds, not in the container, large enough),
+ * then spare record, container, and any degraded volume takes it.
+ */
+static int req_add_spare(struct mdmon_state *st, unsigned int major, unsigned int minor)
+{
+	struct imsm_disk_dev d = { 0 };
+	struct md_member_cfg cfg;
+	char path[64];
+	int r;
+
+	if (in_container(st, major, minor))
+		return -EEXIST;
+	if (util_devpath_of(makedev(major, minor), path, sizeof(path)) < 0)
+		return -ENODEV;
+	d.path = path;
+	d.fd = open(path, O_RDWR | O_EXCL | O_CLOEXEC);
+	if (d.fd < 0)
+		return -errno;
+	r = imsm_disk_identify(&d);
+	if (!r)
+		r = check_spare_size(st, &d);
+	if (!r)
+		r = write_spare_record(st, &d);
+	close(d.fd); /* md claims the disk exclusively */
+	imsm_container_member_cfg(&d, &cfg);
+	if (!r)
+		r = md_container_add(st->container, &cfg);
+	if (r)
+		return r;
+	set_bad_spare(st, major, minor, false);
+	reload(st);
+	activate_spares(st);
+	return 0;
+}
+
+/* A disk may leave the container when no volume uses it: not a member in
+ * the table (a failed one may go), not held by a watched array. */
+static int disk_in_use(const struct mdmon_state *st, const char *kname,
+		       const char serial[IMSM_SERIAL_BYTES])
+{
+	int index = st->mpb ? imsm_find_disk(st->mpb, serial) : -1;
+
+	if (index >= 0 && !(st->mpb->disk[index].status & IMSM_DISK_FAILED))
+		return -EBUSY;
+	for (const struct mon_array *a = st->arrays; a; a = a->next)
+		for (int i = 0; i < a->n_disks; i++)
+			if (strcmp(a->disks[i].kname, kname) == 0)
+				return -EBUSY;
+	return 0;
+}
+
+static int req_remove_disk(struct mdmon_state *st, unsigned int major, unsigned int minor)
+{
+	char kname[32], serial[IMSM_SERIAL_BYTES];
+	struct md_sysfs md;
+	int i, r;
+
+	if (!in_container(st, major, minor) ||
+	    util_kname_of(makedev(major, minor), kname, sizeof(kname)) < 0)
+		return -ENODEV;
+	pthread_mutex_lock(&st->lock);
+	i = disk_by_number(st, major, minor);
+	if (i >= 0)
+		memcpy(serial, st->disks[i].serial, IMSM_SERIAL_BYTES);
+	r = i >= 0 || imsm_disk_serial(kname, serial) == 0 ? disk_in_use(st, kname, serial) : 0;
+	if (!r && i >= 0)
+		st->spare[i] = false; /* no activation picks it from now on */
+	pthread_mutex_unlock(&st->lock);
+	if (r)
+		return r;
+	sysfs_init(&md, st->sysroot, st->container);
+	r = sysfs_write_attr(&md, kname, "state", "remove");
+	reload(st);
+	return r;
+}
+
+static int serve_disk_req(struct mdmon_state *st, int fd, const struct mdmon_disk_req *req)
+{
+	int32_t res;
+
+	switch (req->type) {
+	case MDMON_REQ_ADD_SPARE:
+		res = req_add_spare(st, req->major, req->minor);
+		break;
+	case MDMON_REQ_REMOVE_DISK:
+		res = req_remove_disk(st, req->major, req->minor);
+		break;
+	default:
+		return -EPROTO;
+	}
+	return send_frame(fd, &res, (int32_t)sizeof(res));
+}
+
+/* ---- the control socket ------------------------------------------------------- */
+
+/* mdadm's MPB with one more volume: checked against ours, then merged. */
+static int serve_volume_update(struct mdmon_state *st, struct imsm_super *upd)
+{
+	struct mon_update u = { .type = MON_UPD_VOLUME, .mpb = upd };
+	int r;
+
+	pthread_mutex_lock(&st->lock);
+	r = imsm_check_volume_update(st->mpb, upd);
+	pthread_mutex_unlock(&st->lock);
+	return r ? r : queue_update(st, &u);
+}
+
+static bool is_disk_req(const void *buf, int32_t len)
+{
+	return len == (int32_t)sizeof(struct mdmon_disk_req) &&
+	       memcmp(buf, MDMON_REQ_MAGIC, sizeof(((struct mdmon_disk_req *)0)->magic)) == 0;
+}
+
+/* A metadata update: payload, end magic, then a disk request or an MPB
+ * (decode, validate, apply, ack).  Anything wrong with an MPB closes the
+ * connection without an ack; a disk request is answered with its result. */
 static int serve_update(struct mdmon_state *st, int fd, int32_t len)
 {
+	struct mdmon_disk_req req;
 	struct imsm_super *upd = NULL;
 	void *buf = malloc((size_t)len);
 	int r = buf ? util_read_full(fd, buf, (size_t)len, FRAME_TIMEOUT_MS) : -ENOMEM;
 
 	if (!r)
 		r = recv_end(fd);
+	if (!r && is_disk_req(buf, len)) {
+		memcpy(&req, buf, sizeof(req));
+		free(buf);
+		return serve_disk_req(st, fd, &req);
+	}
 	if (!r)
 		r = imsm_decode(buf, (size_t)len, &upd);
 	free(buf);
 	if (!r)
-		r = queue_update(st, upd);
+		r = serve_volume_update(st, upd);
 	imsm_free(upd);
 	return r ? r : send_frame(fd, NULL, 0);
 }

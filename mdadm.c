@@ -343,7 +343,9 @@ static int split_array(struct request *req)
 {
 	if (!mode_takes_array(req->mode))
 		return 0;
-	if (req->n_devs == 0 || req->devs[0].action != MANAGE_NONE) {
+	/* "mdadm --add ARRAY DEV": the action before the array applies to DEV */
+	if (req->n_devs == 0 ||
+	    (req->devs[0].action != MANAGE_NONE && req->mode != MODE_MANAGE)) {
 		if (req->mode == MODE_ASSEMBLE && req->scan)
 			return 0;
 		pr_err("an md device must be given in %s mode", mode_names[req->mode]);

@@ -157,3 +157,53 @@ int mdmon_send_update(const char *container_devnm, const void *buf, size_t len)
 	close(fd);
 	return r;
 }
+
+/* The answer to a disk request: one frame carrying an int32_t result. */
+static int recv_result(int fd, int32_t *ret)
+{
+	uint32_t head[2], end;
+	int32_t res;
+	int r;
+
+	/* no timeout, as for update batches: mdmon writes metadata and
+	 * reconfigures arrays before it answers */
+	r = util_read_full(fd, head, sizeof(head), -1);
+	if (r)
+		return r;
+	if (head[0] != MDMON_MAGIC_START || head[1] != sizeof(res))
+		return -EPROTO;
+	r = util_read_full(fd, &res, sizeof(res), PING_TIMEOUT_MS);
+	if (!r)
+		r = util_read_full(fd, &end, sizeof(end), PING_TIMEOUT_MS);
+	if (!r && end != MDMON_MAGIC_END)
+		r = -EPROTO;
+	if (!r)
+		*ret = res;
+	return r;
+}
+
+int mdmon_disk_request(const char *container_devnm, enum mdmon_req_type type,
+		       unsigned int major, unsigned int minor)
+{
+	struct mdmon_disk_req req = { .type = type, .major = major, .minor = minor };
+	int32_t res = 0;
+	int fd, r;
+
+	memcpy(req.magic, MDMON_REQ_MAGIC, sizeof(req.magic));
+	fd = connect_mdmon(container_devnm);
+	if (fd < 0)
+		return fd;
+	r = send_frame(fd, &req, (int32_t)sizeof(req));
+	if (!r)
+		r = recv_result(fd, &res);
+	if (!r && res > 0)
+		r = -EPROTO;
+	if (!r)
+		r = res;
+	if (!r)
+		r = send_frame(fd, NULL, 0);
+	if (!r)
+		r = recv_reply(fd); /* pinged: on disk, seen by the monitor */
+	close(fd);
+	return r;
+}

@@ -11,20 +11,30 @@
  *  - An entry taken out of the list is freed by the manager only after the
  *    monitor has completed a pass that started after the removal
  *    (mon_wait_passes()), so the monitor never touches freed memory.
+ *  - Metadata changes the manager prepares (a volume from mdadm, a spare
+ *    record, a spare activation) reach the monitor as one struct
+ *    mon_update in st->pending: the manager allocates and validates
+ *    everything it needs, the monitor applies it to st->mpb without
+ *    allocating and writes, then sets applied; the manager frees it.
+ *  - The manager alone chooses and activates spares (sysfs writes that may
+ *    block); the monitor only records what md does with them.
  */
 #ifndef MDMON_H
 #define MDMON_H
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "imsm-io.h"
+#include "imsm-rebuild.h"
 #include "mdadm.h"
 
 #define MDMON_RUN_DIR "/run/mdadm"
 #define MDMON_MAX_ARRAYS 16
 #define MDMON_MAX_FDS 256
 #define MDMON_MAX_DISKS 32 /* member disks watched per array */
+#define MDMON_BAD_SPARES 16
 
 /* Wire format of the control socket (md-kernel-interface.md §8.2). */
 #define MDMON_MAGIC_START 0x5a5aa5a5u
@@ -32,13 +42,36 @@
 #define MDMON_MAX_PAYLOAD (4 << 20)
 #define MDMON_PING_MANAGER (-1)
 
+/*
+ * A container disk request, the payload of an update frame that is not an
+ * MPB (an MPB starts with the IMSM signature).  mdmon answers with one
+ * frame whose payload is an int32_t: 0, or the -errno that refused it.
+ *   ADD_SPARE    the block device major:minor joins the container as a
+ *                spare: mdmon writes its spare record, adds it to the
+ *                container md device and uses it for degraded volumes
+ *   REMOVE_DISK  a container disk that no volume uses (a spare, or a
+ *                failed member) leaves the container md device
+ */
+#define MDMON_REQ_MAGIC "mdmonreq"
+enum mdmon_req_type {
+	MDMON_REQ_ADD_SPARE = 1,
+	MDMON_REQ_REMOVE_DISK = 2,
+};
+
+struct mdmon_disk_req {
+	char magic[8];
+	uint32_t type;
+	uint32_t major, minor;
+};
+
 /* A member disk of a watched array. */
 struct mon_disk {
 	char kname[32];       /* "loop1" */
+	char serial[IMSM_SERIAL_BYTES]; /* finds its record (indexes move) */
 	int slot;
-	int index;            /* its record in the metadata, -1 if unknown */
 	int state_fd;         /* md/dev-<kname>/state, pollable */
 	bool faulty;          /* the kernel says faulty (this pass) */
+	bool in_sync;         /* ... and in_sync */
 	bool recorded;        /* the failure is on disk: the manager removes it */
 };
 
@@ -60,6 +93,7 @@ struct mon_array {
 	 * builds the record, then only the monitor touches it. */
 	unsigned long long resync_pos;
 	unsigned long long sync_pos;
+	unsigned long long recover_pos; /* sync_completed while recovering */
 	unsigned long long last_checkpoint;
 	const char *reply;    /* array_state to write after the metadata */
 	bool gone;            /* stopped: the manager forgets it */
@@ -68,6 +102,25 @@ struct mon_array {
 	struct mon_array *next;
 };
 
+enum mon_update_type {
+	MON_UPD_VOLUME,       /* mdadm's MPB with one more volume */
+	MON_UPD_SPARE_RECORD, /* write a spare record to a joining disk */
+	MON_UPD_ACTIVATE,     /* a spare takes a slot: start its rebuild */
+};
+
+struct mon_update {
+	enum mon_update_type type;
+	struct imsm_super *mpb;           /* VOLUME: the update; SPARE_RECORD: the record */
+	const struct imsm_disk_dev *disk; /* SPARE_RECORD: where it goes */
+	struct imsm_activation act;       /* ACTIVATE */
+	int result;                       /* set by the monitor: 0 or -errno */
+};
+
+/* Bytes of the monitor's write buffer: the largest MPB, and one zeroed
+ * sector for the migration record. */
+#define MDMON_IO_MPB_BYTES IMSM_MPB_MAX_BYTES
+#define MDMON_IO_BYTES (MDMON_IO_MPB_BYTES + 4096)
+
 struct mdmon_state {
 	char container[32];       /* devnm of the container */
 	const char *sysroot;      /* "/sys" */
@@ -75,21 +128,32 @@ struct mdmon_state {
 	char sock_path[96];
 	int sock_fd;
 	int wake_pipe[2];         /* manager -> monitor: re-read the list now */
-	int mgr_pipe[2];          /* monitor -> manager: a failure was recorded */
+	int mgr_pipe[2];          /* monitor -> manager: a failure was recorded,
+				   * a rebuild ended (look for spares again) */
 	int mdstat_fd;            /* /proc/mdstat, pollable */
 
 	/* The container's metadata and disks.  Loaded by the manager before
-	 * the monitor starts and when a volume appears (under lock); written
-	 * to disk only by the monitor. */
+	 * the monitor starts, and (under lock) when a volume appears or the
+	 * container's disks change; written to disk only by the monitor. */
 	struct imsm_super *mpb;
 	int n_disks;
 	struct imsm_disk_dev disks[MD_MAX_MEMBERS];
 	char disk_paths[MD_MAX_MEMBERS][64];
 
-	/* A volume added by mdadm, validated by the manager, merged into mpb
-	 * by the monitor (no allocation there); the manager frees it once
-	 * applied is set. */
-	struct imsm_super *pending;
+	/* Manager only: which disks[] are container spares (their own copy
+	 * is a spare record, the table does not list them), and the disks
+	 * whose activation failed: not tried again until mdadm adds them
+	 * anew (a retry would repeat the failure at every mdstat event). */
+	bool spare[MD_MAX_MEMBERS];
+	dev_t bad_spares[MDMON_BAD_SPARES];
+	int n_bad_spares;
+
+	/* The monitor's write buffer (no allocation while writing), set up
+	 * by the manager before the monitor starts. */
+	unsigned char *io_buf;
+
+	/* A change prepared by the manager, applied by the monitor. */
+	struct mon_update *pending;
 	bool applied;
 
 	pthread_mutex_t lock;     /* guards arrays, mpb, pending, passes, exiting */
@@ -118,5 +182,15 @@ void manager_free_arrays(struct mdmon_state *st);
  * or the monitor is not running yet. */
 int manager_load_metadata(struct mdmon_state *st);
 void manager_close_disks(struct mdmon_state *st);
+
+/* mdmon-client.c (mdadm's side) ------------------------------------------- */
+
+/*
+ * Ask the container's mdmon to add (MDMON_REQ_ADD_SPARE) or remove
+ * (MDMON_REQ_REMOVE_DISK) the disk major:minor, and wait until the result
+ * is on disk.  Returns 0, mdmon's -errno, or a socket error.
+ */
+int mdmon_disk_request(const char *container_devnm, enum mdmon_req_type type,
+		       unsigned int major, unsigned int minor) __attribute__((warn_unused_result));
 
 #endif

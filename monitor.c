@@ -18,8 +18,17 @@
  * moved), and the migration ends when resync_start reads "none".  A
  * stopped resync leaves the migration on disk: assembly resumes from it.
  *
- * FIXME(issue 4): failures during a migration, spare activation, the "-"
- * flag, and writing without allocating.
+ * Rebuilds (imsm-format.md §7.4): the manager activates a spare and
+ * queues the REBUILD migration; the monitor applies it, records md's
+ * recovery progress (sync_completed while "recover") as its checkpoint,
+ * and ends it once md reports the new member in sync, or at once when
+ * that member failed.  Either end wakes the manager: the volume may want
+ * another spare.
+ *
+ * Writes go through a buffer the manager allocated (st->io_buf), in the
+ * order of imsm-io.c: migration record sector, MPB extension, anchor last.
+ *
+ * FIXME(issue 4): failures during a general migration, the "-" flag.
  */
 #include "imsm.h"
 #include "mdadm.h"
@@ -27,6 +36,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -117,10 +127,13 @@ static void read_sync(struct mon_array *a)
 {
 	char buf[96];
 
-	a->sync_pos = SYSFS_NONE;
-	if (a->sync_fd >= 0 && util_pread_string(a->sync_fd, buf, sizeof(buf)) >= 0 &&
-	    is(a->action, "resync"))
+	a->sync_pos = a->recover_pos = SYSFS_NONE;
+	if (a->sync_fd < 0 || util_pread_string(a->sync_fd, buf, sizeof(buf)) < 0)
+		return;
+	if (is(a->action, "resync"))
 		a->sync_pos = parse_pos(buf, " / ");
+	else if (is(a->action, "recover"))
+		a->recover_pos = parse_pos(buf, " / ");
 }
 
 static void read_array(struct mon_array *a)
@@ -136,11 +149,13 @@ static void read_array(struct mon_array *a)
 	read_sync(a);
 	a->reply = NULL;
 	for (int i = 0; i < a->n_disks; i++) {
+		struct mon_disk *d = &a->disks[i];
 		char state[128];
 
-		a->disks[i].faulty = util_pread_string(a->disks[i].state_fd, state,
-						       sizeof(state)) >= 0 &&
-				     strstr(state, "faulty");
+		if (util_pread_string(d->state_fd, state, sizeof(state)) < 0)
+			state[0] = '\0';
+		d->faulty = strstr(state, "faulty") != NULL;
+		d->in_sync = strstr(state, "in_sync") != NULL;
 	}
 }
 
@@ -151,8 +166,25 @@ static bool record_failures(struct mdmon_state *st, struct mon_array *a)
 
 	for (int i = 0; i < a->n_disks; i++)
 		if (a->disks[i].faulty && !a->disks[i].recorded)
-			changed |= imsm_mark_failed(st->mpb, a->disks[i].index);
+			changed |= imsm_mark_failed(st->mpb,
+						    imsm_find_disk(st->mpb, a->disks[i].serial));
 	return changed;
+}
+
+/*
+ * §6.7 step 4: the metadata records the disk failed in every volume, so
+ * md must stop using it in the other watched volumes too (they record
+ * nothing new; their own pass acknowledges it).  raid0 volumes are not
+ * watched: md would take a whole raid0 down.
+ */
+static void propagate_failure(struct mdmon_state *st, const struct mon_array *from,
+			      const char *kname)
+{
+	for (struct mon_array *b = st->arrays; b; b = b->next)
+		for (int i = 0; b != from && !b->gone && i < b->n_disks; i++)
+			if (strcmp(b->disks[i].kname, kname) == 0 && !b->disks[i].faulty &&
+			    util_pwrite_string(b->disks[i].state_fd, "faulty") < 0)
+				continue; /* already failed or gone: nothing to do */
 }
 
 /* After the metadata write: unblock the failed disks, tell the manager. */
@@ -160,14 +192,14 @@ static void ack_failures(struct mdmon_state *st, struct mon_array *a)
 {
 	for (int i = 0; i < a->n_disks; i++) {
 		struct mon_disk *d = &a->disks[i];
+		int r;
 
 		if (!d->faulty || d->recorded)
 			continue;
-		int r;
-
 		d->recorded = true;
 		r = util_pwrite_string(d->state_fd, "-blocked");
 		(void)r; /* not blocked (any more): nothing to release */
+		propagate_failure(st, a, d->kname);
 		mgr_wake(st);
 	}
 }
@@ -183,11 +215,12 @@ static bool volume_consistent(const struct imsm_dev *dev)
 	return dev->vol.map[0].map_state == IMSM_MAP_NORMAL && !dev->vol.migr_state;
 }
 
-/* Parity/mirrors agree for what the members hold, even when degraded:
- * the volume may be recorded clean. */
+/* Parity/mirrors agree for what the members hold, even when degraded or
+ * while a new member rebuilds: the volume may be recorded clean. */
 static bool no_resync_pending(const struct imsm_dev *dev)
 {
-	return dev->vol.map[0].map_state != IMSM_MAP_UNINITIALIZED && !dev->vol.migr_state;
+	return dev->vol.map[0].map_state != IMSM_MAP_UNINITIALIZED &&
+	       (!dev->vol.migr_state || imsm_rebuild_running(dev));
 }
 
 static bool set_dirty(struct imsm_dev *dev, bool dirty)
@@ -271,6 +304,41 @@ static bool record_resync_end(struct imsm_super *s, struct mon_array *a)
 	return true;
 }
 
+static const struct mon_disk *disk_in_slot(const struct mon_array *a, int slot)
+{
+	for (int i = 0; i < a->n_disks; i++)
+		if (a->disks[i].slot == slot)
+			return &a->disks[i];
+	return NULL;
+}
+
+/*
+ * A REBUILD migration (§7.4 steps 4-5): ended when its new member failed,
+ * or when md stopped recovering and shows that member in sync; otherwise
+ * its checkpoint follows md's recovery position.
+ */
+static bool record_rebuild(struct mdmon_state *st, struct mon_array *a)
+{
+	struct imsm_dev *dev = &st->mpb->dev[a->index];
+	const struct mon_disk *d;
+	int slot;
+
+	if (!imsm_rebuild_running(dev))
+		return false;
+	slot = imsm_rebuild_slot(dev);
+	d = slot < 0 ? NULL : disk_in_slot(a, slot);
+	if (slot < 0 || (!is(a->action, "recover") && d && d->in_sync && !d->faulty)) {
+		a->last_checkpoint = 0;
+		mgr_wake(st);
+		return imsm_rebuild_end(st->mpb, a->index);
+	}
+	if (!is(a->action, "recover") || a->recover_pos == SYSFS_NONE ||
+	    a->recover_pos <= a->last_checkpoint)
+		return false;
+	a->last_checkpoint = a->recover_pos;
+	return imsm_migr_set_checkpoint(dev, a->recover_pos);
+}
+
 /* What the array state asks for: dirty/clean marks and the answer. */
 static bool decide_state(struct mon_array *a, struct imsm_dev *dev)
 {
@@ -311,13 +379,89 @@ static bool decide(struct imsm_super *s, struct mon_array *a)
 	return changed;
 }
 
+static int pwrite_all(int fd, const void *buf, size_t len, uint64_t off)
+{
+	ssize_t n = pwrite(fd, buf, len, (off_t)off);
+
+	if (n < 0)
+		return -errno;
+	return (size_t)n == len ? 0 : -EIO;
+}
+
+/*
+ * imsm_write_mpb() without its allocations: encode into st->io_buf, then
+ * the zeroed migration record, the extension sectors, the anchor last
+ * (imsm-io.c explains the order), then fsync.
+ */
+static int write_mpb(const struct mdmon_state *st, const struct imsm_disk_dev *d,
+		     const struct imsm_super *s)
+{
+	const unsigned char *zero = st->io_buf + MDMON_IO_MPB_BYTES;
+	uint32_t ss = d->sector_bytes;
+	struct imsm_mpb_location loc;
+	size_t used;
+	int r;
+
+	r = imsm_mpb_location(d->sectors, ss, (uint32_t)imsm_mpb_bytes(s), &loc);
+	if (!r && ((size_t)loc.mpb_sectors * ss > MDMON_IO_MPB_BYTES || ss > 4096))
+		r = -ENOSPC;
+	if (!r)
+		r = imsm_encode(s, st->io_buf, (size_t)loc.mpb_sectors * ss, &used);
+	if (!r)
+		r = pwrite_all(d->fd, zero, ss, loc.migr_rec_lba * ss);
+	if (!r && loc.ext_sectors)
+		r = pwrite_all(d->fd, st->io_buf + ss, (size_t)loc.ext_sectors * ss,
+			       loc.ext_lba * ss);
+	if (!r)
+		r = pwrite_all(d->fd, st->io_buf, ss, loc.anchor_lba * ss);
+	if (!r && fsync(d->fd) < 0)
+		r = -errno;
+	return r;
+}
+
 static void write_metadata(struct mdmon_state *st)
 {
 	st->mpb->generation_num++;
 	for (int i = 0; i < st->n_disks; i++)
 		if (imsm_find_disk(st->mpb, st->disks[i].serial) >= 0 &&
-		    imsm_write_mpb(&st->disks[i], st->mpb, true) < 0)
+		    write_mpb(st, &st->disks[i], st->mpb) < 0)
 			continue; /* FIXME(issue 4): a failing disk is recorded as failed */
+}
+
+/* A rebuild starts from unit 0: forget the volume's last position. */
+static void reset_checkpoint(struct mdmon_state *st, int vol)
+{
+	for (struct mon_array *a = st->arrays; a; a = a->next)
+		if (a->index == vol)
+			a->last_checkpoint = 0;
+}
+
+/* Apply the manager's pending change; true when st->mpb changed. */
+static bool apply_update(struct mdmon_state *st)
+{
+	struct mon_update *u = st->pending;
+
+	if (!u || st->applied)
+		return false;
+	st->applied = true;
+	u->result = st->mpb || u->type == MON_UPD_SPARE_RECORD ? 0 : -ENODATA;
+	if (u->result)
+		return false;
+	switch (u->type) {
+	case MON_UPD_VOLUME:
+		imsm_apply_volume_update(st->mpb, u->mpb);
+		return true;
+	case MON_UPD_SPARE_RECORD:
+		u->result = write_mpb(st, u->disk, u->mpb);
+		return false;
+	case MON_UPD_ACTIVATE:
+		u->result = imsm_rebuild_activate(st->mpb, &u->act);
+		if (u->result)
+			return false;
+		reset_checkpoint(st, u->act.vol);
+		return true;
+	}
+	return false;
 }
 
 static void apply_replies(struct mdmon_state *st)
@@ -355,15 +499,12 @@ static int monitor_pass(struct mdmon_state *st, struct pollfd *pfd)
 	int n = 0;
 
 	pthread_mutex_lock(&st->lock);
-	if (st->pending && !st->applied && st->mpb) {
-		imsm_apply_volume_update(st->mpb, st->pending);
-		st->applied = true;
-		changed = true;
-	}
+	changed = apply_update(st);
 	for (struct mon_array *a = st->arrays; a; a = a->next) {
 		read_array(a);
 		if (st->mpb && !a->gone && a->index >= 0 && a->index < st->mpb->num_raid_devs) {
 			changed |= record_failures(st, a);
+			changed |= record_rebuild(st, a);
 			changed |= decide(st->mpb, a);
 		}
 		n = add_pollfds(a, pfd, n);
