@@ -32,6 +32,16 @@
 
 const char prog_name[] = "mdmon";
 
+/* How long a connected client may stay silent before its first frame
+ * (the same bound the manager puts on each part of a frame, §8.2). */
+#define CLIENT_SILENCE_MS 3000
+
+/* The safe-mode delay mdadm gives a volume when it starts it (IMSM: 4 s,
+ * like the RST driver; md-build.c), and the bound under which a delay is
+ * taken for the 1 ms an exiting instance leaves behind (§8.7). */
+#define SAFE_MODE_DELAY "4.000"
+#define DRAINED_DELAY_S 0.05
+
 struct mdmon_opts {
 	bool all, takeover, foreground, offroot;
 	const char *container;
@@ -54,6 +64,10 @@ static int parse_opts(int argc, char **argv, struct mdmon_opts *ret)
 
 	*ret = (struct mdmon_opts){ 0 };
 	opterr = 0;
+	/* Boot scripts spell it --all-active-arrays: any --all... is --all. */
+	for (int i = 1; i < argc; i++)
+		if (strncmp(argv[i], "--all", 5) == 0)
+			argv[i][5] = '\0';
 	while ((c = getopt_long(argc, argv, "atFhV", longs, NULL)) != -1) {
 		switch (c) {
 		case 'a': ret->all = true; break;
@@ -107,6 +121,21 @@ static int connect_socket(const char *path)
 	return fd;
 }
 
+/*
+ * The process is an mdmon, ours or another implementation's: its argv[0]
+ * names mdmon, or "@dmon" after the --offroot rename (§8.6).  A pid file
+ * left by a dead instance may name a recycled pid: never signal that one.
+ */
+static bool is_mdmon(pid_t pid)
+{
+	char path[64], argv0[256];
+
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	if (util_read_small_file(path, argv0, sizeof(argv0)) <= 0)
+		return false;
+	return strstr(argv0, "mdmon") || strstr(argv0, "@dmon");
+}
+
 /* The pid of a live instance owning this container, or 0. */
 static pid_t running_instance(const struct mdmon_state *st)
 {
@@ -117,7 +146,7 @@ static pid_t running_instance(const struct mdmon_state *st)
 	if (util_read_small_file(st->pid_path, buf, sizeof(buf)) <= 0)
 		return 0;
 	pid = (pid_t)atoi(buf);
-	if (pid <= 0 || kill(pid, 0) < 0)
+	if (pid <= 0 || pid == getpid() || kill(pid, 0) < 0 || !is_mdmon(pid))
 		return 0;
 	fd = connect_socket(st->sock_path);
 	if (fd < 0)
@@ -229,6 +258,35 @@ static void retire_victim(pid_t victim)
 	}
 }
 
+/*
+ * An instance leaving on SIGTERM drops every volume's safe-mode delay to
+ * 1 ms so that it goes clean at once (§8.7), and nobody puts it back: the
+ * volume would then be marked dirty and clean in the metadata around every
+ * burst of writes.  The successor restores the delay mdadm sets at start
+ * on every volume of the container still showing such a drained value.
+ */
+static void restore_safe_mode(const struct mdmon_state *st)
+{
+	struct mdstat_array *stats;
+	char parent[MDSTAT_NAME_MAX], delay[32];
+	struct md_sysfs md;
+
+	if (mdstat_read(NULL, &stats) < 0)
+		return;
+	for (struct mdstat_array *a = stats; a; a = a->next) {
+		if (mdstat_container_of(a, parent, sizeof(parent)) < 0 ||
+		    strcmp(parent, st->container) != 0)
+			continue;
+		sysfs_init(&md, st->sysroot, a->devnm);
+		if (sysfs_read_attr(&md, NULL, "safe_mode_delay", delay, sizeof(delay)) < 0 ||
+		    strtod(delay, NULL) >= DRAINED_DELAY_S)
+			continue;
+		if (sysfs_write_attr(&md, NULL, "safe_mode_delay", SAFE_MODE_DELAY) < 0)
+			continue; /* the volume is stopping: nothing to restore */
+	}
+	mdstat_free(stats);
+}
+
 static int block_signals(void)
 {
 	sigset_t set;
@@ -254,12 +312,44 @@ static bool termination_requested(int sfd)
 	return term;
 }
 
-static void accept_client(struct mdmon_state *st)
+/*
+ * Serve the next client once it has sent something.  A successor taking
+ * over connects first and, after its SIGTERM, waits for us to hang up
+ * without ever sending a frame (§8.6 step 10): the signal must not wait
+ * behind that silent client.  Returns true when termination was requested.
+ */
+static bool accept_client(struct mdmon_state *st, int sfd)
 {
+	struct pollfd pfd[2] = { { .events = POLLIN }, { .fd = sfd, .events = POLLIN } };
 	int fd = accept4(st->sock_fd, NULL, NULL, SOCK_CLOEXEC);
 
-	if (fd >= 0)
-		manager_serve_client(st, fd);
+	if (fd < 0)
+		return false;
+	pfd[0].fd = fd;
+	while (poll(pfd, 2, CLIENT_SILENCE_MS) > 0) {
+		if (pfd[0].revents) {
+			manager_serve_client(st, fd); /* closes fd */
+			return false;
+		}
+		if (termination_requested(sfd)) {
+			close(fd);
+			return true;
+		}
+	}
+	close(fd); /* silent for too long, or poll failed */
+	return false;
+}
+
+/* /proc/mdstat signals a change only after it was read through this fd
+ * since the last one: read it to the end (it can exceed any one buffer). */
+static void rearm_mdstat(int fd)
+{
+	char buf[4096];
+	off_t off = 0;
+	ssize_t n;
+
+	while ((n = pread(fd, buf, sizeof(buf), off)) > 0)
+		off += n;
 }
 
 /* The manager loop: sleeps until mdstat changes, a client connects or a
@@ -272,12 +362,10 @@ static bool manager_loop(struct mdmon_state *st, int sfd)
 		{ .fd = sfd, .events = POLLIN },
 		{ .fd = st->mgr_pipe[0], .events = POLLIN },
 	};
-	char buf[4096];
+	char buf[64];
 
 	for (;;) {
-		/* mdstat signals only after it was read through this fd */
-		while (pread(st->mdstat_fd, buf, sizeof(buf), 0) == sizeof(buf))
-			;
+		rearm_mdstat(st->mdstat_fd);
 		if (manager_reconcile(st) == 0)
 			return true;
 		if (poll(pfd, 4, -1) < 0 && errno != EINTR)
@@ -286,8 +374,8 @@ static bool manager_loop(struct mdmon_state *st, int sfd)
 			;
 		if ((pfd[2].revents & POLLIN) && termination_requested(sfd))
 			return false;
-		if (pfd[1].revents & POLLIN)
-			accept_client(st);
+		if ((pfd[1].revents & POLLIN) && accept_client(st, sfd))
+			return false;
 	}
 }
 
@@ -384,6 +472,7 @@ static int start_daemon(struct mdmon_state *st, const struct mdmon_opts *o, int 
 		return EXIT_FAILED;
 	}
 	retire_victim(victim);
+	restore_safe_mode(st);
 	return EXIT_OK;
 }
 
