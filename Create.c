@@ -580,8 +580,14 @@ static int commit_metadata(const char *container, const struct disk_set *all, st
 {
 	int bad = 0, r;
 
-	if (mdmon_running(container))
+	if (mdmon_running(container)) {
+		if (!mdmon_is_ours(container)) {
+			pr_err("%s is served by an mdmon that does not take our metadata updates; "
+			       "run 'mdmon --takeover %s' first", container, container);
+			return -EPROTONOSUPPORT;
+		}
 		return send_to_mdmon(container, st);
+	}
 	r = st->ops->write(st, all->d, all->n, &bad);
 	if (r)
 		pr_err("cannot write metadata to %s: %s", all->d[bad].path, strerror(-r));

@@ -7,7 +7,7 @@
  * an IMSM container whose mdmon runs, through mdmon (it alone writes the
  * metadata then).  Never parses argv and never writes sysfs strings by
  * hand.  Every check happens before the first change; a refusal changes
- * nothing and exits EXIT_REFUSED.
+ * nothing and exits EXIT_FAILED.
  *
  *   --add DEV to a container     a spare: its own spare record
  *                                (imsm-format.md §1.6); mdmon rebuilds a
@@ -329,7 +329,7 @@ static int check_fail(const struct request *req, const struct md_sysfs *md, cons
 	/* a spare, a rebuilding or a failed disk takes no data with it */
 	if (t && working(t) && fail_loses(&info, t, why, sizeof(why))) {
 		pr_err("cannot fail %s in %s: %s; the array would fail", path, req->array, why);
-		rc = EXIT_REFUSED;
+		rc = EXIT_FAILED;
 	}
 	sysfs_free_array(&info);
 	return rc;
@@ -350,7 +350,7 @@ static int manage_one(const struct request *req, const struct md_sysfs *md,
 		return EXIT_FAILED;
 	}
 	if (d->action == MANAGE_FAIL && check_fail(req, md, kname, d->path) != EXIT_OK)
-		return EXIT_REFUSED;
+		return EXIT_FAILED;
 	r = sysfs_write_attr(md, kname, "state", cmd);
 	if (r < 0) {
 		pr_err("cannot %s %s in %s: %s", d->action == MANAGE_FAIL ? "fail" : "remove",
@@ -439,13 +439,13 @@ static int check_old_metadata(const struct container_op *op)
 	if (r < 0) {
 		pr_err("%s carries IMSM metadata that cannot be read (%s); it is not overwritten",
 		       op->path, imsm_read_error(r) ? imsm_read_error(r) : strerror(-r));
-		return EXIT_REFUSED;
+		return EXIT_FAILED;
 	}
 	if (own->num_raid_devs &&
 	    (!op->mpb || imsm_spare_family(own) != imsm_spare_family(op->mpb))) {
 		pr_err("%s belongs to another IMSM container (family %08x); it is not overwritten",
 		       op->path, imsm_spare_family(own));
-		rc = EXIT_REFUSED;
+		rc = EXIT_FAILED;
 	}
 	imsm_free(own);
 	return rc;
@@ -460,7 +460,7 @@ static int check_size(const struct container_op *op)
 		return EXIT_OK;
 	pr_err("%s is too small for %s: %llu KiB, a member needs at least %llu KiB", op->path,
 	       op->req->array, (unsigned long long)have / 2, (unsigned long long)need / 2);
-	return EXIT_REFUSED;
+	return EXIT_FAILED;
 }
 
 /* No mdmon: write the spare record, then attach the disk. */
@@ -586,14 +586,14 @@ static int check_removable(struct container_op *op, const char *kname)
 	if (held_by_array(kname, op->md->devnm, holder, sizeof(holder))) {
 		pr_err("cannot remove %s from %s: it is an active member of %s", op->path,
 		       op->req->array, holder);
-		return EXIT_REFUSED;
+		return EXIT_FAILED;
 	}
 	if (load_container(op) != EXIT_OK)
 		return EXIT_FAILED;
 	if (volume_using(op->mpb, kname, holder, sizeof(holder))) {
 		pr_err("cannot remove %s from %s: it is a member of volume %s", op->path,
 		       op->req->array, holder);
-		return EXIT_REFUSED;
+		return EXIT_FAILED;
 	}
 	return EXIT_OK;
 }

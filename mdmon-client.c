@@ -93,8 +93,9 @@ static int connect_mdmon(const char *container_devnm)
 	return fd;
 }
 
-/* The reply frame: magic, length, payload (skipped), end magic. */
-static int recv_reply(int fd)
+/* The reply frame: magic, length, payload, end magic.  The payload is
+ * copied to ret (NUL-terminated, cut to fit) when ret is not NULL. */
+static int recv_reply_text(int fd, char *ret, size_t ret_len)
 {
 	uint32_t head[2], end;
 	char payload[256];
@@ -110,7 +111,16 @@ static int recv_reply(int fd)
 	r = util_read_full(fd, payload, (size_t)len, PING_TIMEOUT_MS);
 	if (!r)
 		r = util_read_full(fd, &end, sizeof(end), PING_TIMEOUT_MS);
-	return r ? r : end == MDMON_MAGIC_END ? 0 : -EPROTO;
+	if (!r && end != MDMON_MAGIC_END)
+		r = -EPROTO;
+	if (!r && ret && ret_len)
+		snprintf(ret, ret_len, "%.*s", (int)len, payload);
+	return r;
+}
+
+static int recv_reply(int fd)
+{
+	return recv_reply_text(fd, NULL, 0);
 }
 
 static int send_frame(int fd, const void *payload, int32_t len)
@@ -136,6 +146,21 @@ int mdmon_ping(const char *container_devnm)
 		r = recv_reply(fd);
 	close(fd);
 	return r;
+}
+
+bool mdmon_is_ours(const char *container_devnm)
+{
+	static const char ours[] = "mdmon - v" MDADM_VERSION " - ";
+	char version[256] = "";
+	int fd = connect_mdmon(container_devnm), r;
+
+	if (fd < 0)
+		return false;
+	r = send_frame(fd, NULL, 0);
+	if (!r)
+		r = recv_reply_text(fd, version, sizeof(version));
+	close(fd);
+	return !r && strncmp(version, ours, sizeof(ours) - 1) == 0;
 }
 
 int mdmon_send_update(const char *container_devnm, const void *buf, size_t len)

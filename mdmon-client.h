@@ -24,6 +24,13 @@ int mdmon_ping(const char *container_devnm) __attribute__((warn_unused_result));
  * validates it, the monitor applies and writes it.  -EPROTO / -ECONNRESET
  * when mdmon refused it.
  */
+/*
+ * True when the mdmon serving the container is ours (its ping reply names
+ * us).  Another mdmon (e.g. Debian's) acknowledges updates it cannot
+ * decode and drops them, so metadata updates go only to ours.
+ */
+bool mdmon_is_ours(const char *container_devnm);
+
 int mdmon_send_update(const char *container_devnm, const void *buf, size_t len)
 	__attribute__((warn_unused_result));
 

@@ -57,15 +57,15 @@ refuse() { # WHY CODE TEXT CMD...
 	fi
 }
 
-refuse "disk too small" 3 "$S is too small for /dev/md/imsm0" mdadm /dev/md/imsm0 --add "$S"
-refuse "disk of another container" 3 "${F[0]} belongs to another IMSM container" \
+refuse "disk too small" 1 "$S is too small for /dev/md/imsm0" mdadm /dev/md/imsm0 --add "$S"
+refuse "disk of another container" 1 "${F[0]} belongs to another IMSM container" \
 	mdadm /dev/md/imsm0 --add "${F[0]}"
-refuse "active raid5 member out of the container" 3 "it is an active member of /dev/md/r5" \
+refuse "active raid5 member out of the container" 1 "it is an active member of /dev/md/r5" \
 	mdadm /dev/md/imsm0 --remove "${A[1]}"
-refuse "active raid0 member out of the container" 3 "it is an active member of /dev/md/r0" \
+refuse "active raid0 member out of the container" 1 "it is an active member of /dev/md/r0" \
 	mdadm /dev/md/imsm1 --remove "${B[0]}"
-refuse "fail a raid0 member" 3 "raid0 has no redundancy" mdadm /dev/md/r0 --fail "${B[1]}"
-refuse "fail a raid0 member (the other)" 3 "raid0 has no redundancy" mdadm /dev/md/r0 --fail "${B[0]}"
+refuse "fail a raid0 member" 1 "raid0 has no redundancy" mdadm /dev/md/r0 --fail "${B[1]}"
+refuse "fail a raid0 member (the other)" 1 "raid0 has no redundancy" mdadm /dev/md/r0 --fail "${B[0]}"
 refuse "a disk already in the container" 1 "${A[0]} is already in /dev/md/imsm0" \
 	mdadm /dev/md/imsm0 --add "${A[0]}"
 refuse "--add on a volume" 2 "--add and --remove work on the container" \
@@ -78,9 +78,9 @@ wait_until 30 sh -c "[ ! -e /sys/block/$vol/md/dev-$(basename "${A[1]}") ]"
 wait_until 30 sh -c "mdadm-peer -E ${A[0]} | grep -q 'Map State : degraded'"
 wait_until 30 sh -c "mdadm-peer -E ${A[0]} | grep -q 'Dirty State : clean'"
 before=$(state)
-refuse "fail beyond raid5's redundancy" 3 "raid5 is already degraded" \
+refuse "fail beyond raid5's redundancy" 1 "raid5 is already degraded" \
 	mdadm /dev/md/r5 --fail "${A[2]}"
-refuse "fail beyond raid5's redundancy (slot 0)" 3 "raid5 is already degraded" \
+refuse "fail beyond raid5's redundancy (slot 0)" 1 "raid5 is already degraded" \
 	mdadm /dev/md/r5 --fail "${A[0]}"
 
 [ ${#failed_cases[@]} -eq 0 ] || fail "cases that failed: ${failed_cases[*]}"

@@ -17,9 +17,17 @@
 
 FACTOR=384 # RAID5, 3 disks, 64 KiB chunk (§6.2)
 
-slow_resync() {
-	echo 100 >/proc/sys/dev/raid/speed_limit_min
+slow_resync() { # MAX_KIB_S [MIN_KIB_S]
+	echo "${2:-100}" >/proc/sys/dev/raid/speed_limit_min
 	echo "$1" >/proc/sys/dev/raid/speed_limit_max
+}
+
+# Hold a resync still so resync_start shows where it began: with both limits
+# 0 md sleeps before each request after the first.  A small limit is not
+# enough: md issues requests until the first complete, which can carry it
+# past its next checkpoint at once.
+hold_resync() {
+	slow_resync 0 0
 }
 
 # sync_done DEVNM: sectors md has resynced, 0 while no number is shown
@@ -119,7 +127,7 @@ for d in "${DISKS[@]}"; do
 done
 run_expect 0 mdadm -S /dev/md/imsm0
 
-slow_resync 20 # the next checkpoint is seconds away: resync_start stays put
+hold_resync
 run_expect 0 mdadm -A /dev/md/imsm0 "${DISKS[@]}"
 vol=$(md_devnm /dev/md/r5)
 start=$(cat "/sys/block/$vol/md/resync_start")
@@ -154,7 +162,7 @@ run_expect 0 mdadm -S /dev/md/s5
 run_expect 0 mdadm -S /dev/md/imsm1
 show_checkpoint "${D2[0]}"
 
-slow_resync 20
+hold_resync
 mdadm-peer -A /dev/md/imsm1 "${D2[@]}" 2>&1
 mdadm-peer -I /dev/md/imsm1 2>&1
 vol=$(md_devnm "$(vol_path s5)")
@@ -199,7 +207,7 @@ show_checkpoint "${D3[0]}" repair normal
 [ "$(vol_status "${D3[0]}")" = 0000008c ] || fail "repair status $(vol_status "${D3[0]}"), expected 0000008c"
 run_expect 0 mdadm -S /dev/md/imsm2
 
-slow_resync 20
+hold_resync
 run_expect 0 mdadm -A /dev/md/imsm2 "${D3[@]}"
 vol=$(md_devnm /dev/md/t5)
 start=$(cat "/sys/block/$vol/md/resync_start")
