@@ -73,7 +73,9 @@ t0=$(awk '{ print $14 + $15 }' /proc/"$pid"/stat)
 sleep 3
 t1=$(awk '{ print $14 + $15 }' /proc/"$pid"/stat)
 [ "$t0" = "$t1" ] || fail "mdmon used CPU while idle ($t0 -> $t1 ticks)"
-note "resident memory: $(awk '/VmRSS/ { print $2, $3 }' /proc/"$pid"/status)"
+rss=$(awk '/VmRSS/ { print $2 }' /proc/"$pid"/status)
+note "resident memory: $rss kB (target under 2048)"
+[ "$rss" -lt 2048 ] || fail "mdmon resident memory $rss kB, target under 2 MiB"
 
 run_expect 0 mdmon --takeover "$ctr"
 wait_until 10 sh -c "! kill -0 $pid 2>/dev/null"
