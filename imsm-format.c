@@ -16,6 +16,7 @@
  * same semantic checks guard imsm_encode(), so we never write what we would
  * refuse to read.
  */
+#include "imsm-le.h"
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,41 +29,6 @@ static const char *const imsm_known_versions[] = {
     "1.0.00", "1.1.00", "1.2.00", "1.2.01", "1.2.02", "1.2.04", "1.2.06", "1.3.00", "2.0.00",
 };
 
-/* ---- little-endian access ----------------------------------------------- */
-
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-	return get32(p) | (uint64_t)get32(p + 4) << 32;
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)v);
-	put16(p + 2, (uint16_t)(v >> 16));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	put32(p, (uint32_t)v);
-	put32(p + 4, (uint32_t)(v >> 32));
-}
-
 /*
  * A split 64-bit field.  Without 2TB_DISK the hi word is not part of the
  * value (upstream zeroes it on load) but is kept in *ignored for the round
@@ -70,14 +36,14 @@ static void put64(uint8_t *p, uint64_t v)
  */
 static uint64_t get_split(const uint8_t *lo, const uint8_t *hi, bool hi_valid, uint32_t *ignored)
 {
-	*ignored = hi_valid ? 0 : get32(hi);
-	return get32(lo) | (hi_valid ? (uint64_t)get32(hi) << 32 : 0);
+	*ignored = hi_valid ? 0 : le_get32(hi);
+	return le_get32(lo) | (hi_valid ? (uint64_t)le_get32(hi) << 32 : 0);
 }
 
 static void put_split(uint8_t *lo, uint8_t *hi, uint64_t v, bool hi_valid, uint32_t ignored)
 {
-	put32(lo, (uint32_t)v);
-	put32(hi, hi_valid ? (uint32_t)(v >> 32) : ignored);
+	le_put32(lo, (uint32_t)v);
+	le_put32(hi, hi_valid ? (uint32_t)(v >> 32) : ignored);
 }
 
 static bool hi_words_valid(const struct imsm_super *s)
@@ -95,7 +61,7 @@ uint32_t imsm_checksum(const void *buf, size_t mpb_bytes)
 
 	for (off = 0; off + 4 <= mpb_bytes; off += 4)
 		if (off != IMSM_OFF_CHECK_SUM)
-			sum += get32(p + off);
+			sum += le_get32(p + off);
 	return sum;
 }
 
@@ -258,7 +224,7 @@ int imsm_peek_mpb_size(const void *buf, size_t len, uint32_t *ret_bytes)
 		return -ENODATA;
 	if (len < IMSM_OFF_MPB_SIZE + 4)
 		return -EMSGSIZE;
-	mpb = get32(p + IMSM_OFF_MPB_SIZE);
+	mpb = le_get32(p + IMSM_OFF_MPB_SIZE);
 	if (mpb < IMSM_SPARE_MPB_BYTES || mpb % 4 || mpb > IMSM_MPB_MAX_BYTES)
 		return -EINVAL;
 	*ret_bytes = mpb;
@@ -291,7 +257,7 @@ static int check_envelope(const uint8_t *p, size_t len, uint32_t *ret_bytes)
 	/* mpb >= 264 > 32, so the whole sig field is inside buf */
 	if (!version_field_ok(p + IMSM_OFF_VERSION))
 		return -EINVAL;
-	if (imsm_checksum(p, mpb) != get32(p + IMSM_OFF_CHECK_SUM))
+	if (imsm_checksum(p, mpb) != le_get32(p + IMSM_OFF_CHECK_SUM))
 		return -EBADMSG;
 	*ret_bytes = mpb;
 	return 0;
@@ -303,22 +269,22 @@ static void get_header_fields(const uint8_t *p, struct imsm_super *s)
 {
 	memcpy(s->version, p + IMSM_OFF_VERSION, IMSM_VERSION_FIELD_BYTES);
 	s->version[IMSM_VERSION_FIELD_BYTES] = '\0';
-	s->check_sum = get32(p + IMSM_OFF_CHECK_SUM);
-	s->mpb_size_bytes = get32(p + IMSM_OFF_MPB_SIZE);
-	s->family_num = get32(p + IMSM_OFF_FAMILY_NUM);
-	s->generation_num = get32(p + IMSM_OFF_GENERATION_NUM);
-	s->error_log_size = get32(p + IMSM_OFF_ERROR_LOG_SIZE);
-	s->attributes = get32(p + IMSM_OFF_ATTRIBUTES);
+	s->check_sum = le_get32(p + IMSM_OFF_CHECK_SUM);
+	s->mpb_size_bytes = le_get32(p + IMSM_OFF_MPB_SIZE);
+	s->family_num = le_get32(p + IMSM_OFF_FAMILY_NUM);
+	s->generation_num = le_get32(p + IMSM_OFF_GENERATION_NUM);
+	s->error_log_size = le_get32(p + IMSM_OFF_ERROR_LOG_SIZE);
+	s->attributes = le_get32(p + IMSM_OFF_ATTRIBUTES);
 	s->num_disks = p[IMSM_OFF_NUM_DISKS];
 	s->num_raid_devs = p[IMSM_OFF_NUM_RAID_DEVS];
 	s->error_log_pos = p[IMSM_OFF_ERROR_LOG_POS];
 	s->fill = p[IMSM_OFF_FILL];
-	s->cache_size = get32(p + IMSM_OFF_CACHE_SIZE);
-	s->orig_family_num = get32(p + IMSM_OFF_ORIG_FAMILY_NUM);
-	s->pwr_cycle_count = get32(p + IMSM_OFF_PWR_CYCLE_COUNT);
-	s->num_raid_devs_created = get16(p + IMSM_OFF_NUM_RAID_DEVS_CREATED);
-	s->filler1 = get16(p + IMSM_OFF_FILLER1);
-	s->creation_time = get64(p + IMSM_OFF_CREATION_TIME);
+	s->cache_size = le_get32(p + IMSM_OFF_CACHE_SIZE);
+	s->orig_family_num = le_get32(p + IMSM_OFF_ORIG_FAMILY_NUM);
+	s->pwr_cycle_count = le_get32(p + IMSM_OFF_PWR_CYCLE_COUNT);
+	s->num_raid_devs_created = le_get16(p + IMSM_OFF_NUM_RAID_DEVS_CREATED);
+	s->filler1 = le_get16(p + IMSM_OFF_FILLER1);
+	s->creation_time = le_get64(p + IMSM_OFF_CREATION_TIME);
 	memcpy(s->filler, p + IMSM_OFF_FILLER, sizeof(s->filler));
 }
 
@@ -336,7 +302,7 @@ static int get_header(const uint8_t *p, uint32_t mpb, struct imsm_super *s, uint
 		return -EINVAL;
 	if (s->num_raid_devs > IMSM_MAX_RAID_DEVS)
 		return -EOPNOTSUPP;
-	bbm = get32(p + IMSM_OFF_BBM_LOG_SIZE);
+	bbm = le_get32(p + IMSM_OFF_BBM_LOG_SIZE);
 	if (bbm > mpb - disks_end || bbm > IMSM_BBM_LOG_MAX_BYTES)
 		return -EINVAL;
 	*ret_bbm_bytes = bbm;
@@ -348,9 +314,9 @@ static void get_disk(const uint8_t *p, bool hi_valid, struct imsm_disk *d)
 	memcpy(d->serial, p + IMSM_DISK_OFF_SERIAL, IMSM_SERIAL_BYTES);
 	d->total_blocks = get_split(p + IMSM_DISK_OFF_TOTAL_BLOCKS_LO,
 				    p + IMSM_DISK_OFF_TOTAL_BLOCKS_HI, hi_valid, &d->ignored_hi);
-	d->scsi_id = get32(p + IMSM_DISK_OFF_SCSI_ID);
-	d->status = get32(p + IMSM_DISK_OFF_STATUS);
-	d->owner_cfg_num = get32(p + IMSM_DISK_OFF_OWNER_CFG_NUM);
+	d->scsi_id = le_get32(p + IMSM_DISK_OFF_SCSI_ID);
+	d->status = le_get32(p + IMSM_DISK_OFF_STATUS);
+	d->owner_cfg_num = le_get32(p + IMSM_DISK_OFF_OWNER_CFG_NUM);
 	memcpy(d->filler, p + IMSM_DISK_OFF_FILLER, sizeof(d->filler));
 }
 
@@ -366,7 +332,7 @@ static void get_map_fields(const uint8_t *p, bool hi_valid, struct imsm_map *m)
 	m->num_data_stripes =
 	    get_split(p + IMSM_MAP_OFF_NUM_DATA_STRIPES_LO, p + IMSM_MAP_OFF_NUM_DATA_STRIPES_HI,
 		      hi_valid, &m->ignored_nds_hi);
-	m->blocks_per_strip = get16(p + IMSM_MAP_OFF_BLOCKS_PER_STRIP);
+	m->blocks_per_strip = le_get16(p + IMSM_MAP_OFF_BLOCKS_PER_STRIP);
 	m->map_state = p[IMSM_MAP_OFF_MAP_STATE];
 	m->raid_level = p[IMSM_MAP_OFF_RAID_LEVEL];
 	m->num_members = p[IMSM_MAP_OFF_NUM_MEMBERS];
@@ -375,7 +341,7 @@ static void get_map_fields(const uint8_t *p, bool hi_valid, struct imsm_map *m)
 	m->ddf = p[IMSM_MAP_OFF_DDF];
 	memcpy(m->filler, p + IMSM_MAP_OFF_FILLER, sizeof(m->filler));
 	for (i = 0; i < m->num_members; i++)
-		m->disk_ord_tbl[i] = get32(p + IMSM_MAP_OFF_ORD + IMSM_ORD_BYTES * i);
+		m->disk_ord_tbl[i] = le_get32(p + IMSM_MAP_OFF_ORD + IMSM_ORD_BYTES * i);
 }
 
 /* One map at *pos; the fixed part must fit before num_members is read. */
@@ -396,21 +362,21 @@ static int get_map(const uint8_t *p, uint32_t *pos, uint32_t end, bool hi_valid,
 static void get_dev_fields(const uint8_t *p, struct imsm_dev *d)
 {
 	memcpy(d->volume, p + IMSM_DEV_OFF_VOLUME, IMSM_NAME_BYTES);
-	d->size_blocks = get64(p + IMSM_DEV_OFF_SIZE_LOW);
-	d->status = get32(p + IMSM_DEV_OFF_STATUS);
-	d->reserved_blocks = get32(p + IMSM_DEV_OFF_RESERVED_BLOCKS);
+	d->size_blocks = le_get64(p + IMSM_DEV_OFF_SIZE_LOW);
+	d->status = le_get32(p + IMSM_DEV_OFF_STATUS);
+	d->reserved_blocks = le_get32(p + IMSM_DEV_OFF_RESERVED_BLOCKS);
 	d->migr_priority = p[IMSM_DEV_OFF_MIGR_PRIORITY];
 	d->num_sub_vols = p[IMSM_DEV_OFF_NUM_SUB_VOLS];
 	d->tid = p[IMSM_DEV_OFF_TID];
 	d->cng_master_disk = p[IMSM_DEV_OFF_CNG_MASTER_DISK];
-	d->cache_policy = get16(p + IMSM_DEV_OFF_CACHE_POLICY);
+	d->cache_policy = le_get16(p + IMSM_DEV_OFF_CACHE_POLICY);
 	d->cng_state = p[IMSM_DEV_OFF_CNG_STATE];
 	d->cng_sub_state = p[IMSM_DEV_OFF_CNG_SUB_STATE];
-	d->my_vol_raid_dev_num = get16(p + IMSM_DEV_OFF_MY_VOL_RAID_DEV_NUM);
+	d->my_vol_raid_dev_num = le_get16(p + IMSM_DEV_OFF_MY_VOL_RAID_DEV_NUM);
 	d->nv_cache_mode = p[IMSM_DEV_OFF_NV_CACHE_MODE];
 	d->nv_cache_flags = p[IMSM_DEV_OFF_NV_CACHE_FLAGS];
-	d->nvc_vol_orig_family_num = get32(p + IMSM_DEV_OFF_NVC_VOL_ORIG_FAMILY_NUM);
-	d->nvc_vol_raid_dev_num = get16(p + IMSM_DEV_OFF_NVC_VOL_RAID_DEV_NUM);
+	d->nvc_vol_orig_family_num = le_get32(p + IMSM_DEV_OFF_NVC_VOL_ORIG_FAMILY_NUM);
+	d->nvc_vol_raid_dev_num = le_get16(p + IMSM_DEV_OFF_NVC_VOL_RAID_DEV_NUM);
 	d->rwh_policy = p[IMSM_DEV_OFF_RWH_POLICY];
 	memcpy(d->jd_serial, p + IMSM_DEV_OFF_JD_SERIAL, IMSM_SERIAL_BYTES);
 	d->filler1 = p[IMSM_DEV_OFF_FILLER1];
@@ -419,15 +385,15 @@ static void get_dev_fields(const uint8_t *p, struct imsm_dev *d)
 
 static void get_vol_fields(const uint8_t *p, struct imsm_vol *v)
 {
-	v->curr_migr_unit = get32(p + IMSM_DEV_OFF_CURR_MIGR_UNIT_LO) |
-			    (uint64_t)get32(p + IMSM_DEV_OFF_CURR_MIGR_UNIT_HI) << 32;
-	v->checkpoint_id = get32(p + IMSM_DEV_OFF_CHECKPOINT_ID);
+	v->curr_migr_unit = le_get32(p + IMSM_DEV_OFF_CURR_MIGR_UNIT_LO) |
+			    (uint64_t)le_get32(p + IMSM_DEV_OFF_CURR_MIGR_UNIT_HI) << 32;
+	v->checkpoint_id = le_get32(p + IMSM_DEV_OFF_CHECKPOINT_ID);
 	v->migr_state = p[IMSM_DEV_OFF_MIGR_STATE];
 	v->migr_type = p[IMSM_DEV_OFF_MIGR_TYPE];
 	v->dirty = p[IMSM_DEV_OFF_DIRTY];
 	v->fs_state = p[IMSM_DEV_OFF_FS_STATE];
-	v->verify_errors = get16(p + IMSM_DEV_OFF_VERIFY_ERRORS);
-	v->bad_blocks = get16(p + IMSM_DEV_OFF_BAD_BLOCKS);
+	v->verify_errors = le_get16(p + IMSM_DEV_OFF_VERIFY_ERRORS);
+	v->bad_blocks = le_get16(p + IMSM_DEV_OFF_BAD_BLOCKS);
 	memcpy(v->filler, p + IMSM_DEV_OFF_VOL_FILLER, sizeof(v->filler));
 }
 
@@ -551,9 +517,9 @@ static int check_bbm(const struct imsm_super *s)
 		return 0;
 	if (bytes < IMSM_BBM_HEADER_BYTES || bytes > IMSM_BBM_LOG_MAX_BYTES)
 		return -EINVAL;
-	if (get32(s->bbm_log) != IMSM_BBM_SIGNATURE)
+	if (le_get32(s->bbm_log) != IMSM_BBM_SIGNATURE)
 		return -EINVAL;
-	count = get32(s->bbm_log + 4);
+	count = le_get32(s->bbm_log + 4);
 	if (count > IMSM_BBM_MAX_ENTRIES ||
 	    bytes != IMSM_BBM_HEADER_BYTES + IMSM_BBM_ENTRY_BYTES * count)
 		return -EINVAL;
@@ -811,23 +777,23 @@ static void put_header(const struct imsm_super *s, uint8_t *p, uint32_t mpb)
 	memcpy(p + IMSM_OFF_SIG, IMSM_SIGNATURE, IMSM_SIGNATURE_BYTES);
 	memset(p + IMSM_OFF_VERSION, 0, IMSM_VERSION_FIELD_BYTES);
 	memcpy(p + IMSM_OFF_VERSION, s->version, strlen(s->version));
-	put32(p + IMSM_OFF_CHECK_SUM, 0);
-	put32(p + IMSM_OFF_MPB_SIZE, mpb);
-	put32(p + IMSM_OFF_FAMILY_NUM, s->family_num);
-	put32(p + IMSM_OFF_GENERATION_NUM, s->generation_num);
-	put32(p + IMSM_OFF_ERROR_LOG_SIZE, s->error_log_size);
-	put32(p + IMSM_OFF_ATTRIBUTES, s->attributes);
+	le_put32(p + IMSM_OFF_CHECK_SUM, 0);
+	le_put32(p + IMSM_OFF_MPB_SIZE, mpb);
+	le_put32(p + IMSM_OFF_FAMILY_NUM, s->family_num);
+	le_put32(p + IMSM_OFF_GENERATION_NUM, s->generation_num);
+	le_put32(p + IMSM_OFF_ERROR_LOG_SIZE, s->error_log_size);
+	le_put32(p + IMSM_OFF_ATTRIBUTES, s->attributes);
 	p[IMSM_OFF_NUM_DISKS] = s->num_disks;
 	p[IMSM_OFF_NUM_RAID_DEVS] = s->num_raid_devs;
 	p[IMSM_OFF_ERROR_LOG_POS] = s->error_log_pos;
 	p[IMSM_OFF_FILL] = s->fill;
-	put32(p + IMSM_OFF_CACHE_SIZE, s->cache_size);
-	put32(p + IMSM_OFF_ORIG_FAMILY_NUM, s->orig_family_num);
-	put32(p + IMSM_OFF_PWR_CYCLE_COUNT, s->pwr_cycle_count);
-	put32(p + IMSM_OFF_BBM_LOG_SIZE, s->bbm_log_bytes);
-	put16(p + IMSM_OFF_NUM_RAID_DEVS_CREATED, s->num_raid_devs_created);
-	put16(p + IMSM_OFF_FILLER1, s->filler1);
-	put64(p + IMSM_OFF_CREATION_TIME, s->creation_time);
+	le_put32(p + IMSM_OFF_CACHE_SIZE, s->cache_size);
+	le_put32(p + IMSM_OFF_ORIG_FAMILY_NUM, s->orig_family_num);
+	le_put32(p + IMSM_OFF_PWR_CYCLE_COUNT, s->pwr_cycle_count);
+	le_put32(p + IMSM_OFF_BBM_LOG_SIZE, s->bbm_log_bytes);
+	le_put16(p + IMSM_OFF_NUM_RAID_DEVS_CREATED, s->num_raid_devs_created);
+	le_put16(p + IMSM_OFF_FILLER1, s->filler1);
+	le_put64(p + IMSM_OFF_CREATION_TIME, s->creation_time);
 	memcpy(p + IMSM_OFF_FILLER, s->filler, sizeof(s->filler));
 }
 
@@ -836,9 +802,9 @@ static void put_disk(const struct imsm_disk *d, bool hi_valid, uint8_t *p)
 	memcpy(p + IMSM_DISK_OFF_SERIAL, d->serial, IMSM_SERIAL_BYTES);
 	put_split(p + IMSM_DISK_OFF_TOTAL_BLOCKS_LO, p + IMSM_DISK_OFF_TOTAL_BLOCKS_HI,
 		  d->total_blocks, hi_valid, d->ignored_hi);
-	put32(p + IMSM_DISK_OFF_SCSI_ID, d->scsi_id);
-	put32(p + IMSM_DISK_OFF_STATUS, d->status);
-	put32(p + IMSM_DISK_OFF_OWNER_CFG_NUM, d->owner_cfg_num);
+	le_put32(p + IMSM_DISK_OFF_SCSI_ID, d->scsi_id);
+	le_put32(p + IMSM_DISK_OFF_STATUS, d->status);
+	le_put32(p + IMSM_DISK_OFF_OWNER_CFG_NUM, d->owner_cfg_num);
 	memcpy(p + IMSM_DISK_OFF_FILLER, d->filler, sizeof(d->filler));
 }
 
@@ -853,7 +819,7 @@ static size_t put_map(const struct imsm_map *m, bool hi_valid, uint8_t *p)
 		  m->blocks_per_member, hi_valid, m->ignored_bpm_hi);
 	put_split(p + IMSM_MAP_OFF_NUM_DATA_STRIPES_LO, p + IMSM_MAP_OFF_NUM_DATA_STRIPES_HI,
 		  m->num_data_stripes, hi_valid, m->ignored_nds_hi);
-	put16(p + IMSM_MAP_OFF_BLOCKS_PER_STRIP, m->blocks_per_strip);
+	le_put16(p + IMSM_MAP_OFF_BLOCKS_PER_STRIP, m->blocks_per_strip);
 	p[IMSM_MAP_OFF_MAP_STATE] = m->map_state;
 	p[IMSM_MAP_OFF_RAID_LEVEL] = m->raid_level;
 	p[IMSM_MAP_OFF_NUM_MEMBERS] = m->num_members;
@@ -862,28 +828,28 @@ static size_t put_map(const struct imsm_map *m, bool hi_valid, uint8_t *p)
 	p[IMSM_MAP_OFF_DDF] = m->ddf;
 	memcpy(p + IMSM_MAP_OFF_FILLER, m->filler, sizeof(m->filler));
 	for (i = 0; i < m->num_members; i++)
-		put32(p + IMSM_MAP_OFF_ORD + IMSM_ORD_BYTES * i, m->disk_ord_tbl[i]);
+		le_put32(p + IMSM_MAP_OFF_ORD + IMSM_ORD_BYTES * i, m->disk_ord_tbl[i]);
 	return imsm_map_bytes(m);
 }
 
 static void put_dev_fields(const struct imsm_dev *d, uint8_t *p)
 {
 	memcpy(p + IMSM_DEV_OFF_VOLUME, d->volume, IMSM_NAME_BYTES);
-	put64(p + IMSM_DEV_OFF_SIZE_LOW, d->size_blocks);
-	put32(p + IMSM_DEV_OFF_STATUS, d->status);
-	put32(p + IMSM_DEV_OFF_RESERVED_BLOCKS, d->reserved_blocks);
+	le_put64(p + IMSM_DEV_OFF_SIZE_LOW, d->size_blocks);
+	le_put32(p + IMSM_DEV_OFF_STATUS, d->status);
+	le_put32(p + IMSM_DEV_OFF_RESERVED_BLOCKS, d->reserved_blocks);
 	p[IMSM_DEV_OFF_MIGR_PRIORITY] = d->migr_priority;
 	p[IMSM_DEV_OFF_NUM_SUB_VOLS] = d->num_sub_vols;
 	p[IMSM_DEV_OFF_TID] = d->tid;
 	p[IMSM_DEV_OFF_CNG_MASTER_DISK] = d->cng_master_disk;
-	put16(p + IMSM_DEV_OFF_CACHE_POLICY, d->cache_policy);
+	le_put16(p + IMSM_DEV_OFF_CACHE_POLICY, d->cache_policy);
 	p[IMSM_DEV_OFF_CNG_STATE] = d->cng_state;
 	p[IMSM_DEV_OFF_CNG_SUB_STATE] = d->cng_sub_state;
-	put16(p + IMSM_DEV_OFF_MY_VOL_RAID_DEV_NUM, d->my_vol_raid_dev_num);
+	le_put16(p + IMSM_DEV_OFF_MY_VOL_RAID_DEV_NUM, d->my_vol_raid_dev_num);
 	p[IMSM_DEV_OFF_NV_CACHE_MODE] = d->nv_cache_mode;
 	p[IMSM_DEV_OFF_NV_CACHE_FLAGS] = d->nv_cache_flags;
-	put32(p + IMSM_DEV_OFF_NVC_VOL_ORIG_FAMILY_NUM, d->nvc_vol_orig_family_num);
-	put16(p + IMSM_DEV_OFF_NVC_VOL_RAID_DEV_NUM, d->nvc_vol_raid_dev_num);
+	le_put32(p + IMSM_DEV_OFF_NVC_VOL_ORIG_FAMILY_NUM, d->nvc_vol_orig_family_num);
+	le_put16(p + IMSM_DEV_OFF_NVC_VOL_RAID_DEV_NUM, d->nvc_vol_raid_dev_num);
 	p[IMSM_DEV_OFF_RWH_POLICY] = d->rwh_policy;
 	memcpy(p + IMSM_DEV_OFF_JD_SERIAL, d->jd_serial, IMSM_SERIAL_BYTES);
 	p[IMSM_DEV_OFF_FILLER1] = d->filler1;
@@ -892,15 +858,15 @@ static void put_dev_fields(const struct imsm_dev *d, uint8_t *p)
 
 static void put_vol_fields(const struct imsm_vol *v, uint8_t *p)
 {
-	put32(p + IMSM_DEV_OFF_CURR_MIGR_UNIT_LO, (uint32_t)v->curr_migr_unit);
-	put32(p + IMSM_DEV_OFF_CHECKPOINT_ID, v->checkpoint_id);
+	le_put32(p + IMSM_DEV_OFF_CURR_MIGR_UNIT_LO, (uint32_t)v->curr_migr_unit);
+	le_put32(p + IMSM_DEV_OFF_CHECKPOINT_ID, v->checkpoint_id);
 	p[IMSM_DEV_OFF_MIGR_STATE] = v->migr_state;
 	p[IMSM_DEV_OFF_MIGR_TYPE] = v->migr_type;
 	p[IMSM_DEV_OFF_DIRTY] = v->dirty;
 	p[IMSM_DEV_OFF_FS_STATE] = v->fs_state;
-	put16(p + IMSM_DEV_OFF_VERIFY_ERRORS, v->verify_errors);
-	put16(p + IMSM_DEV_OFF_BAD_BLOCKS, v->bad_blocks);
-	put32(p + IMSM_DEV_OFF_CURR_MIGR_UNIT_HI, (uint32_t)(v->curr_migr_unit >> 32));
+	le_put16(p + IMSM_DEV_OFF_VERIFY_ERRORS, v->verify_errors);
+	le_put16(p + IMSM_DEV_OFF_BAD_BLOCKS, v->bad_blocks);
+	le_put32(p + IMSM_DEV_OFF_CURR_MIGR_UNIT_HI, (uint32_t)(v->curr_migr_unit >> 32));
 	memcpy(p + IMSM_DEV_OFF_VOL_FILLER, v->filler, sizeof(v->filler));
 }
 
@@ -941,7 +907,7 @@ int imsm_encode(const struct imsm_super *s, void *buf, size_t len, size_t *ret_l
 	memcpy(p + at, s->slack, s->slack_bytes);
 	at += s->slack_bytes;
 	memcpy(p + at, s->bbm_log, s->bbm_log_bytes);
-	put32(p + IMSM_OFF_CHECK_SUM, imsm_checksum(p, mpb));
+	le_put32(p + IMSM_OFF_CHECK_SUM, imsm_checksum(p, mpb));
 	memset(p + mpb, 0, len - mpb);
 	*ret_len = mpb;
 	return 0;

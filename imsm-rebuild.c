@@ -6,6 +6,7 @@
  * disk and the moment of a rebuild belong to mdmon's manager; this file
  * knows what the records must say (imsm-format.md §6.4, §7.3, §7.4).
  */
+#include "imsm-le.h"
 #include "imsm-rebuild.h"
 #include "imsm-migr.h"
 
@@ -15,18 +16,6 @@
 #define DIV_ROUND_UP(n, d) (((n) + (d)-1) / (d))
 #define IN_SYNC (~0ULL)
 
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
-}
 
 static int ord_index(uint32_t ord)
 {
@@ -398,7 +387,7 @@ static void shift_bbm(struct imsm_super *s, int index)
 
 	if (s->bbm_log_bytes < IMSM_BBM_HEADER_BYTES)
 		return;
-	count = get32(s->bbm_log + 4);
+	count = le_get32(s->bbm_log + 4);
 	for (uint32_t i = 0; i < count && i < IMSM_BBM_MAX_ENTRIES; i++) {
 		e = s->bbm_log + IMSM_BBM_HEADER_BYTES + IMSM_BBM_ENTRY_BYTES * i;
 		if (e[1] == index)
@@ -409,7 +398,7 @@ static void shift_bbm(struct imsm_super *s, int index)
 			IMSM_BBM_ENTRY_BYTES);
 		kept++;
 	}
-	put32(s->bbm_log + 4, kept);
+	le_put32(s->bbm_log + 4, kept);
 	s->bbm_log_bytes = IMSM_BBM_HEADER_BYTES + IMSM_BBM_ENTRY_BYTES * kept;
 	if (kept == 0) { /* an empty log is not written (§2.7) */
 		s->bbm_log_bytes = 0;
