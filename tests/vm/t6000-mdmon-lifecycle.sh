@@ -68,11 +68,17 @@ kill -0 "$pid" || fail "mdmon died on a bad frame"
 run_expect 3 mdmon "$ctr"
 expect_one_error_line "mdmon: $ctr is already managed"
 
-# Idle: no CPU time consumed over 3 s (it sleeps in poll).
-t0=$(awk '{ print $14 + $15 }' /proc/"$pid"/stat)
-sleep 3
-t1=$(awk '{ print $14 + $15 }' /proc/"$pid"/stat)
+# Idle: no CPU time and no wake-up over 5 s (both threads sleep in poll);
+# a wake-up is a context switch of one of its threads.
+switches() {
+	cat /proc/"$pid"/task/*/status | awk '/_ctxt_switches/ { n += $2 } END { print n }'
+}
+t0=$(awk '{ print $14 + $15 }' /proc/"$pid"/stat) w0=$(switches)
+sleep 5
+t1=$(awk '{ print $14 + $15 }' /proc/"$pid"/stat) w1=$(switches)
+note "idle over 5 s: $((t1 - t0)) CPU ticks, $((w1 - w0)) wake-ups"
 [ "$t0" = "$t1" ] || fail "mdmon used CPU while idle ($t0 -> $t1 ticks)"
+[ "$w0" = "$w1" ] || fail "mdmon woke up $((w1 - w0)) times while idle"
 rss=$(awk '/VmRSS/ { print $2 }' /proc/"$pid"/status)
 note "resident memory: $rss kB (target under 2048)"
 [ "$rss" -lt 2048 ] || fail "mdmon resident memory $rss kB, target under 2 MiB"
