@@ -20,6 +20,9 @@ cat /proc/mdstat
 grep -q '\[3/2\] \[U_U\]' /proc/mdstat || fail "volume not running degraded"
 pattern_verify /dev/md/r5 61 24
 pattern_write /dev/md/r5 62 24   # writes still work degraded
+# mdmon writes the metadata before it lets array_state read clean: once
+# clean, no write is under way while the copies are compared below.
+wait_until 30 grep -qx clean "/sys/block/$vol/md/array_state"
 
 mdadm-peer -E "${DISKS[0]}" >/tmp/e0.txt
 cat /tmp/e0.txt
