@@ -77,6 +77,7 @@
  * which is <= R(C') whenever D_new >= D_old (depth is a multiple of c_o).
  */
 #include "imsm-reshape.h"
+#include "imsm-migr.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -715,5 +716,32 @@ int imsm_olce_start(const struct imsm_super *s, const struct imsm_olce_request *
 		return r;
 	}
 	*ret = new;
+	return 0;
+}
+
+/* ---- mdmon's view of an OLCE ------------------------------------------------------ */
+
+int imsm_olce_check_start_update(const struct imsm_super *cur, const struct imsm_super *upd)
+{
+	if (!cur || !upd || upd->family_num != cur->family_num ||
+	    upd->num_raid_devs != cur->num_raid_devs || upd->num_raid_devs == 0 ||
+	    upd->num_disks <= cur->num_disks)
+		return -EINVAL;
+	for (unsigned int i = 0; i < cur->num_disks; i++)
+		if (memcmp(upd->disk[i].serial, cur->disk[i].serial, IMSM_SERIAL_BYTES) != 0)
+			return -EINVAL;
+	for (unsigned int i = 0; i < cur->num_raid_devs; i++)
+		if (cur->dev[i].vol.migr_state)
+			return -EINVAL;
+	if (!imsm_migr_is_gen_migr(&upd->dev[0]))
+		return -EINVAL;
+	return 0;
+}
+
+int imsm_olce_set_unit(struct imsm_super *s, int idx, uint64_t unit)
+{
+	if (idx < 0 || idx >= s->num_raid_devs || !imsm_migr_is_gen_migr(&s->dev[idx]))
+		return -EINVAL;
+	s->dev[idx].vol.curr_migr_unit = unit;
 	return 0;
 }

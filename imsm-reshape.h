@@ -46,6 +46,19 @@
 
 #ifndef IMSM_MIGR_REC_BYTES
 #define IMSM_MIGR_REC_BYTES 128 /* defined part of the sector at LBA N-1 */
+/*
+ * Whether upd is cur with an OLCE started (what imsm_olce_start() builds,
+ * as mdmon receives it from mdadm): same family and volumes, more disk
+ * records, the old records' serials in place, volume 0 entering a general
+ * migration that cur does not run.  -EINVAL otherwise.
+ */
+int imsm_olce_check_start_update(const struct imsm_super *cur,
+				 const struct imsm_super *upd) IMSM_MUST_CHECK;
+
+/* §6.7: the checkpoint of volume idx's general migration in the main
+ * metadata; -EINVAL when it is not in one.  Never allocates. */
+int imsm_olce_set_unit(struct imsm_super *s, int idx, uint64_t unit) IMSM_MUST_CHECK;
+
 #endif
 
 /* rec_status */
@@ -328,5 +341,18 @@ int imsm_olce_next_volume(const struct imsm_super *s, unsigned int *ret_members)
  * when the volume is not in a general migration.  Never allocates.
  */
 int imsm_olce_end_volume(struct imsm_super *s, int idx, uint8_t map_state) IMSM_MUST_CHECK;
+
+/*
+ * Whether upd is cur with an OLCE started (what imsm_olce_start() builds,
+ * as mdmon receives it from mdadm): same family and volumes, more disk
+ * records, the old records' serials in place, volume 0 entering a general
+ * migration that cur does not run.  -EINVAL otherwise.
+ */
+int imsm_olce_check_start_update(const struct imsm_super *cur,
+				 const struct imsm_super *upd) IMSM_MUST_CHECK;
+
+/* §6.7: the checkpoint of volume idx's general migration in the main
+ * metadata; -EINVAL when it is not in one.  Never allocates. */
+int imsm_olce_set_unit(struct imsm_super *s, int idx, uint64_t unit) IMSM_MUST_CHECK;
 
 #endif

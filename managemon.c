@@ -22,6 +22,7 @@
  * as it was.
  */
 #include "imsm.h"
+#include "imsm-reshape.h"
 #include "mdadm.h"
 #include "mdmon.h"
 
@@ -820,6 +821,15 @@ static int req_remove_disk(struct mdmon_state *st, unsigned int major, unsigned 
 	return r;
 }
 
+/* A general migration's checkpoint or end, from the mdadm driving it. */
+static int req_migration(struct mdmon_state *st, const struct mdmon_disk_req *req)
+{
+	struct mon_update u = { .vol = (int)req->major, .unit = req->minor };
+
+	u.type = req->type == MDMON_REQ_MIGR_END ? MON_UPD_MIGR_END : MON_UPD_MIGR_CHECKPOINT;
+	return queue_update(st, &u);
+}
+
 static int serve_disk_req(struct mdmon_state *st, int fd, const struct mdmon_disk_req *req)
 {
 	int32_t res;
@@ -831,6 +841,10 @@ static int serve_disk_req(struct mdmon_state *st, int fd, const struct mdmon_dis
 	case MDMON_REQ_REMOVE_DISK:
 		res = req_remove_disk(st, req->major, req->minor);
 		break;
+	case MDMON_REQ_MIGR_CHECKPOINT:
+	case MDMON_REQ_MIGR_END:
+		res = req_migration(st, req);
+		break;
 	default:
 		return -EPROTO;
 	}
@@ -839,16 +853,30 @@ static int serve_disk_req(struct mdmon_state *st, int fd, const struct mdmon_dis
 
 /* ---- the control socket ------------------------------------------------------- */
 
-/* mdadm's MPB with one more volume: checked against ours, then merged. */
-static int serve_volume_update(struct mdmon_state *st, struct imsm_super *upd)
+/*
+ * mdadm's MPB with one more volume (checked against ours, then merged), or
+ * the start of an OLCE (replaces ours; the spares that joined are members
+ * now: reload).  *upd is what the caller frees afterwards.
+ */
+static int serve_volume_update(struct mdmon_state *st, struct imsm_super **upd)
 {
-	struct mon_update u = { .type = MON_UPD_VOLUME, .mpb = upd };
-	int r;
+	struct mon_update u = { .type = MON_UPD_VOLUME, .mpb = *upd };
+	int r = 0;
 
 	pthread_mutex_lock(&st->lock);
-	r = imsm_check_volume_update(st->mpb, upd);
+	if (st->mpb && imsm_olce_check_start_update(st->mpb, *upd) == 0)
+		u.type = MON_UPD_OLCE_START;
+	else
+		r = imsm_check_volume_update(st->mpb, *upd);
 	pthread_mutex_unlock(&st->lock);
-	return r ? r : queue_update(st, &u);
+	if (u.type == MON_UPD_VOLUME)
+		return r ? r : queue_update(st, &u);
+	r = queue_update(st, &u);
+	if (r == 0) {
+		*upd = u.mpb; /* the old one */
+		reload(st);
+	}
+	return r;
 }
 
 static bool is_disk_req(const void *buf, int32_t len)
@@ -878,7 +906,7 @@ static int serve_update(struct mdmon_state *st, int fd, int32_t len)
 		r = imsm_decode(buf, (size_t)len, &upd);
 	free(buf);
 	if (!r)
-		r = serve_volume_update(st, upd);
+		r = serve_volume_update(st, &upd);
 	imsm_free(upd);
 	return r ? r : send_frame(fd, NULL, 0);
 }

@@ -56,6 +56,8 @@
 enum mdmon_req_type {
 	MDMON_REQ_ADD_SPARE = 1,
 	MDMON_REQ_REMOVE_DISK = 2,
+	MDMON_REQ_MIGR_CHECKPOINT = 3, /* major: volume, minor: curr_migr_unit */
+	MDMON_REQ_MIGR_END = 4,	       /* major: volume (general migration ends) */
 };
 
 struct mdmon_disk_req {
@@ -106,13 +108,19 @@ enum mon_update_type {
 	MON_UPD_VOLUME,       /* mdadm's MPB with one more volume */
 	MON_UPD_SPARE_RECORD, /* write a spare record to a joining disk */
 	MON_UPD_ACTIVATE,     /* a spare takes a slot: start its rebuild */
+	MON_UPD_OLCE_START,   /* mdadm's MPB that starts an OLCE replaces ours */
+	MON_UPD_MIGR_CHECKPOINT, /* curr_migr_unit of a general migration */
+	MON_UPD_MIGR_END,     /* a general migration ends */
 };
 
 struct mon_update {
 	enum mon_update_type type;
-	struct imsm_super *mpb;           /* VOLUME: the update; SPARE_RECORD: the record */
+	struct imsm_super *mpb;           /* VOLUME: the update; SPARE_RECORD: the record;
+					   * OLCE_START: the new MPB, swapped with the old */
 	const struct imsm_disk_dev *disk; /* SPARE_RECORD: where it goes */
 	struct imsm_activation act;       /* ACTIVATE */
+	int vol;                          /* MIGR_*: the volume */
+	uint32_t unit;                    /* MIGR_CHECKPOINT */
 	int result;                       /* set by the monitor: 0 or -errno */
 };
 

@@ -32,6 +32,7 @@
  */
 #include "imsm.h"
 #include "mdadm.h"
+#include "imsm-reshape.h"
 #include "mdmon.h"
 
 #include <errno.h>
@@ -407,7 +408,8 @@ static int write_mpb(const struct mdmon_state *st, const struct imsm_disk_dev *d
 		r = -ENOSPC;
 	if (!r)
 		r = imsm_encode(s, st->io_buf, (size_t)loc.mpb_sectors * ss, &used);
-	if (!r)
+	/* mdadm keeps the record of a general migration there (§6.7) */
+	if (!r && !imsm_gen_migr_running(s))
 		r = pwrite_all(d->fd, zero, ss, loc.migr_rec_lba * ss);
 	if (!r && loc.ext_sectors)
 		r = pwrite_all(d->fd, st->io_buf + ss, (size_t)loc.ext_sectors * ss,
@@ -460,6 +462,19 @@ static bool apply_update(struct mdmon_state *st)
 			return false;
 		reset_checkpoint(st, u->act.vol);
 		return true;
+	case MON_UPD_OLCE_START: {
+		struct imsm_super *old = st->mpb;
+
+		st->mpb = u->mpb; /* the manager frees the old one */
+		u->mpb = old;
+		return true;
+	}
+	case MON_UPD_MIGR_CHECKPOINT:
+		u->result = imsm_olce_set_unit(st->mpb, u->vol, u->unit);
+		return u->result == 0;
+	case MON_UPD_MIGR_END:
+		u->result = imsm_olce_end_volume(st->mpb, u->vol, IMSM_MAP_NORMAL);
+		return u->result == 0;
 	}
 	return false;
 }
