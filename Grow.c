@@ -113,22 +113,13 @@ static void olce_close(struct olce *o)
 
 static int olce_open_disk(struct olce *o, const struct md_member_info *m)
 {
-	struct imsm_disk_dev *d = &o->disks[o->n_disks];
 	int r;
 
 	snprintf(o->paths[o->n_disks], sizeof(o->paths[0]), "/dev/%s", m->kname);
-	memset(d, 0, sizeof(*d));
-	d->path = o->paths[o->n_disks];
-	d->fd = open(d->path, O_RDWR | O_CLOEXEC);
-	if (d->fd < 0)
-		return -errno;
-	r = imsm_disk_identify(d);
-	if (r) {
-		close(d->fd);
-		return r;
-	}
-	o->n_disks++;
-	return 0;
+	r = imsm_disk_open(&o->disks[o->n_disks], o->paths[o->n_disks], O_RDWR);
+	if (!r)
+		o->n_disks++;
+	return r;
 }
 
 /* A disk whose serial the table does not list is a spare: its own record. */

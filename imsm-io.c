@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -100,6 +101,23 @@ int imsm_disk_identify(struct imsm_disk_dev *d)
 	d->sector_bytes = ss;
 	d->sectors = bytes / ss;
 	return imsm_disk_serial(d->kname, d->serial);
+}
+
+int imsm_disk_open(struct imsm_disk_dev *d, const char *path, int flags)
+{
+	int r;
+
+	memset(d, 0, sizeof(*d));
+	d->path = path;
+	d->fd = open(path, flags | O_CLOEXEC);
+	if (d->fd < 0)
+		return -errno;
+	r = imsm_disk_identify(d);
+	if (r) {
+		close(d->fd);
+		d->fd = -1;
+	}
+	return r;
 }
 
 static int pread_full(int fd, void *buf, size_t len, uint64_t off)

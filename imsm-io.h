@@ -32,6 +32,12 @@ struct imsm_disk_dev {
  */
 int imsm_disk_identify(struct imsm_disk_dev *d) __attribute__((warn_unused_result));
 
+/* Open path (flags | O_CLOEXEC) into a zeroed d and identify it; on
+ * failure d's fd is closed and -errno or imsm_disk_identify()'s error
+ * returned.  d->path points at path, which must outlive d. */
+int imsm_disk_open(struct imsm_disk_dev *d, const char *path, int flags)
+	__attribute__((warn_unused_result));
+
 /*
  * The serial of a disk (imsm-format.md §5.6): with IMSM_DEVNAME_AS_SERIAL
  * set, "/dev/<kname>" cut to 15 characters; else the device's serial from

@@ -306,20 +306,12 @@ static int open_disk(struct mdmon_state *st, const struct md_member_info *m)
 	char *path = st->disk_paths[st->n_disks];
 	int r;
 
-	memset(d, 0, sizeof(*d));
 	if (util_devpath_of(makedev(m->major, m->minor), path, 64) < 0)
 		snprintf(path, 64, "/dev/%s", m->kname);
-	d->path = path;
-	d->fd = open(path, O_RDWR | O_CLOEXEC);
-	if (d->fd < 0)
-		return -errno;
-	r = imsm_disk_identify(d);
-	if (r) {
-		close(d->fd);
-		return r;
-	}
-	st->n_disks++;
-	return 0;
+	r = imsm_disk_open(d, path, O_RDWR);
+	if (!r)
+		st->n_disks++;
+	return r;
 }
 
 /* A spare: its own copy is a spare record, the container's table does
