@@ -552,13 +552,13 @@ const char *imsm_olce_error(int err)
 	case -EPERM:
 		return "the container has attributes that IMSM does not support for reshapes";
 	case -EBUSY:
-		return "a volume is being initialized, resynced, rebuilt or reshaped";
+		return "a volume is being initialized, resynced, rebuilt or reshaped; wait for it to finish";
 	case -EMEDIUMTYPE:
 		return "IMSM can add disks only to raid0 and raid5 volumes";
 	case -EOPNOTSUPP:
 		return "a volume uses a PPL or a write-intent bitmap; disable it first";
 	case -EUCLEAN:
-		return "a volume is degraded, failed or not initialized";
+		return "a volume is degraded, failed or not initialized; rebuild or initialize it first";
 	case -EXDEV:
 		return "the volumes of the container have different numbers of disks";
 	case -EDOM:

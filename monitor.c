@@ -438,6 +438,17 @@ static void reset_checkpoint(struct mdmon_state *st, int vol)
 			a->last_checkpoint = 0;
 }
 
+/* An OLCE goes on with the container's next volume in the same commit
+ * that ends the previous one's migration (§6.5.1); mdadm drives it. */
+static void begin_next_volume(struct imsm_super *s)
+{
+	unsigned int members;
+	int idx = imsm_olce_next_volume(s, &members);
+
+	if (idx >= 0 && imsm_olce_begin_volume(s, idx, members) < 0)
+		return; /* mdadm finds the volume not grown and says so */
+}
+
 /* Apply the manager's pending change; true when st->mpb changed. */
 static bool apply_update(struct mdmon_state *st)
 {
@@ -474,6 +485,8 @@ static bool apply_update(struct mdmon_state *st)
 		return u->result == 0;
 	case MON_UPD_MIGR_END:
 		u->result = imsm_olce_end_volume(st->mpb, u->vol, IMSM_MAP_NORMAL);
+		if (!u->result)
+			begin_next_volume(st->mpb);
 		return u->result == 0;
 	}
 	return false;

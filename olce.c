@@ -1,0 +1,1035 @@
+/*
+ * olce.c: Online Capacity Expansion of an IMSM container (see olce.h).
+ *
+ * The flow, volume by volume (md-kernel-interface.md §9.3, §9.4, §9.5):
+ *
+ *   check everything  ->  freeze every volume ("-" flag, sync_action frozen)
+ *   -> start: new disk records + volume 0's general migration, through mdmon
+ *   -> per migrating volume: raid0 taken over to raid4 (parity slot missing);
+ *      migration record; new members; reshape held at sync_max 0; the unit
+ *      loop (critical units backed up to the copy area first); the end:
+ *      record zeroed, mdmon ends the migration and begins the next volume's,
+ *      array_size, raid4 back to raid0
+ *   -> unfreeze.
+ *
+ * --continue enters the same per-volume loop from the record on disk, with
+ * md either still running (mdadm was killed) or assembled at the record's
+ * reshape position (Assemble.c).  The rule that ties the record to a
+ * volume: it is zeroed before the migration of a volume ends, so a record
+ * that does not fit the migrating volume is only trusted to mean "nothing
+ * moved yet" when mdmon's checkpoint is 0, and "all moved" when it is at
+ * the last unit.
+ */
+#include "olce.h"
+#include "imsm-io.h"
+#include "imsm-platform.h"
+#include "imsm-reshape.h"
+#include "imsm.h"
+#include "mdadm.h"
+#include "mdmon-client.h"
+#include "mdmon.h"
+#include "mdstat.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define SYSROOT "/sys"
+#define OLCE_MAX_DISKS MD_MAX_MEMBERS
+#define SUSPEND_OFF "9223372036854775807"
+
+struct olce_vol {
+	char devnm[32];
+	char meta[64]; /* "external:/CONT/N": the spelling to restore */
+	struct md_sysfs md;
+	bool found, frozen;
+};
+
+/* Test hook: MDADM_TEST_OLCE_DIE=backup:K, unit:K or volume:I makes mdadm
+ * die by SIGKILL right after unit K's backup is recorded, after the
+ * checkpoint reaching unit K, or after volume I ended. */
+struct olce_die {
+	char what[8];
+	unsigned long long at;
+	bool armed;
+};
+
+struct olce {
+	char cont[32];
+	struct imsm_super *cur;
+	struct imsm_disk_dev disks[OLCE_MAX_DISKS];
+	char paths[OLCE_MAX_DISKS][64];
+	int dfd[OLCE_MAX_DISKS]; /* the same disks, O_DIRECT, for reading data */
+	int n_disks;
+	struct imsm_disk spares[OLCE_MAX_DISKS];
+	unsigned int n_spares;
+	struct olce_vol vols[IMSM_MAX_RAID_DEVS];
+	/* the volume being reshaped */
+	int idx;
+	struct md_sysfs *md;
+	struct imsm_migr_rec rec;
+	struct imsm_reshape_geom geom;
+	bool raid4; /* a raid0 volume, taken over for the reshape */
+	struct olce_die die;
+};
+
+static void olce_die_arm(struct olce *o)
+{
+	const char *e = getenv("MDADM_TEST_OLCE_DIE");
+
+	o->die.armed = e && sscanf(e, "%7[a-z]:%llu", o->die.what, &o->die.at) == 2;
+}
+
+static void olce_maybe_die(const struct olce *o, const char *what, uint64_t n)
+{
+	if (o->die.armed && strcmp(o->die.what, what) == 0 && n >= o->die.at)
+		raise(SIGKILL);
+}
+
+/* ---- the container: disks, spares, volumes -------------------------------- */
+
+static void olce_close(struct olce *o)
+{
+	for (int i = 0; i < o->n_disks; i++) {
+		close(o->disks[i].fd);
+		close(o->dfd[i]);
+	}
+	imsm_free(o->cur);
+}
+
+static int olce_open_disk(struct olce *o, const struct md_member_info *m)
+{
+	int r;
+
+	snprintf(o->paths[o->n_disks], sizeof(o->paths[0]), "/dev/%s", m->kname);
+	r = imsm_disk_open(&o->disks[o->n_disks], o->paths[o->n_disks], O_RDWR);
+	if (r)
+		return r;
+	o->dfd[o->n_disks] = open(o->paths[o->n_disks], O_RDONLY | O_DIRECT | O_CLOEXEC);
+	if (o->dfd[o->n_disks] < 0) {
+		r = -errno;
+		close(o->disks[o->n_disks].fd);
+		return r;
+	}
+	o->n_disks++;
+	return 0;
+}
+
+/* A disk whose serial the table does not list is a spare: its own record. */
+static void olce_note_spare(struct olce *o, const struct imsm_disk_dev *d)
+{
+	struct imsm_super *own = NULL;
+	int i;
+
+	if (imsm_find_disk(o->cur, d->serial) >= 0 || imsm_read_mpb(d, &own) < 0)
+		return;
+	i = imsm_find_disk(own, d->serial);
+	if (i >= 0)
+		o->spares[o->n_spares++] = own->disk[i];
+	imsm_free(own);
+}
+
+static int olce_load(struct olce *o)
+{
+	struct md_array_info info;
+	struct md_sysfs c;
+	int r;
+
+	r = imsm_load_container(o->cont, &o->cur);
+	if (r)
+		return r;
+	sysfs_init(&c, SYSROOT, o->cont);
+	r = sysfs_read_array(&c, &info);
+	if (r)
+		return r;
+	for (int i = 0; !r && i < info.n_members && o->n_disks < OLCE_MAX_DISKS; i++)
+		r = olce_open_disk(o, &info.members[i]);
+	sysfs_free_array(&info);
+	for (int i = 0; !r && i < o->n_disks; i++)
+		olce_note_spare(o, &o->disks[i]);
+	return r;
+}
+
+/* The newest metadata, as mdmon last wrote it. */
+static int olce_reload(struct olce *o)
+{
+	struct imsm_super *now = NULL;
+	int r = imsm_load_container(o->cont, &now);
+
+	if (r)
+		return r;
+	imsm_free(o->cur);
+	o->cur = now;
+	return 0;
+}
+
+/* md's name of each volume: "external:/CONT/N", or "-" when frozen. */
+static int olce_find_volumes(struct olce *o)
+{
+	struct mdstat_array *list = NULL;
+	size_t n = strlen(o->cont);
+	int r = mdstat_read("/proc/mdstat", &list);
+
+	if (r < 0)
+		return r;
+	for (struct mdstat_array *a = list; a; a = a->next) {
+		const char *m = a->metadata;
+		struct olce_vol *v;
+		char *end;
+		long idx;
+
+		if (strncmp(m, "external:", 9) != 0 || (m[9] != '/' && m[9] != '-') ||
+		    strncmp(m + 10, o->cont, n) != 0 || m[10 + n] != '/' || !a->active)
+			continue;
+		idx = strtol(m + 11 + n, &end, 10);
+		if (*end || idx < 0 || idx >= IMSM_MAX_RAID_DEVS)
+			continue;
+		v = &o->vols[idx];
+		snprintf(v->devnm, sizeof(v->devnm), "%s", a->devnm);
+		snprintf(v->meta, sizeof(v->meta), "external:/%.*s/%ld", (int)n, m + 10, idx);
+		sysfs_init(&v->md, SYSROOT, v->devnm);
+		v->found = true;
+	}
+	mdstat_free(list);
+	return 0;
+}
+
+static struct imsm_disk_dev *olce_disk(struct olce *o, const struct imsm_super *s,
+				       unsigned int index)
+{
+	for (int i = 0; i < o->n_disks; i++)
+		if (memcmp(o->disks[i].serial, s->disk[index].serial, IMSM_SERIAL_BYTES) == 0)
+			return &o->disks[i];
+	return NULL;
+}
+
+/* ---- freezing (md-kernel-interface.md §7) ----------------------------------- */
+
+/* sync_action, where the level has one (raid0 has none). */
+static int olce_sync_action(const struct md_sysfs *md, const char *action)
+{
+	int r = sysfs_set_sync_action(md, action);
+
+	return r == -ENOENT ? 0 : r;
+}
+
+/* A running reshape is not interrupted: it waits at its sync_max. */
+static int vol_freeze(struct olce_vol *v)
+{
+	char meta[80], action[32];
+	int r;
+
+	snprintf(meta, sizeof(meta), "external:-%s", v->meta + 10);
+	r = sysfs_write_attr(&v->md, NULL, "metadata_version", meta);
+	if (r)
+		return r;
+	v->frozen = true;
+	if (sysfs_get_sync_action(&v->md, action, sizeof(action)) == 0 &&
+	    strcmp(action, "reshape") == 0)
+		return 0;
+	return olce_sync_action(&v->md, "frozen");
+}
+
+static int vol_unfreeze(struct olce_vol *v)
+{
+	int r = sysfs_write_attr(&v->md, NULL, "metadata_version", v->meta);
+
+	if (olce_sync_action(&v->md, "idle") < 0 && !r)
+		r = -EIO;
+	v->frozen = r != 0;
+	return r;
+}
+
+static int olce_freeze(struct olce *o)
+{
+	int r = 0;
+
+	for (int i = 0; !r && i < o->cur->num_raid_devs; i++)
+		r = vol_freeze(&o->vols[i]);
+	return r;
+}
+
+static int olce_unfreeze(struct olce *o)
+{
+	int r = 0;
+
+	for (int i = 0; i < IMSM_MAX_RAID_DEVS; i++)
+		if (o->vols[i].frozen && vol_unfreeze(&o->vols[i]) < 0)
+			r = -EIO;
+	return r;
+}
+
+/* ---- the migration record (imsm-format.md §1.7, §6.7) ----------------------- */
+
+/* The record into the last sector of the slot-0 and slot-1 members. */
+static int olce_write_rec(struct olce *o, bool zero)
+{
+	uint32_t idx[2];
+	int n = imsm_migr_rec_members(&o->cur->dev[o->idx], idx), r = 0;
+
+	for (int i = 0; !r && i < n; i++) {
+		struct imsm_disk_dev *d = olce_disk(o, o->cur, idx[i]);
+		unsigned char buf[4096] = { 0 };
+
+		if (!d)
+			return -ENODEV;
+		if (!zero)
+			r = imsm_migr_rec_encode(&o->rec, d->sector_bytes, buf, d->sector_bytes);
+		if (!r && pwrite(d->fd, buf, d->sector_bytes,
+				 (off_t)((d->sectors - 1) * d->sector_bytes)) != (ssize_t)d->sector_bytes)
+			r = -EIO;
+		if (!r && fsync(d->fd) < 0)
+			r = -errno;
+	}
+	return r;
+}
+
+/* The first readable copy of the record. */
+static int olce_read_rec(struct olce *o, struct imsm_migr_rec *ret)
+{
+	uint32_t idx[2];
+	int n = imsm_migr_rec_members(&o->cur->dev[o->idx], idx), r = -ENODEV;
+
+	for (int i = 0; r && i < n; i++) {
+		struct imsm_disk_dev *d = olce_disk(o, o->cur, idx[i]);
+		unsigned char buf[4096];
+
+		if (!d || pread(d->fd, buf, d->sector_bytes,
+				(off_t)((d->sectors - 1) * d->sector_bytes)) != (ssize_t)d->sector_bytes)
+			continue;
+		r = imsm_migr_rec_decode(buf, d->sector_bytes, d->sector_bytes, ret);
+	}
+	return r;
+}
+
+/* Whether rec describes the migration that fresh starts. */
+static bool rec_fits(const struct imsm_migr_rec *rec, const struct imsm_migr_rec *fresh)
+{
+	return rec->family_num == fresh->family_num &&
+	       rec->blocks_per_unit == fresh->blocks_per_unit &&
+	       rec->dest_depth_per_unit == fresh->dest_depth_per_unit &&
+	       rec->ckpt_area_pba == fresh->ckpt_area_pba &&
+	       rec->num_migr_units == fresh->num_migr_units &&
+	       rec->post_migr_vol_cap == fresh->post_migr_vol_cap;
+}
+
+/*
+ * The record of the migrating volume: the one on disk when it fits,
+ * otherwise a new one if mdmon's checkpoint says nothing moved yet, or a
+ * finished one if it says everything did (the record was zeroed for the
+ * end).  -EBADMSG when the record of a half-done migration is lost.
+ */
+static int olce_get_rec(struct olce *o)
+{
+	const struct imsm_dev *dev = &o->cur->dev[o->idx];
+	struct imsm_migr_rec fresh;
+	int r;
+
+	r = imsm_migr_rec_init(o->cur, o->idx, &fresh);
+	if (r)
+		return r;
+	if (olce_read_rec(o, &o->rec) == 0 && rec_fits(&o->rec, &fresh) &&
+	    imsm_migr_rec_check(&o->rec, &o->geom) == 0)
+		return 0;
+	o->rec = fresh;
+	if (dev->vol.curr_migr_unit == 0)
+		return olce_write_rec(o, false);
+	if (dev->vol.curr_migr_unit == fresh.num_migr_units) {
+		o->rec.curr_migr_unit = fresh.num_migr_units;
+		return 0;
+	}
+	return -EBADMSG;
+}
+
+static bool mdmon_gone(int r)
+{
+	return r == -ECONNREFUSED || r == -ENOENT || r == -EPIPE || r == -ECONNRESET || r == -EIO;
+}
+
+/*
+ * A checkpoint or end request.  While no mdmon answers (killed; another
+ * starting with --takeover) wait for one, up to two minutes: md holds at
+ * sync_max meanwhile.  Both requests may be repeated; an end that the
+ * lost mdmon applied shows in the metadata.
+ */
+static int olce_ask_mdmon(struct olce *o, enum mdmon_req_type type, unsigned int unit)
+{
+	bool told = false;
+	int r = 0;
+
+	for (int i = 0; i < 240; i++) {
+		r = mdmon_disk_request(o->cont, type, (unsigned int)o->idx, unit);
+		if (!mdmon_gone(r))
+			return r;
+		if (type == MDMON_REQ_MIGR_END && olce_reload(o) == 0 &&
+		    !imsm_migr_is_gen_migr(&o->cur->dev[o->idx]))
+			return 0;
+		if (!told)
+			pr_err("waiting for mdmon to serve %s (start it with: mdmon --takeover %s)",
+			       o->cont, o->cont);
+		told = true;
+		usleep(500 * 1000);
+	}
+	return r;
+}
+
+/* The checkpoint: record, then mdmon copies the unit into the MPB. */
+static int olce_record(struct olce *o, uint64_t progress, enum imsm_unit_src status)
+{
+	int r;
+
+	imsm_migr_rec_set_checkpoint(&o->rec, progress, status);
+	r = olce_write_rec(o, false);
+	if (!r)
+		r = olce_ask_mdmon(o, MDMON_REQ_MIGR_CHECKPOINT, (unsigned int)o->rec.curr_migr_unit);
+	return r;
+}
+
+/* ---- the start (§6.5.1) ------------------------------------------------------ */
+
+static int olce_send(struct olce *o, const struct imsm_super *s)
+{
+	size_t len = imsm_mpb_bytes(s), used;
+	void *buf = calloc(1, len);
+	int r = buf ? imsm_encode(s, buf, len, &used) : -ENOMEM;
+
+	if (!r)
+		r = mdmon_send_update(o->cont, buf, used);
+	free(buf);
+	return r;
+}
+
+/* The platform's disks per array (dpa), 0 when it sets no limit. */
+static unsigned int olce_platform_max_members(void)
+{
+	struct imsm_platform p;
+
+	if (imsm_platform_probe(NULL, &p) < 0 || !p.has_limits)
+		return 0;
+	return p.orom.dpa;
+}
+
+/* New disk records and volume 0's migration, in one update through mdmon. */
+static int olce_start(struct olce *o, unsigned int new_members)
+{
+	struct imsm_olce_request rq = { .new_members = new_members, .spares = o->spares,
+					.n_spares = o->n_spares,
+					.max_members = olce_platform_max_members() };
+	struct imsm_super *start = NULL;
+	int r;
+
+	r = imsm_olce_start(o->cur, &rq, &start);
+	if (!r)
+		r = olce_send(o, start);
+	imsm_free(start);
+	return r ? r : olce_reload(o);
+}
+
+/* ---- md: takeover, new members, start or resume ----------------------------- */
+
+/* raid0 cannot reshape: raid4 with the parity slot missing (§9.5). */
+static int olce_takeover(struct olce *o)
+{
+	char level[16];
+	int r;
+
+	r = sysfs_get_level(o->md, level, sizeof(level));
+	if (r)
+		return r;
+	o->raid4 = o->cur->dev[o->idx].vol.map[0].raid_level == IMSM_LEVEL_BYTE_RAID0;
+	if (strcmp(level, "raid0") != 0)
+		return 0;
+	r = sysfs_write_attr(o->md, NULL, "level", "raid4");
+	if (!r)
+		r = sysfs_set_sync_action(o->md, "frozen");
+	return r ? r : mdmon_ping(o->cont);
+}
+
+/* raid_disks, then the new members with their slots (their recovery
+ * follows the reshape front). */
+static int olce_add_members(struct olce *o)
+{
+	const struct imsm_dev *dev = &o->cur->dev[o->idx];
+	const struct imsm_map *m = &dev->vol.map[0];
+	unsigned long long comp_kib;
+	char val[32];
+	int r;
+
+	r = sysfs_get_component_kib(o->md, &comp_kib);
+	if (!r)
+		r = sysfs_write_ull(o->md, NULL, "raid_disks", m->num_members + o->raid4);
+	for (unsigned int i = dev->vol.map[1].num_members; !r && i < m->num_members; i++) {
+		struct imsm_disk_dev *d = olce_disk(o, o->cur, m->disk_ord_tbl[i] & IMSM_ORD_INDEX_MASK);
+
+		if (!d)
+			return -ENODEV;
+		snprintf(val, sizeof(val), "%u:%u", d->major, d->minor);
+		r = sysfs_write_attr(o->md, NULL, "new_dev", val);
+		if (!r)
+			r = sysfs_write_ull(o->md, d->kname, "offset", m->pba_of_lba0);
+		if (!r)
+			r = sysfs_write_ull(o->md, d->kname, "size", comp_kib);
+		if (!r)
+			r = sysfs_write_ull(o->md, d->kname, "slot", i);
+	}
+	return r;
+}
+
+/* No suspended window (the order md accepts from any state). */
+static int olce_reset_window(struct olce *o)
+{
+	int r = sysfs_write_attr(o->md, NULL, "suspend_lo", SUSPEND_OFF);
+
+	if (!r)
+		r = sysfs_write_ull(o->md, NULL, "suspend_hi", 0);
+	if (!r)
+		r = sysfs_write_ull(o->md, NULL, "suspend_lo", 0);
+	return r;
+}
+
+/* A reshape that md starts but may not move (sync_max 0). */
+static int olce_start_md(struct olce *o)
+{
+	int r;
+
+	r = olce_reset_window(o);
+	if (!r)
+		r = sysfs_write_ull(o->md, NULL, "sync_min", 0);
+	if (!r)
+		r = sysfs_write_ull(o->md, NULL, "sync_max", 0);
+	for (int i = 0; !r || (r == -EBUSY && i < 5); i++) {
+		r = sysfs_set_sync_action(o->md, "reshape");
+		if (r != -EBUSY)
+			break;
+		sleep(1);
+	}
+	return r;
+}
+
+/*
+ * md holds a reshape_position already (assembled mid-way, or the mdadm
+ * that ran it died): the first window is set by the loop, then md goes on
+ * by itself once read-write and not frozen (§9.4.6).
+ */
+static int olce_kick_md(struct olce *o)
+{
+	char state[32];
+	int r;
+
+	r = sysfs_get_array_state(o->md, state, sizeof(state));
+	if (!r && (strcmp(state, "readonly") == 0 || strcmp(state, "read-auto") == 0))
+		r = sysfs_set_array_state(o->md, "active");
+	return r ? r : sysfs_set_sync_action(o->md, "idle");
+}
+
+/* Wait until md completed member position pos; 1 when the reshape ended. */
+static int olce_wait(struct olce *o, unsigned long long pos)
+{
+	unsigned long long done, total;
+	char action[32];
+	int r;
+
+	for (;;) {
+		r = sysfs_get_sync_completed(o->md, &done, &total);
+		if (r == 0 && done != SYSFS_NONE && done >= pos)
+			return 0;
+		if (sysfs_get_sync_action(o->md, action, sizeof(action)) < 0)
+			return -EIO;
+		if (strcmp(action, "reshape") != 0)
+			return strcmp(action, "idle") == 0 || strcmp(action, "frozen") == 0 ? 1 : -EIO;
+		if (r == 0 && done == SYSFS_NONE)
+			return 1;
+		usleep(20 * 1000);
+	}
+}
+
+/* How md stands when the unit loop begins. */
+enum olce_md {
+	OLCE_MD_GOING,	/* reshaping, held at sync_max */
+	OLCE_MD_HELD,	/* at a reshape position, not running yet: kick it */
+};
+
+/*
+ * md ran on while nobody drove it (its mdadm died): it stops at the
+ * sync_max that mdadm set, a step boundary where everything before is in
+ * the new layout.  Wait for it there and record that progress.
+ */
+static int olce_catch_up(struct olce *o)
+{
+	unsigned long long max;
+	uint64_t progress;
+	int r;
+
+	r = sysfs_read_ull(o->md, NULL, "sync_max", &max);
+	if (r)
+		return r;
+	if (max == SYSFS_NONE)
+		return -EPROTO; /* nobody held it: cannot tell what is safe */
+	r = olce_wait(o, max);
+	if (r < 0)
+		return r;
+	progress = r == 1 ? o->geom.array_blocks : max * o->geom.new_data;
+	if (progress > o->geom.array_blocks)
+		progress = o->geom.array_blocks;
+	if (progress <= o->rec.curr_migr_unit * o->rec.blocks_per_unit)
+		return 0;
+	return olce_record(o, progress, IMSM_UNIT_SRC_NORMAL);
+}
+
+/* md already runs the new geometry: it finished while nobody drove it. */
+static int olce_md_finished(struct olce *o)
+{
+	int disks;
+	int r = sysfs_get_raid_disks(o->md, &disks);
+
+	if (r)
+		return r;
+	if (disks != o->cur->dev[o->idx].vol.map[0].num_members + o->raid4)
+		return -EPROTO; /* half done, yet md runs the old layout */
+	o->rec.curr_migr_unit = o->rec.num_migr_units;
+	return olce_record(o, o->geom.array_blocks, IMSM_UNIT_SRC_NORMAL);
+}
+
+/* md ready for the unit loop. */
+static int olce_prepare_md(struct olce *o, enum olce_md *ret)
+{
+	unsigned long long pos;
+	char action[32];
+	int r;
+
+	*ret = OLCE_MD_GOING;
+	r = olce_takeover(o);
+	if (!r)
+		r = sysfs_read_ull(o->md, NULL, "reshape_position", &pos);
+	if (r)
+		return r;
+	if (pos == SYSFS_NONE && o->rec.curr_migr_unit == 0) {
+		r = olce_add_members(o);
+		return r ? r : olce_start_md(o);
+	}
+	if (pos == SYSFS_NONE)
+		return o->rec.curr_migr_unit >= o->rec.num_migr_units ? 0 : olce_md_finished(o);
+	if (sysfs_get_sync_action(o->md, action, sizeof(action)) == 0 &&
+	    strcmp(action, "reshape") == 0)
+		return olce_catch_up(o);
+	*ret = OLCE_MD_HELD;
+	return olce_reset_window(o);
+}
+
+/* ---- the unit loop (§9.4.3) ------------------------------------------------- */
+
+/* Member (new slot) that holds data chunk j of new stripe row s, and the
+ * parity slot (-1 for raid0): IMSM raid5 is left-asymmetric. */
+static int olce_parity_slot(const struct imsm_map *m, uint64_t s)
+{
+	if (m->raid_level != IMSM_LEVEL_BYTE_RAID5)
+		return -1;
+	return (int)(m->num_members - 1 - s % m->num_members);
+}
+
+static int olce_data_slot(int pd, unsigned int j)
+{
+	return pd >= 0 && (int)j >= pd ? (int)j + 1 : (int)j;
+}
+
+/* Where array chunk c lies in the old layout (map[1]): member and LBA. */
+static int olce_old_chunk(struct olce *o, uint64_t c, int *ret_disk, uint64_t *ret_lba)
+{
+	const struct imsm_map *m = &o->cur->dev[o->idx].vol.map[1];
+	uint64_t row = c / o->geom.old_data;
+	int slot = olce_data_slot(olce_parity_slot(m, row), (unsigned int)(c % o->geom.old_data));
+	struct imsm_disk_dev *d = olce_disk(o, o->cur, m->disk_ord_tbl[slot] & IMSM_ORD_INDEX_MASK);
+
+	if (!d)
+		return -ENODEV;
+	*ret_disk = (int)(d - o->disks);
+	*ret_lba = m->pba_of_lba0 + row * o->geom.old_chunk_blocks;
+	return 0;
+}
+
+/*
+ * The unit's array data, read from the members in the old layout (md has
+ * not reached it; the window suspends writes to it).  Not through md: md
+ * holds back reads of an old stripe row that straddles its position.
+ * O_DIRECT: md's writes bypass the members' page cache.
+ */
+static int olce_read_unit(struct olce *o, const struct imsm_reshape_unit *u, unsigned char *buf)
+{
+	size_t cb = (size_t)o->geom.old_chunk_blocks * 512;
+	uint64_t first = u->array_start / o->geom.old_chunk_blocks;
+	uint64_t n = (u->array_blocks + o->geom.old_chunk_blocks - 1) / o->geom.old_chunk_blocks;
+	uint64_t lba;
+	int disk, r = 0;
+
+	for (uint64_t c = 0; !r && c < n; c++) {
+		r = olce_old_chunk(o, first + c, &disk, &lba);
+		if (!r && pread(o->dfd[disk], buf + c * cb, cb, (off_t)(lba * 512)) != (ssize_t)cb)
+			r = -EIO;
+	}
+	return r;
+}
+
+static int olce_put_chunk(struct olce *o, int slot, const void *c, size_t cb, uint64_t lba)
+{
+	const struct imsm_map *m = &o->cur->dev[o->idx].vol.map[0];
+	struct imsm_disk_dev *d = olce_disk(o, o->cur, m->disk_ord_tbl[slot] & IMSM_ORD_INDEX_MASK);
+
+	if (!d || pwrite(d->fd, c, cb, (off_t)(lba * 512)) != (ssize_t)cb)
+		return -EIO;
+	return 0;
+}
+
+/* Row r of the unit, chunk by chunk, onto the copy area of each member. */
+static int olce_write_row(struct olce *o, const unsigned char *data, uint64_t row, uint64_t r,
+			  unsigned char *parity)
+{
+	size_t cb = (size_t)o->geom.new_chunk_blocks * 512;
+	int pd = olce_parity_slot(&o->cur->dev[o->idx].vol.map[0], row);
+	uint64_t lba = o->rec.ckpt_area_pba + r * o->geom.new_chunk_blocks;
+	int res = 0;
+
+	memset(parity, 0, cb);
+	for (unsigned int j = 0; !res && j < o->geom.new_data; j++) {
+		const unsigned char *c = data + j * cb;
+
+		for (size_t b = 0; b < cb; b++)
+			parity[b] ^= c[b];
+		res = olce_put_chunk(o, olce_data_slot(pd, j), c, cb, lba);
+	}
+	if (!res && pd >= 0)
+		res = olce_put_chunk(o, pd, parity, cb, lba);
+	return res;
+}
+
+/* §6.7 step 4: the unit's destination image into the copy area, synced,
+ * then the record says so (status 1) and mdmon records the unit. */
+static int olce_backup(struct olce *o, uint64_t k)
+{
+	struct imsm_reshape_unit u;
+	size_t cb = (size_t)o->geom.new_chunk_blocks * 512;
+	unsigned char *buf = NULL, *parity = NULL;
+	int r;
+
+	r = imsm_reshape_unit(&o->rec, &o->geom, k, &u);
+	if (r)
+		return r;
+	if (posix_memalign((void **)&buf, 4096,
+			   (u.array_blocks + o->geom.old_chunk_blocks) * 512) ||
+	    posix_memalign((void **)&parity, 4096, cb)) {
+		free(buf);
+		return -ENOMEM;
+	}
+	r = olce_read_unit(o, &u, buf);
+	for (uint64_t row = 0; !r && row * o->geom.new_chunk_blocks < u.dest_member_blocks; row++)
+		r = olce_write_row(o, buf + row * cb * o->geom.new_data,
+				   u.dest_member_start / o->geom.new_chunk_blocks + row, row,
+				   parity);
+	for (int i = 0; !r && i < o->n_disks; i++)
+		if (fsync(o->disks[i].fd) < 0)
+			r = -errno;
+	free(buf);
+	free(parity);
+	if (!r)
+		r = olce_record(o, u.array_start, IMSM_UNIT_SRC_IN_CP_AREA);
+	if (!r)
+		olce_maybe_die(o, "backup", k);
+	return r;
+}
+
+/* Writes to the step's array range wait until md has moved it. */
+static int olce_set_window(struct olce *o, const struct imsm_reshape_step *step)
+{
+	int r = sysfs_write_ull(o->md, NULL, "suspend_lo", step->suspend_lo);
+
+	return r ? r : sysfs_write_ull(o->md, NULL, "suspend_hi", step->suspend_hi);
+}
+
+/* The window first: the backup reads a unit whose writes it suspends. */
+static int olce_run(struct olce *o, bool kick)
+{
+	struct imsm_reshape_step step;
+	uint64_t unit = o->rec.curr_migr_unit;
+	int r = 0;
+
+	while (!r && unit < o->rec.num_migr_units) {
+		r = imsm_reshape_plan_step(&o->rec, &o->geom, unit, 0, &step);
+		if (!r)
+			r = olce_set_window(o, &step);
+		if (!r && step.backup)
+			r = olce_backup(o, step.first_unit);
+		if (!r)
+			r = sysfs_write_ull(o->md, NULL, "sync_max", step.sync_max);
+		if (!r && kick)
+			r = olce_kick_md(o);
+		kick = false;
+		if (!r)
+			r = olce_wait(o, step.sync_max);
+		if (r < 0)
+			break;
+		unit = r == 1 ? o->rec.num_migr_units : step.first_unit + step.units;
+		r = olce_record(o, r == 1 ? o->geom.array_blocks : step.suspend_hi,
+				IMSM_UNIT_SRC_NORMAL);
+		if (!r)
+			olce_maybe_die(o, "unit", o->rec.curr_migr_unit);
+	}
+	return r;
+}
+
+/* ---- the end of a volume ---------------------------------------------------- */
+
+static int olce_wait_idle(struct olce *o)
+{
+	unsigned long long pos = 0;
+	char action[32];
+
+	for (int i = 0; i < 3000; i++) {
+		if (sysfs_get_sync_action(o->md, action, sizeof(action)) < 0 ||
+		    strcmp(action, "reshape") != 0)
+			break;
+		usleep(20 * 1000);
+	}
+	if (sysfs_read_ull(o->md, NULL, "reshape_position", &pos) < 0 || pos != SYSFS_NONE)
+		return -EIO;
+	return 0;
+}
+
+/*
+ * md finished: the record zeroed (so it is never taken for the next
+ * volume's), mdmon ends the migration and begins the next volume's in one
+ * commit, then the new size and raid0 again.
+ */
+static int olce_finish(struct olce *o)
+{
+	int r;
+
+	r = olce_wait_idle(o);
+	if (!r)
+		r = olce_reset_window(o);
+	if (!r)
+		r = sysfs_write_attr(o->md, NULL, "sync_max", "max");
+	if (!r)
+		r = olce_write_rec(o, true);
+	if (!r)
+		r = olce_ask_mdmon(o, MDMON_REQ_MIGR_END, 0);
+	if (!r)
+		r = olce_reload(o);
+	if (!r)
+		r = sysfs_write_ull(o->md, NULL, "array_size", o->cur->dev[o->idx].size_blocks / 2);
+	if (!r && o->raid4)
+		r = sysfs_write_attr(o->md, NULL, "level", "raid0");
+	if (!r)
+		olce_maybe_die(o, "volume", (uint64_t)o->idx);
+	return r;
+}
+
+/* One volume, from wherever its migration stands. */
+static int olce_volume(struct olce *o, int idx, const char **what)
+{
+	enum olce_md md;
+	int r;
+
+	*what = "cannot read the migration";
+	o->idx = idx;
+	o->md = &o->vols[idx].md;
+	o->raid4 = false;
+	if (!o->vols[idx].found)
+		return -ENODEV;
+	r = imsm_reshape_geom_of(&o->cur->dev[idx], &o->geom);
+	if (!r)
+		r = olce_get_rec(o);
+	if (r)
+		return r;
+	*what = "md refused the reshape";
+	r = olce_prepare_md(o, &md);
+	if (r)
+		return r;
+	*what = "reshape failed";
+	r = olce_run(o, md == OLCE_MD_HELD);
+	if (r)
+		return r;
+	*what = "cannot end the migration";
+	return olce_finish(o);
+}
+
+/* The volume in a general migration, -1 when none is. */
+static int olce_migrating(const struct imsm_super *s)
+{
+	for (int i = 0; i < s->num_raid_devs; i++)
+		if (imsm_migr_is_gen_migr(&s->dev[i]))
+			return i;
+	return -1;
+}
+
+/* Every volume whose migration mdmon began, in turn. */
+static int olce_drive(struct olce *o, const char **what)
+{
+	int r = 0;
+
+	for (int idx = olce_migrating(o->cur); !r && idx >= 0; idx = olce_migrating(o->cur))
+		r = olce_volume(o, idx, what);
+	return r;
+}
+
+/* ---- checks ----------------------------------------------------------------- */
+
+static int olce_check_volumes(const struct olce *o, const char *path)
+{
+	char action[32];
+
+	for (int i = 0; i < o->cur->num_raid_devs; i++) {
+		const struct olce_vol *v = &o->vols[i];
+
+		if (!v->found) {
+			pr_err("cannot grow %s: volume %d is not running", path, i);
+			return EXIT_FAILED;
+		}
+		if (sysfs_get_sync_action(&v->md, action, sizeof(action)) == 0 &&
+		    strcmp(action, "idle") != 0) {
+			pr_err("cannot grow %s: /dev/%s is busy (%s); wait for it to end", path,
+			       v->devnm, action);
+			return EXIT_FAILED;
+		}
+	}
+	return 0;
+}
+
+/* Another mdmon would drop our updates (Debian's acknowledges and ignores
+ * them); none running is fine, olce_go() starts ours. */
+static int olce_refuse_mdmon(const struct olce *o, const char *path)
+{
+	if (mdmon_running(o->cont) && !mdmon_is_ours(o->cont)) {
+		pr_err("cannot grow %s: another mdmon serves the container; run mdmon --takeover %s first",
+		       path, path);
+		return EXIT_FAILED;
+	}
+	return 0;
+}
+
+/* imsm_olce_check()'s refusal, with the numbers that tell what to change. */
+static void olce_report(const struct olce *o, const struct imsm_olce_request *rq, int r,
+			const char *path)
+{
+	unsigned int n = o->cur->num_raid_devs ? o->cur->dev[0].vol.map[0].num_members : 0;
+	unsigned int limit = rq->max_members && rq->max_members < IMSM_MAX_MEMBERS
+				     ? rq->max_members : IMSM_MAX_MEMBERS;
+	const char *why = imsm_olce_error(r);
+
+	switch (r) {
+	case -EINVAL:
+		pr_err("cannot grow %s: %s (%u)", path, why, n);
+		break;
+	case -E2BIG:
+		pr_err("cannot grow %s: %s (at most %u%s)", path, why, limit,
+		       limit < IMSM_MAX_MEMBERS ? " on this platform" : "");
+		break;
+	case -ENOENT:
+		pr_err("cannot grow %s: %s (%u needed, %u present)", path, why, rq->new_members - n,
+		       rq->n_spares);
+		break;
+	case -ENOSPC:
+		pr_err("cannot grow %s: %s (a new disk needs at least %llu KiB)", path, why,
+		       (unsigned long long)imsm_olce_min_spare_blocks(o->cur) / 2);
+		break;
+	default:
+		pr_err("cannot grow %s: %s", path, why);
+	}
+}
+
+static int olce_refuse(const struct olce *o, int new_disks, const char *path)
+{
+	struct imsm_olce_request rq = { .new_members = (unsigned int)new_disks,
+					.spares = o->spares, .n_spares = o->n_spares,
+					.max_members = olce_platform_max_members() };
+	int r = imsm_olce_check(o->cur, &rq);
+
+	if (r) {
+		olce_report(o, &rq, r, path);
+		return EXIT_FAILED;
+	}
+	r = olce_check_volumes(o, path);
+	if (r)
+		return r;
+	return olce_refuse_mdmon(o, path);
+}
+
+static int olce_refuse_continue(const struct olce *o, const char *path)
+{
+	if (olce_migrating(o->cur) < 0) {
+		pr_err("cannot continue %s: no reshape is recorded in its metadata", path);
+		return EXIT_FAILED;
+	}
+	return olce_refuse_mdmon(o, path);
+}
+
+/* Every volume has volume 0's member count at the end. */
+static int olce_check_end(const struct olce *o)
+{
+	for (int i = 1; i < o->cur->num_raid_devs; i++)
+		if (o->cur->dev[i].vol.map[0].num_members != o->cur->dev[0].vol.map[0].num_members)
+			return -EPROTO;
+	return 0;
+}
+
+/* *started: the metadata records a migration (on failure the volumes stay
+ * frozen at the checkpoint for --continue). */
+static int olce_go(struct olce *o, int new_disks, bool do_continue, const char **what,
+		   bool *started)
+{
+	int r;
+
+	*what = "cannot start mdmon";
+	r = mdmon_running(o->cont) ? 0 : mdmon_start(o->cont);
+	if (!r) {
+		*what = "cannot freeze";
+		r = olce_freeze(o);
+	}
+	if (!r && !do_continue) {
+		*what = "cannot record the start";
+		r = olce_start(o, (unsigned int)new_disks);
+	}
+	*started = !r || do_continue;
+	if (!r)
+		r = olce_drive(o, what);
+	if (!r) {
+		*what = "a volume was not grown";
+		r = olce_check_end(o);
+	}
+	return r;
+}
+
+int olce_grow(const char *array, const char *devnm, int new_disks, bool do_continue)
+{
+	struct olce o;
+	const char *what = "";
+	bool started = false;
+	int r, rc;
+
+	memset(&o, 0, sizeof(o));
+	snprintf(o.cont, sizeof(o.cont), "%s", devnm);
+	olce_die_arm(&o);
+	r = olce_load(&o);
+	if (!r)
+		r = olce_find_volumes(&o);
+	if (r) {
+		pr_err("cannot grow %s: %s", array, strerror(-r));
+		olce_close(&o);
+		return EXIT_FAILED;
+	}
+	rc = do_continue ? olce_refuse_continue(&o, array) : olce_refuse(&o, new_disks, array);
+	if (!rc) {
+		r = olce_go(&o, new_disks, do_continue, &what, &started);
+		if ((!r || !started) && olce_unfreeze(&o) < 0 && !r)
+			r = -EIO;
+		if (r && started)
+			pr_err("cannot grow %s: %s: %s; it stays frozen at its checkpoint for mdadm --grow --continue",
+			       array, what, strerror(-r));
+		else if (r)
+			pr_err("cannot grow %s: %s: %s", array, what, strerror(-r));
+		rc = r ? EXIT_FAILED : 0;
+	}
+	olce_close(&o);
+	return rc;
+}

@@ -1,0 +1,22 @@
+/*
+ * olce.h: Online Capacity Expansion of an IMSM container, the part mdadm
+ * drives (md-kernel-interface.md §9.3, §9.4; imsm-format.md §6.5.1, §6.7).
+ *
+ * Owns: the checks before anything changes, the freeze of the container's
+ * volumes, the start through mdmon, and for each volume in turn the raid0
+ * takeover, md's new members, the unit loop with backups and checkpoints,
+ * and the end (size, level back).  --continue picks an interrupted OLCE up
+ * from the migration record.  Reports once with pr_err().
+ */
+#ifndef OLCE_H
+#define OLCE_H
+#include <stdbool.h>
+
+/*
+ * Grow every volume of container devnm (named array by the user) to
+ * new_disks members, or with do_continue finish the OLCE the metadata
+ * records.  Returns an exit code.
+ */
+int olce_grow(const char *array, const char *devnm, int new_disks, bool do_continue);
+
+#endif

@@ -1,0 +1,110 @@
+# olce-lib.sh: shared steps of the OLCE tests (sourced after lib.sh).
+
+# Data members of a volume of LEVEL with N members.
+olce_data() { # LEVEL N
+	case $1 in 0) echo "$2" ;; 5) echo $(($2 - 1)) ;; *) fail "olce_data: level $1" ;; esac
+}
+
+# olce_make OLD NEW LEVEL...: fresh disks, a container of OLD of them
+# with one volume per LEVEL (8 MiB per member, 64 KiB chunk), NEW - OLD
+# spares added, a pattern on each volume.  Sets C (container path),
+# V (volume paths), VN (their names), S0 (array sizes), ALL (every disk).
+olce_make() {
+	local old=$1 new=$2 first=${#DISKS[@]} i lvl
+	shift 2
+	OLCE_LEVELS=("$@") OLCE_OLD=$old OLCE_NEW=$new
+	make_disks "$new" 40
+	ALL=("${DISKS[@]:first:new}")
+	C=/dev/md/c$first V=() VN=() S0=()
+	run_expect 0 mdadm -C "$C" -e imsm -n"$old" "${ALL[@]:0:old}"
+	i=0
+	for lvl in "$@"; do
+		VN+=("v${first}x$i")
+		run_expect 0 mdadm -C "/dev/md/${VN[i]}" -l"$lvl" -n"$old" -c 64 -z 8M \
+			--assume-clean "$C"
+		V+=("/dev/md/${VN[i]}")
+		S0+=("$(blockdev --getsize64 "${V[i]}")")
+		pattern_write "${V[i]}" $((first * 10 + i)) $((S0[i] >> 20))
+		i=$((i + 1))
+	done
+	for ((i = old; i < new; i++)); do
+		run_expect 0 mdadm "$C" --add "${ALL[i]}"
+	done
+	OLCE_SEED=$first
+}
+
+# olce_check_grown: every volume has NEW members, its size grew by the
+# ratio of data members, its pattern reads back, md is idle and at the
+# metadata's level, and our -E and the peer's say normal with NEW disks.
+olce_check_grown() {
+	local i lvl dev want d p
+	for i in "${!V[@]}"; do
+		lvl=${OLCE_LEVELS[i]}
+		dev=$(md_devnm "${V[i]}")
+		want=$((S0[i] / $(olce_data "$lvl" "$OLCE_OLD") * $(olce_data "$lvl" "$OLCE_NEW")))
+		[ "$(blockdev --getsize64 "${V[i]}")" = "$want" ] ||
+			fail "${V[i]}: size $(blockdev --getsize64 "${V[i]}"), expected $want"
+		[ "$(cat "/sys/block/$dev/md/raid_disks")" = "$OLCE_NEW" ] ||
+			fail "${V[i]}: raid_disks $(cat "/sys/block/$dev/md/raid_disks")"
+		[ "$(cat "/sys/block/$dev/md/level")" = "raid$lvl" ] ||
+			fail "${V[i]}: level $(cat "/sys/block/$dev/md/level")"
+		pattern_verify "${V[i]}" $((OLCE_SEED * 10 + i)) $((S0[i] >> 20))
+	done
+	for d in "${ALL[@]}"; do
+		for p in mdadm mdadm-peer; do
+			"$p" -E "$d" >/tmp/e.txt 2>&1 || fail "$p -E $d failed"
+			grep -q 'Migrate State : general' /tmp/e.txt && fail "$p -E $d: still migrating"
+			[ "$(grep -c 'Map State : normal$' /tmp/e.txt)" = "${#V[@]}" ] ||
+				fail "$p -E $d: not every map is normal"
+			[ "$(grep -c "Members : $OLCE_NEW\$" /tmp/e.txt)" = "${#V[@]}" ] ||
+				fail "$p -E $d: not every volume has $OLCE_NEW members"
+			grep -q "Disks : $OLCE_NEW\$" /tmp/e.txt || fail "$p -E $d: not $OLCE_NEW disks"
+		done
+	done
+	note "${OLCE_LEVELS[*]}: $OLCE_OLD -> $OLCE_NEW disks, sizes and data right, metadata normal"
+}
+
+# olce_peer_reads: the peer assembles the grown container and reads the data.
+olce_peer_reads() {
+	local i
+	stop_all_md
+	run_expect 0 mdadm-peer -A "$C" "${ALL[@]}"
+	run_expect 0 mdadm-peer -I "$C"
+	for i in "${!V[@]}"; do
+		wait_until 30 test -b "/dev/md/${VN[i]}" -o -b "/dev/md/${VN[i]}_0"
+		pattern_verify "$(vol_path "${VN[i]}")" $((OLCE_SEED * 10 + i)) $((S0[i] >> 20))
+	done
+	stop_all_md
+	note "the peer assembles the grown container; data intact"
+}
+
+# olce_case OLD NEW LEVEL...: make, grow, check, let the peer read.
+olce_case() {
+	olce_make "$@"
+	run_expect 0 mdadm --grow "$C" --raid-devices="$2"
+	olce_check_grown
+	olce_peer_reads
+}
+
+# olce_migrating: our -E of the first disk shows a general migration.
+olce_migrating() {
+	mdadm -E "${ALL[0]}" | grep -q 'Migrate State : general migration'
+}
+
+# olce_grow_killed POINT: --grow to NEW with the test hook that makes
+# mdadm SIGKILL itself at POINT (olce.c: backup:K, unit:K, volume:I).
+olce_grow_killed() {
+	local rc=0
+	MDADM_TEST_OLCE_DIE=$1 mdadm --grow "$C" --raid-devices="$OLCE_NEW" 2>/tmp/grow.err || rc=$?
+	[ "$rc" = 137 ] || fail "mdadm --grow with MDADM_TEST_OLCE_DIE=$1 exited $rc: $(cat /tmp/grow.err)"
+	olce_migrating || fail "killed at $1, yet no migration is recorded"
+	note "mdadm killed at $1: $(mdadm -E "${ALL[0]}" | grep -m1 'Checkpoint :' | xargs)"
+}
+
+# olce_patterns_ok: every volume's pattern reads back (mid-migration too).
+olce_patterns_ok() {
+	local i
+	for i in "${!V[@]}"; do
+		pattern_verify "${V[i]}" $((OLCE_SEED * 10 + i)) $((S0[i] >> 20))
+	done
+}
