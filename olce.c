@@ -525,25 +525,32 @@ static int olce_kick_md(struct olce *o)
 	return r ? r : sysfs_set_sync_action(o->md, "idle");
 }
 
+/* md's completed member position now: 0, or 1 when the reshape ended. */
+static int olce_progress(struct olce *o, unsigned long long *ret_done)
+{
+	unsigned long long total;
+	char action[32];
+	int r = sysfs_get_sync_completed(o->md, ret_done, &total);
+
+	if (r == 0 && *ret_done != SYSFS_NONE)
+		return 0;
+	if (sysfs_get_sync_action(o->md, action, sizeof(action)) < 0)
+		return -EIO;
+	if (strcmp(action, "reshape") != 0)
+		return strcmp(action, "idle") == 0 || strcmp(action, "frozen") == 0 ? 1 : -EIO;
+	*ret_done = 0;
+	return r == 0 ? 1 : 0;
+}
+
 /* Wait until md completed member position pos; 1 when the reshape ended. */
 static int olce_wait(struct olce *o, unsigned long long pos)
 {
-	unsigned long long done, total;
-	char action[32];
+	unsigned long long done;
 	int r;
 
-	for (;;) {
-		r = sysfs_get_sync_completed(o->md, &done, &total);
-		if (r == 0 && done != SYSFS_NONE && done >= pos)
-			return 0;
-		if (sysfs_get_sync_action(o->md, action, sizeof(action)) < 0)
-			return -EIO;
-		if (strcmp(action, "reshape") != 0)
-			return strcmp(action, "idle") == 0 || strcmp(action, "frozen") == 0 ? 1 : -EIO;
-		if (r == 0 && done == SYSFS_NONE)
-			return 1;
+	while ((r = olce_progress(o, &done)) == 0 && done < pos)
 		usleep(20 * 1000);
-	}
+	return r;
 }
 
 /* How md stands when the unit loop begins. */
@@ -747,18 +754,96 @@ static int olce_set_window(struct olce *o, const struct imsm_reshape_step *step)
 	return r ? r : sysfs_write_ull(o->md, NULL, "suspend_hi", step->suspend_hi);
 }
 
-/* The window first: the backup reads a unit whose writes it suspends. */
+/* Completed writes on every member reach the media before a checkpoint
+ * says they did. */
+static int olce_flush_members(struct olce *o)
+{
+	for (int i = 0; i < o->n_disks; i++)
+		if (fsync(o->disks[i].fd) < 0)
+			return -errno;
+	return 0;
+}
+
+/*
+ * The next checkpoint's window and limit: the window grows upwards before
+ * md may go further, and shrinks from below once the checkpoint is on
+ * disk.  *hi is the window's top; a limit that would not grow is not
+ * written (md refuses a lower one, and resets it to "max" at the end).
+ */
+static int olce_move_on(struct olce *o, uint64_t *hi)
+{
+	struct imsm_reshape_step step;
+	int r = imsm_reshape_plan_step(&o->rec, &o->geom, o->rec.curr_migr_unit, 0, &step);
+
+	if (r == -ERANGE)
+		return 0; /* every unit recorded: md is finishing */
+	if (!r && step.suspend_hi > *hi) {
+		r = sysfs_write_ull(o->md, NULL, "suspend_hi", step.suspend_hi);
+		if (!r)
+			r = sysfs_write_ull(o->md, NULL, "sync_max", step.sync_max);
+		*hi = step.suspend_hi;
+	}
+	if (!r)
+		r = sysfs_write_ull(o->md, NULL, "suspend_lo", step.suspend_lo);
+	return r;
+}
+
+/*
+ * Past the critical section md need not stop: each time it is half-way
+ * from the checkpoint to its limit, what it completed (whole units) is
+ * recorded and the limit moves on to what that checkpoint allows
+ * (imsm_reshape_safe_sync_max()), so the limit stays ahead of md.  The
+ * window always covers [checkpoint, limit): writes there wait.
+ */
+static int olce_stream(struct olce *o, const struct imsm_reshape_step *first, bool kick)
+{
+	uint64_t ckpt = first->suspend_lo, hi = first->suspend_hi, next;
+	unsigned long long done;
+	int r;
+
+	r = olce_set_window(o, first);
+	if (!r)
+		r = sysfs_write_ull(o->md, NULL, "sync_max", first->sync_max);
+	if (!r && kick)
+		r = olce_kick_md(o);
+	while (!r) {
+		r = olce_progress(o, &done);
+		if (r)
+			break;
+		next = done * o->geom.new_data / o->rec.blocks_per_unit * o->rec.blocks_per_unit;
+		if (2 * (done * o->geom.new_data - ckpt) < hi - ckpt || next <= ckpt) {
+			usleep(20 * 1000);
+			continue;
+		}
+		r = olce_flush_members(o);
+		if (!r)
+			r = olce_record(o, next, IMSM_UNIT_SRC_NORMAL);
+		if (!r)
+			olce_maybe_die(o, "unit", o->rec.curr_migr_unit);
+		if (!r)
+			r = olce_move_on(o, &hi);
+		ckpt = next;
+	}
+	if (r == 1)
+		r = olce_flush_members(o);
+	return r ? r : olce_record(o, o->geom.array_blocks, IMSM_UNIT_SRC_NORMAL);
+}
+
+/* The critical section one unit at a time, each backed up first (the
+ * window first: the backup reads a unit whose writes it suspends), then
+ * the rest as a stream. */
 static int olce_run(struct olce *o, bool kick)
 {
 	struct imsm_reshape_step step;
-	uint64_t unit = o->rec.curr_migr_unit;
 	int r = 0;
 
-	while (!r && unit < o->rec.num_migr_units) {
-		r = imsm_reshape_plan_step(&o->rec, &o->geom, unit, 0, &step);
+	while (!r && o->rec.curr_migr_unit < o->rec.num_migr_units) {
+		r = imsm_reshape_plan_step(&o->rec, &o->geom, o->rec.curr_migr_unit, 0, &step);
+		if (!r && !step.backup)
+			return olce_stream(o, &step, kick);
 		if (!r)
 			r = olce_set_window(o, &step);
-		if (!r && step.backup)
+		if (!r)
 			r = olce_backup(o, step.first_unit);
 		if (!r)
 			r = sysfs_write_ull(o->md, NULL, "sync_max", step.sync_max);
@@ -767,9 +852,10 @@ static int olce_run(struct olce *o, bool kick)
 		kick = false;
 		if (!r)
 			r = olce_wait(o, step.sync_max);
+		if (!r)
+			r = olce_flush_members(o);
 		if (r < 0)
 			break;
-		unit = r == 1 ? o->rec.num_migr_units : step.first_unit + step.units;
 		r = olce_record(o, r == 1 ? o->geom.array_blocks : step.suspend_hi,
 				IMSM_UNIT_SRC_NORMAL);
 		if (!r)
