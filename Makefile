@@ -5,7 +5,7 @@
 #   make check      unit tests under AddressSanitizer + UBSan (host, no root)
 #   make vmcheck    the integration suite in a qemu VM with real md
 #   make test       set-up + check + vmcheck, one closing "N passed, N failed"
-#   make demo       set-up + boot the VM and show what works today
+#   make demo       set-up + boot the VM and run the OLCE demo
 #   make fuzz       run the libFuzzer targets for a while (clang)
 
 CC ?= gcc
