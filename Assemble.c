@@ -236,7 +236,11 @@ static int start_volumes(const char *container, const struct group *g, bool comp
 	if (!v)
 		return -ENOMEM;
 	for (int i = 0; i < num_volumes(g->st); i++) {
-		if (g->st->ops->volume_md_cfg(g->st, i, g->d, g->n, v) < 0)
+		r = g->st->ops->volume_md_cfg(g->st, i, g->d, g->n, v);
+		if (r == -EBUSY)
+			pr_err("%s: volume %d is in the middle of a reshape; not started (this mdadm cannot resume it yet)",
+			       container, i);
+		if (r < 0)
 			continue;
 		r = start_one_volume(container, v, complete);
 		need_mdmon |= r > 0;

@@ -158,6 +158,11 @@ int imsm_volume_md_cfg(const struct imsm_super *s, int idx, const struct imsm_di
 	if (idx < 0 || idx >= s->num_raid_devs)
 		return -EINVAL;
 	dev = &s->dev[idx];
+	/* FIXME(issue 5): a volume in the middle of an OLCE needs both
+	 * geometries and the record's reshape position; map[0] alone would
+	 * present half-moved data.  Refused until assembly resumes it. */
+	if (imsm_migr_is_gen_migr(dev))
+		return -EBUSY;
 	m = &dev->vol.map[0];
 	level = imsm_map_md_level(m);
 	if (level < 0 || m->num_members > MD_MAX_MEMBERS)
