@@ -5,10 +5,8 @@
  * the array's current geometry into a plan, grow_check() refuses what is
  * unsafe or unsupported before anything changes, and the steps that
  * freeze, take over, reshape and finish follow as they land.  For an IMSM
- * container, --raid-devices runs an Online Capacity Expansion (olce_*):
- * start metadata through mdmon, md reconfigured, the unit loop with the
- * copy-area backup of the critical section and the checkpoints (migration
- * record, then mdmon's curr_migr_unit), the end through mdmon.  Never
+ * container, --raid-devices and --continue run an Online Capacity
+ * Expansion (olce.c).  Never
  * parses argv.
  */
 #include "mdadm.h"
