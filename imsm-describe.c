@@ -70,21 +70,16 @@ static bool in_general_migration(const struct imsm_super *s)
 	return false;
 }
 
-/* The migration record at LBA N-1 (§2.8).  FIXME: move to imsm-io.c. */
+/* The migration record at LBA N-1 (§2.8). */
 static int read_migr_rec(const struct imsm_disk_dev *d, struct imsm_examine_migr_rec *ret)
 {
 	unsigned char *buf = calloc(1, d->sector_bytes);
-	ssize_t n;
 	int r;
 
 	if (!buf)
 		return -ENOMEM;
-	n = pread(d->fd, buf, d->sector_bytes, (off_t)((d->sectors - 1) * d->sector_bytes));
-	if (n < 0)
-		r = -errno;
-	else if ((size_t)n != d->sector_bytes)
-		r = -EIO;
-	else
+	r = imsm_read_migr_sector(d, buf);
+	if (!r)
 		r = imsm_examine_decode_migr_rec(buf, d->sector_bytes, ret);
 	free(buf);
 	return r;

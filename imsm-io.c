@@ -209,6 +209,18 @@ static int write_mpb_sectors(const struct imsm_disk_dev *d, const struct imsm_mp
 	return r;
 }
 
+int imsm_read_migr_sector(const struct imsm_disk_dev *d, void *buf)
+{
+	return pread_full(d->fd, buf, d->sector_bytes, (d->sectors - 1) * d->sector_bytes);
+}
+
+int imsm_write_migr_sector(const struct imsm_disk_dev *d, const void *buf)
+{
+	int r = pwrite_full(d->fd, buf, d->sector_bytes, (d->sectors - 1) * d->sector_bytes);
+
+	return r || fsync(d->fd) == 0 ? r : -errno;
+}
+
 int imsm_write_mpb(const struct imsm_disk_dev *d, const struct imsm_super *s, bool zero_migr_rec)
 {
 	struct imsm_mpb_location loc;

@@ -61,6 +61,15 @@ int imsm_read_mpb(const struct imsm_disk_dev *d, struct imsm_super **ret)
 int imsm_write_mpb(const struct imsm_disk_dev *d, const struct imsm_super *s, bool zero_migr_rec)
 	__attribute__((warn_unused_result));
 
+/*
+ * The migration record's sector, LBA N-1 (§2.8), raw: buf holds
+ * d->sector_bytes.  The write is synced.  -EIO on a short transfer.
+ */
+int imsm_read_migr_sector(const struct imsm_disk_dev *d, void *buf)
+	__attribute__((warn_unused_result));
+int imsm_write_migr_sector(const struct imsm_disk_dev *d, const void *buf)
+	__attribute__((warn_unused_result));
+
 /* What is wrong with a copy imsm_read_mpb() refused, in words; NULL for
  * errors that are not about the copy itself (I/O, no metadata). */
 const char *imsm_read_error(int r);

@@ -278,11 +278,8 @@ static int olce_write_rec(struct olce *o, bool zero)
 			return -ENODEV;
 		if (!zero)
 			r = imsm_migr_rec_encode(&o->rec, d->sector_bytes, buf, d->sector_bytes);
-		if (!r && pwrite(d->fd, buf, d->sector_bytes,
-				 (off_t)((d->sectors - 1) * d->sector_bytes)) != (ssize_t)d->sector_bytes)
-			r = -EIO;
-		if (!r && fsync(d->fd) < 0)
-			r = -errno;
+		if (!r)
+			r = imsm_write_migr_sector(d, buf);
 	}
 	return r;
 }
@@ -297,8 +294,7 @@ static int olce_read_rec(struct olce *o, struct imsm_migr_rec *ret)
 		struct imsm_disk_dev *d = olce_disk(o, o->cur, idx[i]);
 		unsigned char buf[4096];
 
-		if (!d || pread(d->fd, buf, d->sector_bytes,
-				(off_t)((d->sectors - 1) * d->sector_bytes)) != (ssize_t)d->sector_bytes)
+		if (!d || imsm_read_migr_sector(d, buf) < 0)
 			continue;
 		r = imsm_migr_rec_decode(buf, d->sector_bytes, d->sector_bytes, ret);
 	}
