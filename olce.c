@@ -528,18 +528,23 @@ static int olce_kick_md(struct olce *o)
 /* md's completed member position now: 0, or 1 when the reshape ended. */
 static int olce_progress(struct olce *o, unsigned long long *ret_done)
 {
-	unsigned long long total;
+	unsigned long long total, pos;
 	char action[32];
 	int r = sysfs_get_sync_completed(o->md, ret_done, &total);
 
 	if (r == 0 && *ret_done != SYSFS_NONE)
 		return 0;
+	/* ended only when md says so: right after a kick md may read idle
+	 * and "none" before its reshape thread starts */
+	r = sysfs_read_ull(o->md, NULL, "reshape_position", &pos);
+	if (r < 0)
+		return r;
+	*ret_done = 0;
+	if (pos == SYSFS_NONE)
+		return 1;
 	if (sysfs_get_sync_action(o->md, action, sizeof(action)) < 0)
 		return -EIO;
-	if (strcmp(action, "reshape") != 0)
-		return strcmp(action, "idle") == 0 || strcmp(action, "frozen") == 0 ? 1 : -EIO;
-	*ret_done = 0;
-	return r == 0 ? 1 : 0;
+	return strcmp(action, "frozen") == 0 ? -EBUSY : 0; /* someone else froze it */
 }
 
 /* Wait until md completed member position pos; 1 when the reshape ended. */
@@ -603,8 +608,7 @@ static int olce_md_finished(struct olce *o)
 /* md ready for the unit loop. */
 static int olce_prepare_md(struct olce *o, enum olce_md *ret)
 {
-	unsigned long long pos;
-	char action[32];
+	unsigned long long pos, done, total;
 	int r;
 
 	*ret = OLCE_MD_GOING;
@@ -619,8 +623,8 @@ static int olce_prepare_md(struct olce *o, enum olce_md *ret)
 	}
 	if (pos == SYSFS_NONE)
 		return o->rec.curr_migr_unit >= o->rec.num_migr_units ? 0 : olce_md_finished(o);
-	if (sysfs_get_sync_action(o->md, action, sizeof(action)) == 0 &&
-	    strcmp(action, "reshape") == 0)
+	/* running (a number), not merely pending on a read-only array */
+	if (sysfs_get_sync_completed(o->md, &done, &total) == 0 && done != SYSFS_NONE)
 		return olce_catch_up(o);
 	*ret = OLCE_MD_HELD;
 	return olce_reset_window(o);
