@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define SYSROOT "/sys"
@@ -176,14 +177,18 @@ static void volume_name(const char *name, char *buf, size_t len)
 	}
 }
 
-/* Enough members for md to run the volume (degraded is allowed). */
+/* Enough members for md to run the volume (degraded is allowed); during a
+ * reshape in both geometries. */
 static bool can_run(const struct md_volume_cfg *v)
 {
-	int missing = v->raid_disks - v->n_members;
+	int slots =
+	    v->reshape && v->new_raid_disks > v->raid_disks ? v->new_raid_disks : v->raid_disks;
+	int missing = slots - v->n_members;
 
 	switch (v->level) {
 	case 1:
 		return v->n_members >= 1;
+	case 4:
 	case 5:
 		return missing <= 1;
 	case 10:
@@ -193,14 +198,46 @@ static bool can_run(const struct md_volume_cfg *v)
 	}
 }
 
+/* The restore of an interrupted reshape, and the record saying so: only
+ * now that the volume is known not to run (md-kernel-interface.md §9.4.6). */
+static int prepare_volume(const struct md_volume_cfg *v)
+{
+	int r = md_volume_writes(v);
+
+	if (r)
+		pr_err("cannot restore the reshape backup of volume %s: %s", v->name, strerror(-r));
+	return r;
+}
+
+static void report_started(const char *path, const struct md_volume_cfg *v)
+{
+	pr_err("%s has been assembled with %d device%s%s and started.", path, v->n_members,
+	       v->n_members == 1 ? "" : "s", v->n_absent ? " (degraded)" : "");
+}
+
+/*
+ * Build and start one volume.  Returns 0 when nothing was started, else
+ * START_* bits: mdmon must serve it, a reshape waits for --grow --continue.
+ */
+#define START_MDMON 1
+#define START_RESHAPE 2
+
 static int start_one_volume(const char *container, const struct md_volume_cfg *v, bool complete)
 {
-	char devnm[32], name[64], path[96], meta[48];
+	char devnm[32] = "", name[64], path[96], meta[48];
 	int r;
 
-	if (volume_running(container, v->index) || !can_run(v) ||
-	    (complete && v->n_members < v->raid_disks))
+	if (volume_running(container, v->index) || (complete && v->n_absent))
 		return 0;
+	if (v->refuse_why[0]) {
+		pr_err("cannot start volume %s: %s", v->name, v->refuse_why);
+		return -EUCLEAN;
+	}
+	if (!can_run(v))
+		return 0;
+	r = prepare_volume(v);
+	if (r)
+		return r;
 	volume_name(v->name, name, sizeof(name));
 	snprintf(path, sizeof(path), "/dev/md/%s", name);
 	r = md_alloc(devnm, sizeof(devnm));
@@ -215,12 +252,50 @@ static int start_one_volume(const char *container, const struct md_volume_cfg *v
 		r = map_add(devnm, meta, "00000000:00000000:00000000:00000000", path);
 	if (r) {
 		pr_err("cannot start volume %s: %s", v->name, strerror(-r));
-		md_teardown(devnm);
+		if (devnm[0])
+			md_teardown(devnm);
 		return r;
 	}
-	pr_err("%s has been assembled with %d device%s%s and started.", path, v->n_members,
-	       v->n_members == 1 ? "" : "s", v->n_members < v->raid_disks ? " (degraded)" : "");
-	return v->level != 0 ? 1 : 0;
+	report_started(path, v);
+	return (v->level != 0 || v->grow_continue ? START_MDMON : 0) |
+	       (v->grow_continue ? START_RESHAPE : 0);
+}
+
+/*
+ * The reshape the metadata records goes on in the background: our own
+ * binary, detached (its own session, no terminal, not our child), as
+ * `mdadm --grow --continue /dev/CONTAINER`.  MDADM_NO_GROW_CONTINUE=1
+ * leaves it assembled and held (tests look at that state).
+ */
+static void grow_continue(const char *container)
+{
+	const char *no = getenv("MDADM_NO_GROW_CONTINUE");
+	char dev[48];
+	pid_t pid;
+	int fd;
+
+	snprintf(dev, sizeof(dev), "/dev/%s", container);
+	if (no && strcmp(no, "1") == 0) {
+		pr_err("reshape of %s held at its checkpoint (MDADM_NO_GROW_CONTINUE=1); "
+		       "hint: mdadm --grow --continue %s", dev, dev);
+		return;
+	}
+	pid = fork();
+	if (pid == 0) {
+		if (setsid() < 0 || fork() != 0)
+			_exit(0);
+		fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (fd >= 0 && (dup2(fd, 0) < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0))
+			_exit(127);
+		execl("/proc/self/exe", "mdadm", "--grow", "--continue", dev, (char *)NULL);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, NULL, 0) < 0) {
+		pr_err("cannot continue the reshape of %s: %s; hint: mdadm --grow --continue %s",
+		       dev, strerror(errno), dev);
+		return;
+	}
+	pr_err("continuing the reshape of %s in the background", dev);
 }
 
 /*
@@ -230,26 +305,30 @@ static int start_one_volume(const char *container, const struct md_volume_cfg *v
 static int start_volumes(const char *container, const struct group *g, bool complete)
 {
 	struct md_volume_cfg *v = calloc(1, sizeof(*v));
-	bool need_mdmon = false;
-	int r = 0;
+	int r, rc = 0, started = 0;
 
 	if (!v)
 		return -ENOMEM;
 	for (int i = 0; i < num_volumes(g->st); i++) {
-		r = g->st->ops->volume_md_cfg(g->st, i, g->d, g->n, v);
-		if (r == -EBUSY)
-			pr_err("%s: volume %d is in the middle of a reshape; not started (this mdadm cannot resume it yet)",
-			       container, i);
-		if (r < 0)
+		if (g->st->ops->volume_md_cfg(g->st, i, g->d, g->n, v) < 0)
 			continue;
 		r = start_one_volume(container, v, complete);
-		need_mdmon |= r > 0;
+		if (r < 0)
+			rc = r;
+		else
+			started |= r;
 	}
 	free(v);
-	if (need_mdmon && (mdmon_start(container) || mdmon_ping(container)))
+	if ((started & START_MDMON) && (mdmon_start(container) || mdmon_ping(container)))
 		pr_err("warning: mdmon for %s did not start; its volumes stay read-only, continuing",
 		       container);
-	return r < 0 ? r : 0;
+	if (started & START_RESHAPE) {
+		if (md_link_name(container, container) < 0)
+			pr_err("warning: no /dev/%s for the reshape to continue on, continuing",
+			       container);
+		grow_continue(container);
+	}
+	return rc;
 }
 
 static int build_group(const char *path, const struct group *g, char *devnm, size_t len)

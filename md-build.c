@@ -3,7 +3,9 @@
  *
  * Owns the kernel's ordering rules: array-level attributes before devices,
  * offset before size, slot after size, start last; and the naming of
- * devices without udev.  Never reads metadata, never prints.
+ * devices without udev.  Also runs the disk writes a volume's cfg asks
+ * for before md sees it (the restore of a reshape's critical section),
+ * without knowing what they mean.  Never reads metadata, never prints.
  */
 #include "mdadm.h"
 
@@ -91,13 +93,28 @@ int md_build_container(const char *devnm, const char *format, const struct md_me
 	return r;
 }
 
+/* §4.5 step 3-4: the position first (it resets any pending change), then
+ * the new geometry; raid_disks then reads "new (old)". */
+static int set_reshape(const struct md_sysfs *md, const struct md_volume_cfg *v)
+{
+	int r = write_ull(md, NULL, "reshape_position", v->reshape_sectors);
+
+	if (!r)
+		r = write_ull(md, NULL, "chunk_size", v->new_chunk_bytes);
+	if (!r)
+		r = write_ull(md, NULL, "layout", (unsigned long long)v->new_layout);
+	if (!r)
+		r = write_ull(md, NULL, "raid_disks", (unsigned long long)v->new_raid_disks);
+	return r;
+}
+
 static int set_geometry(const struct md_sysfs *md, const char *container,
 			const struct md_volume_cfg *v)
 {
 	char val[64];
 	int r;
 
-	snprintf(val, sizeof(val), "external:/%s/%d", container, v->index);
+	snprintf(val, sizeof(val), "external:%c%s/%d", v->frozen ? '-' : '/', container, v->index);
 	r = sysfs_write_attr(md, NULL, "metadata_version", val);
 	if (!r)
 		r = sysfs_write_attr(md, NULL, "level", level_name(v->level));
@@ -113,6 +130,8 @@ static int set_geometry(const struct md_sysfs *md, const char *container,
 		r = write_ull(md, NULL, "array_size", v->array_kib);
 	if (!r && v->level != 0)
 		r = sysfs_write_ull(md, NULL, "resync_start", v->resync_start);
+	if (!r && v->reshape)
+		r = set_reshape(md, v);
 	return r;
 }
 
@@ -145,6 +164,26 @@ int md_build_volume(const char *container, const char *devnm, const struct md_vo
 	return r;
 }
 
+/*
+ * A resumed reshape may not run past the recorded checkpoint before mdadm
+ * guards it, and md starts it as soon as the array is writable (mdmon may
+ * make it so).  Frozen first: md then starts nothing until mdadm writes
+ * "idle", and the reshape thread raid5 starts at run even on a read-only
+ * array is reaped (sync_min refuses writes while it is there).  Then
+ * sync_min/sync_max, which exist only once the array runs.
+ */
+static int hold_reshape(const struct md_sysfs *md, const struct md_volume_cfg *v)
+{
+	unsigned long long min = SYSFS_NONE;
+	int r = sysfs_set_sync_action(md, "frozen");
+
+	if (!r && (sysfs_read_ull(md, NULL, "sync_min", &min) < 0 || min != 0))
+		r = write_ull(md, NULL, "sync_min", 0);
+	if (!r)
+		r = write_ull(md, NULL, "sync_max", v->sync_max_sectors);
+	return r;
+}
+
 int md_start_volume(const char *devnm, const struct md_volume_cfg *v)
 {
 	struct md_sysfs md;
@@ -152,8 +191,104 @@ int md_start_volume(const char *devnm, const struct md_volume_cfg *v)
 
 	sysfs_init(&md, SYSROOT, devnm);
 	r = sysfs_set_array_state(&md, v->level == 0 ? "active" : "readonly");
+	if (!r && v->reshape)
+		r = hold_reshape(&md, v);
 	if (!r && v->level != 0)
 		r = sysfs_write_attr(&md, NULL, "safe_mode_delay", "4.000");
+	return r;
+}
+
+/* ---- writes before md sees a volume ------------------------------------ */
+
+static int open_disk(unsigned int major, unsigned int minor, int *ret_fd)
+{
+	char path[PATH_MAX];
+	int r = util_devpath_of(makedev(major, minor), path, sizeof(path)), fd;
+
+	if (r < 0)
+		return r;
+	/* O_DIRECT: nothing stale stays cached for md's members */
+	fd = open(path, O_RDWR | O_DIRECT | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	*ret_fd = fd;
+	return 0;
+}
+
+static int pread_all(int fd, void *buf, size_t len, unsigned long long off)
+{
+	ssize_t n = pread(fd, buf, len, (off_t)off);
+
+	if (n < 0)
+		return -errno;
+	return (size_t)n == len ? 0 : -EIO;
+}
+
+static int pwrite_all(int fd, const void *buf, size_t len, unsigned long long off)
+{
+	ssize_t n = pwrite(fd, buf, len, (off_t)off);
+
+	if (n < 0)
+		return -errno;
+	return (size_t)n == len ? 0 : -EIO;
+}
+
+/* One copy on one disk, in pieces of at most 1 MiB, then synced. */
+static int copy_range(const struct md_disk_copy *c, void *buf, size_t buf_len)
+{
+	unsigned long long done = 0;
+	int fd, r = open_disk(c->major, c->minor, &fd);
+
+	if (r)
+		return r;
+	while (!r && done < c->len_bytes) {
+		size_t len = c->len_bytes - done < buf_len ? c->len_bytes - done : buf_len;
+
+		r = pread_all(fd, buf, len, c->from_bytes + done);
+		if (!r)
+			r = pwrite_all(fd, buf, len, c->to_bytes + done);
+		done += len;
+	}
+	if (!r && fsync(fd) < 0)
+		r = -errno;
+	close(fd);
+	return r;
+}
+
+static int write_sector(const struct md_sector_write *w, void *buf)
+{
+	int fd, r;
+
+	if (w->len_bytes > sizeof(w->data))
+		return -EINVAL;
+	r = open_disk(w->major, w->minor, &fd);
+	if (r)
+		return r;
+	memcpy(buf, w->data, w->len_bytes);
+	r = pwrite_all(fd, buf, w->len_bytes, w->offset_bytes);
+	if (!r && fsync(fd) < 0)
+		r = -errno;
+	close(fd);
+	return r;
+}
+
+#define COPY_BUF_BYTES (1u << 20)
+
+int md_volume_writes(const struct md_volume_cfg *v)
+{
+	void *buf = NULL;
+	int r = 0;
+
+	if (!v->n_copies && !v->n_sector_writes)
+		return 0;
+	if (posix_memalign(&buf, 4096, COPY_BUF_BYTES))
+		return -ENOMEM;
+	/* every copy synced before any record says it was made */
+	for (int i = 0; !r && i < v->n_copies; i++)
+		r = copy_range(&v->copies[i], buf, COPY_BUF_BYTES);
+	for (int i = 0; !r && i < v->n_sector_writes; i++)
+		r = write_sector(&v->sector_writes[i], buf);
+	free(buf);
 	return r;
 }
 

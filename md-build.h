@@ -25,14 +25,24 @@ int md_build_container(const char *devnm, const char *format, const struct md_me
 int md_container_add(const char *devnm, const struct md_member_cfg *disk)
 	__attribute__((warn_unused_result));
 
-/* A member array of container: geometry, then devices, not started (§4.2). */
+/* A member array of container: geometry (old, then reshape position and
+ * new, §4.5), then devices, not started (§4.2). */
 int md_build_volume(const char *container, const char *devnm, const struct md_volume_cfg *v)
 	__attribute__((warn_unused_result));
 
 /* Start a built volume: raid0 active, redundant levels readonly for mdmon
- * to decide (§4.3); then the safe-mode delay. */
+ * to decide (§4.3); then the safe-mode delay.  A resumed reshape is left
+ * frozen at sync_max = its checkpoint (md-kernel-interface.md §9.4.6):
+ * md runs it only once mdadm --grow --continue writes "idle". */
 int md_start_volume(const char *devnm, const struct md_volume_cfg *v)
 	__attribute__((warn_unused_result));
+
+/*
+ * The writes v asks for before md may see the volume (its copies, each
+ * synced, then its sector writes, each synced), on the disks by number.
+ * Call only for a volume that is not running.  Stops at the first error.
+ */
+int md_volume_writes(const struct md_volume_cfg *v) __attribute__((warn_unused_result));
 
 /* Tear down a device that was only partly built (best effort). */
 void md_teardown(const char *devnm);

@@ -145,6 +145,46 @@ struct md_volume_cfg {
 	unsigned long long resync_start;       /* sectors; SYSFS_NONE when clean */
 	int n_members;
 	struct md_member_cfg members[MD_MAX_MEMBERS];
+	int n_absent;                          /* disks the metadata names for the
+						* volume that are missing or failed */
+
+	/*
+	 * A reshape md resumes (md-kernel-interface.md §4.5): level,
+	 * raid_disks, chunk_bytes and layout above are the old geometry, md
+	 * takes these as the new one at reshape_sectors.  sync_max_sectors
+	 * holds md at the recorded checkpoint until mdadm continues.
+	 */
+	bool reshape;
+	unsigned long long reshape_sectors;    /* array sectors, new layout */
+	int new_raid_disks;
+	unsigned long long new_chunk_bytes;
+	int new_layout;
+	unsigned long long sync_max_sectors;   /* member sectors */
+	bool frozen;                           /* start with "-" (§7): mdmon must not
+						* reconfigure it, mdadm continues */
+	bool grow_continue;                    /* a reshape of the container is pending:
+						* mdadm --grow --continue after start */
+	char refuse_why[96];                   /* non-empty: md must not start the
+						* volume; the reason, for one line */
+
+	/*
+	 * Writes to the member disks before md may see the volume, and never
+	 * while it runs (a reshape's critical section back from its copy
+	 * area, then the record saying so): every copy, synced, then every
+	 * sector write, synced.
+	 */
+	int n_copies;
+	struct md_disk_copy {
+		unsigned int major, minor;
+		unsigned long long from_bytes, to_bytes, len_bytes;
+	} copies[MD_MAX_MEMBERS];
+	int n_sector_writes;
+	struct md_sector_write {
+		unsigned int major, minor;
+		unsigned long long offset_bytes;
+		unsigned int len_bytes;        /* one logical sector, <= 4096 */
+		unsigned char data[4096];
+	} sector_writes[2];
 };
 
 /* ---- metadata handlers ---------------------------------------------------- */

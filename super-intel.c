@@ -20,6 +20,7 @@
 #include "imsm-platform.h"
 #include "imsm.h"
 #include "imsm-rebuild.h"
+#include "imsm-resume.h"
 #include "mdadm.h"
 
 #include <errno.h>
@@ -71,6 +72,8 @@ static const struct imsm_disk_dev *disk_by_serial(const struct imsm_disk_dev *di
 			return &disks[i];
 	return NULL;
 }
+
+#define MD_LAYOUT_PARITY_LAST 5 /* raid4/raid5 ALGORITHM_PARITY_N */
 
 static int md_layout_of(int level)
 {
@@ -137,6 +140,21 @@ static void add_members(const struct imsm_super *s, const struct imsm_map *m,
 	}
 }
 
+/* Slots of m whose disk is missing or failed. */
+static int absent_members(const struct imsm_super *s, const struct imsm_map *m,
+			  const struct imsm_disk_dev *disks, int n)
+{
+	int absent = 0;
+
+	for (int slot = 0; slot < m->num_members; slot++) {
+		const struct imsm_disk *rec = &s->disk[m->disk_ord_tbl[slot] & IMSM_ORD_INDEX_MASK];
+
+		if (!disk_by_serial(disks, n, rec->serial) || (rec->status & IMSM_DISK_FAILED))
+			absent++;
+	}
+	return absent;
+}
+
 /* A REBUILD migration: its new member resumes at the checkpoint (§6.4),
  * otherwise md would take the half-rebuilt disk as in sync. */
 static void resume_rebuild(const struct imsm_dev *dev, struct md_volume_cfg *ret)
@@ -147,39 +165,159 @@ static void resume_rebuild(const struct imsm_dev *dev, struct md_volume_cfg *ret
 				imsm_rebuild_recovery_start(dev, ret->members[i].slot);
 }
 
+/* The fields every volume has; map[0] names its disks. */
+static void volume_basics(const struct imsm_super *s, int idx, const struct imsm_disk_dev *disks,
+			  int n, struct md_volume_cfg *ret)
+{
+	const struct imsm_dev *dev = &s->dev[idx];
+	char name[IMSM_NAME_BYTES + 1];
+
+	memset(ret, 0, sizeof(*ret));
+	imsm_volume_name(dev, name);
+	snprintf(ret->name, sizeof(ret->name), "%s", name);
+	ret->index = idx;
+	ret->n_absent = absent_members(s, &dev->vol.map[0], disks, n);
+}
+
+/* How md lays out one map. */
+struct md_geometry {
+	int level, raid_disks, layout;
+	unsigned long long chunk_bytes;
+};
+
+/* md's geometry of map m; a raid0 map as raid4 with the parity (last)
+ * slot missing when md must reshape it (md-kernel-interface.md §9.5). */
+static struct md_geometry map_geometry(const struct imsm_map *m, bool as_raid4)
+{
+	int level = imsm_map_md_level(m);
+
+	return (struct md_geometry){
+		.level = as_raid4 ? 4 : level,
+		.raid_disks = m->num_members + as_raid4,
+		.layout = as_raid4 ? MD_LAYOUT_PARITY_LAST : md_layout_of(level),
+		.chunk_bytes = (unsigned long long)m->blocks_per_strip * IMSM_BLOCK_BYTES,
+	};
+}
+
+static void set_geometry(struct md_geometry g, struct md_volume_cfg *ret)
+{
+	ret->level = g.level;
+	ret->raid_disks = g.raid_disks;
+	ret->layout = g.layout;
+	ret->chunk_bytes = g.chunk_bytes;
+}
+
 int imsm_volume_md_cfg(const struct imsm_super *s, int idx, const struct imsm_disk_dev *disks,
 		       int n, struct md_volume_cfg *ret)
 {
 	const struct imsm_dev *dev;
 	const struct imsm_map *m;
-	char name[IMSM_NAME_BYTES + 1];
 	int level;
 
 	if (idx < 0 || idx >= s->num_raid_devs)
 		return -EINVAL;
 	dev = &s->dev[idx];
-	/* FIXME(issue 5): a volume in the middle of an OLCE needs both
-	 * geometries and the record's reshape position; map[0] alone would
-	 * present half-moved data.  Refused until assembly resumes it. */
-	if (imsm_migr_is_gen_migr(dev))
-		return -EBUSY;
 	m = &dev->vol.map[0];
 	level = imsm_map_md_level(m);
-	if (level < 0 || m->num_members > MD_MAX_MEMBERS)
+	/* a general migration needs its record: resumed_md_cfg() */
+	if (level < 0 || m->num_members > MD_MAX_MEMBERS || imsm_migr_is_gen_migr(dev))
 		return -EINVAL;
-	memset(ret, 0, sizeof(*ret));
-	imsm_volume_name(dev, name);
-	snprintf(ret->name, sizeof(ret->name), "%s", name);
-	ret->index = idx;
-	ret->level = level;
-	ret->raid_disks = m->num_members;
-	ret->chunk_bytes = (unsigned long long)m->blocks_per_strip * IMSM_BLOCK_BYTES;
-	ret->layout = md_layout_of(level);
+	volume_basics(s, idx, disks, n, ret);
+	set_geometry(map_geometry(m, false), ret);
 	ret->component_kib = component_kib(m, level);
 	ret->array_kib = dev->size_blocks / 2;
 	ret->resync_start = resync_start_of(s, dev);
 	add_members(s, m, disks, n, ret);
 	resume_rebuild(dev, ret);
+	return 0;
+}
+
+/* ---- a volume whose general migration was interrupted (imsm-resume.h) ------ */
+
+/*
+ * md mid-reshape (md-kernel-interface.md §4.5): old geometry map[1], new
+ * map[0], every member of map[0] in its slot.  A member in a slot that
+ * is old but was not in map[1] (raid0's new disk in raid4's parity slot)
+ * holds the new layout only below the front: md rebuilds it from there.
+ */
+static void reshape_cfg(const struct imsm_super *s, const struct imsm_dev *dev,
+			const struct imsm_resume *p, const struct imsm_disk_dev *disks, int n,
+			struct md_volume_cfg *ret)
+{
+	const struct imsm_map *m0 = &dev->vol.map[0], *m1 = &dev->vol.map[1];
+	bool raid4 = m0->raid_level == IMSM_LEVEL_BYTE_RAID0;
+	struct md_geometry new = map_geometry(m0, raid4);
+
+	set_geometry(map_geometry(m1, raid4), ret);
+	ret->reshape = true;
+	ret->reshape_sectors = p->pos_blocks;
+	ret->new_raid_disks = new.raid_disks;
+	ret->new_chunk_bytes = new.chunk_bytes;
+	ret->new_layout = new.layout;
+	ret->sync_max_sectors = p->pos_blocks / p->geom.new_data;
+	add_members(s, m0, disks, n, ret);
+	for (int i = 0; i < ret->n_members; i++)
+		if (ret->members[i].slot >= (int)m1->num_members &&
+		    ret->members[i].slot < ret->raid_disks)
+			ret->members[i].recovery_start = ret->sync_max_sectors;
+}
+
+/*
+ * Where the plan puts md: nothing moved yet, the old volume as it was;
+ * all moved, the new one; otherwise the reshape at the record's position.
+ * The size stays the old capacity until mdadm ends the migration.
+ */
+static void resume_cfg(const struct imsm_super *s, const struct imsm_dev *dev,
+		       const struct imsm_resume *p, const struct imsm_disk_dev *disks, int n,
+		       struct md_volume_cfg *ret)
+{
+	const struct imsm_map *m0 = &dev->vol.map[0], *m1 = &dev->vol.map[1];
+
+	ret->component_kib = component_kib(m0, imsm_map_md_level(m0));
+	ret->array_kib = p->geom.old_data * component_kib(m1, imsm_map_md_level(m1));
+	ret->resync_start = SYSFS_NONE;
+	ret->frozen = true;
+	ret->grow_continue = true;
+	if (p->pos_blocks == 0) {
+		set_geometry(map_geometry(m1, false), ret);
+		add_members(s, m1, disks, n, ret);
+	} else if (p->pos_blocks >= p->geom.array_blocks) {
+		set_geometry(map_geometry(m0, false), ret);
+		add_members(s, m0, disks, n, ret);
+	} else {
+		reshape_cfg(s, dev, p, disks, n, ret);
+	}
+}
+
+/*
+ * imsm_volume_md_cfg() for a volume in a general migration: its record
+ * read from the disks, the resume planned, the restore and record writes
+ * described for md-build.c.  A volume that must not start is returned
+ * with refuse_why set.
+ */
+static int resumed_md_cfg(const struct imsm_super *s, int idx, const struct imsm_disk_dev *disks,
+			  int n, struct md_volume_cfg *ret)
+{
+	const struct imsm_dev *dev = &s->dev[idx];
+	struct imsm_migr_rec rec;
+	struct imsm_resume p;
+	int r;
+
+	if (imsm_map_md_level(&dev->vol.map[0]) < 0 || imsm_map_md_level(&dev->vol.map[1]) < 0 ||
+	    dev->vol.map[0].num_members > MD_MAX_MEMBERS - 1)
+		return -EINVAL;
+	volume_basics(s, idx, disks, n, ret);
+	r = imsm_resume_read_rec(s, idx, disks, n, &rec);
+	r = imsm_resume_plan(s, idx, r ? NULL : &rec, &p);
+	if (r) {
+		snprintf(ret->refuse_why, sizeof(ret->refuse_why), "%s", imsm_resume_error(r));
+		return 0;
+	}
+	resume_cfg(s, dev, &p, disks, n, ret);
+	r = imsm_resume_writes(s, idx, &p, disks, n, ret);
+	if (r)
+		snprintf(ret->refuse_why, sizeof(ret->refuse_why),
+			 "cannot prepare the restore of its reshape: %s", strerror(-r));
 	return 0;
 }
 
@@ -409,11 +547,14 @@ static void op_container_member(const struct md_disk *d, struct md_member_cfg *r
 static int op_volume_md_cfg(const struct super *st, int index, const struct md_disk *disks, int n,
 			    struct md_volume_cfg *ret)
 {
+	const struct imsm_super *s = imsm_mpb_of(st);
 	struct imsm_disk_dev *devs = calloc(MD_MAX_MEMBERS, sizeof(*devs));
 	int r = devs ? disks_from_md(disks, n, devs) : -ENOMEM;
 
-	if (!r)
-		r = imsm_volume_md_cfg(imsm_mpb_of(st), index, devs, n, ret);
+	if (!r && index >= 0 && index < s->num_raid_devs && imsm_migr_is_gen_migr(&s->dev[index]))
+		r = resumed_md_cfg(s, index, devs, n, ret);
+	else if (!r)
+		r = imsm_volume_md_cfg(s, index, devs, n, ret);
 	free(devs);
 	return r;
 }

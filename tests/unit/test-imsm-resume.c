@@ -1,0 +1,516 @@
+/*
+ * test-imsm-resume.c: assembling a volume whose general migration (OLCE)
+ * was interrupted (imsm-resume.c, and md's view of it in super-intel.c).
+ *
+ *  - the decision (imsm_resume_plan) on the metadata and migration record
+ *    Debian's mdadm 4.2 left mid-way through a raid5 3 -> 4 OLCE
+ *    (fixtures/imsm-golden-olce-r5-mid/-migr), varied: the record as it
+ *    was, its unit in the copy area (status 1; the last unit too), another
+ *    migration's record with the checkpoint at 0, at the end and between,
+ *    the main checkpoint ahead of the record, inconsistent records, maps
+ *    apart;
+ *  - the writes it asks for (copies per present member, the record on the
+ *    slot-0/1 members), with disks missing;
+ *  - imsm_ops.volume_md_cfg over fake disks in temp files (the record in
+ *    their last sector): md's old and new geometry, reshape position,
+ *    sync_max, size, slots; nothing moved (old volume), all moved (new
+ *    volume), a refusal; and the raid0 volume of the 2 -> 3 capture run
+ *    as raid4 with the parity slot missing.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fixture.h"
+#include "imsm-format.h"
+#include "imsm-reshape.h"
+#include "imsm-resume.h"
+#include "imsm.h"
+#include "mdadm.h"
+#include "unit.h"
+
+#define MPB_MAX_BYTES 4096
+#define SECTOR 512
+
+/* ---- fixtures --------------------------------------------------------------------- */
+
+static int load_bytes(const char *name, uint8_t *buf, size_t cap, size_t *ret_len)
+{
+	char rel[256];
+	int r;
+
+	snprintf(rel, sizeof(rel), "fixtures/imsm-golden-%s.hex", name);
+	r = fixture_load_hex(rel, buf, cap, ret_len);
+	if (r)
+		fprintf(stderr, "  cannot load %s: %d\n", rel, r);
+	return r;
+}
+
+static struct imsm_super *load_mpb(const char *name)
+{
+	uint8_t buf[MPB_MAX_BYTES];
+	struct imsm_super *s = NULL;
+	size_t len;
+
+	if (load_bytes(name, buf, sizeof(buf), &len))
+		return NULL;
+	if (imsm_decode(buf, len, &s)) {
+		fprintf(stderr, "  %s does not decode\n", name);
+		return NULL;
+	}
+	return s;
+}
+
+static int load_migr(const char *name, struct imsm_migr_rec *ret)
+{
+	uint8_t buf[SECTOR];
+	size_t len;
+	int r = load_bytes(name, buf, sizeof(buf), &len);
+
+	return r ? r : imsm_migr_rec_decode(buf, len, SECTOR, ret);
+}
+
+/* The peer's raid5 3 -> 4, mid-way: record and main checkpoint at unit 3. */
+static bool load_r5(struct imsm_super **s, struct imsm_migr_rec *rec)
+{
+	*s = load_mpb("olce-r5-mid");
+	if (!*s || load_migr("olce-r5-migr", rec)) {
+		imsm_free(*s);
+		*s = NULL;
+		return false;
+	}
+	return true;
+}
+
+/* ---- the decision --------------------------------------------------------------- */
+
+static void test_plan_record_as_is(void)
+{
+	struct imsm_migr_rec rec;
+	struct imsm_resume p;
+	struct imsm_super *s;
+
+	if (!load_r5(&s, &rec))
+		return;
+	CHECK_INT(rec.curr_migr_unit, 3);
+	CHECK_INT(s->dev[0].vol.curr_migr_unit, 3);
+	CHECK_INT(imsm_resume_plan(s, 0, &rec, &p), 0);
+	CHECK(!p.restore);
+	CHECK(!p.write_rec);
+	CHECK_INT(p.pos_blocks, 3 * 6144);
+	CHECK_INT(p.geom.old_data, 2);
+	CHECK_INT(p.geom.new_data, 3);
+	CHECK_INT(p.geom.array_blocks, 98304);
+	CHECK(memcmp(&p.rec, &rec, sizeof(rec)) == 0);
+	/* the main checkpoint may lag the record */
+	s->dev[0].vol.curr_migr_unit = 2;
+	CHECK_INT(imsm_resume_plan(s, 0, &rec, &p), 0);
+	CHECK_INT(p.pos_blocks, 3 * 6144);
+	imsm_free(s);
+}
+
+static void test_plan_restore(void)
+{
+	struct imsm_migr_rec rec;
+	struct imsm_resume p;
+	struct imsm_super *s;
+
+	if (!load_r5(&s, &rec))
+		return;
+	imsm_migr_rec_set_checkpoint(&rec, 6144, IMSM_UNIT_SRC_IN_CP_AREA);
+	s->dev[0].vol.curr_migr_unit = 1;
+	CHECK_INT(imsm_resume_plan(s, 0, &rec, &p), 0);
+	CHECK(p.restore);
+	CHECK(p.write_rec);
+	CHECK_INT(p.unit.array_start, 6144);
+	CHECK_INT(p.unit.dest_member_start, 2048);
+	CHECK_INT(p.unit.dest_member_blocks, 2048);
+	CHECK_INT(p.rec.rec_status, IMSM_UNIT_SRC_NORMAL);
+	CHECK_INT(p.rec.curr_migr_unit, 2);
+	CHECK_INT(p.rec.dest_1st_member_lba, 4096);
+	CHECK_INT(p.pos_blocks, 2 * 6144);
+	/* the same position the record promised before the restore */
+	CHECK_INT(p.pos_blocks, imsm_reshape_resume_pos(&rec, &p.geom));
+
+	/* the last unit: md resumes at the end */
+	imsm_migr_rec_set_checkpoint(&rec, 15 * 6144, IMSM_UNIT_SRC_IN_CP_AREA);
+	s->dev[0].vol.curr_migr_unit = 15;
+	CHECK_INT(imsm_resume_plan(s, 0, &rec, &p), 0);
+	CHECK(p.restore);
+	CHECK_INT(p.unit.dest_member_start, 15 * 2048);
+	CHECK_INT(p.unit.dest_member_blocks, 2048);
+	CHECK_INT(p.rec.curr_migr_unit, 16);
+	CHECK_INT(p.pos_blocks, 98304);
+
+	/* status 1 past the last unit names no unit */
+	rec.curr_migr_unit = 16;
+	s->dev[0].vol.curr_migr_unit = 16;
+	CHECK_INT(imsm_resume_plan(s, 0, &rec, &p), -EUCLEAN);
+	imsm_free(s);
+}
+
+static void test_plan_other_record(void)
+{
+	struct imsm_migr_rec rec, fresh, zero = { 0 };
+	struct imsm_resume p;
+	struct imsm_super *s;
+
+	if (!load_r5(&s, &rec))
+		return;
+	CHECK_INT(imsm_migr_rec_init(s, 0, &fresh), 0);
+	/* nothing moved yet: a fresh record is written, md starts the old volume */
+	s->dev[0].vol.curr_migr_unit = 0;
+	CHECK_INT(imsm_resume_plan(s, 0, &zero, &p), 0);
+	CHECK(p.write_rec);
+	CHECK(!p.restore);
+	CHECK_INT(p.pos_blocks, 0);
+	CHECK(memcmp(&p.rec, &fresh, sizeof(fresh)) == 0);
+	rec.family_num ^= 1;
+	CHECK_INT(imsm_resume_plan(s, 0, &rec, &p), 0);
+	CHECK(p.write_rec);
+	rec.family_num ^= 1;
+	rec.num_migr_units++;
+	CHECK_INT(imsm_resume_plan(s, 0, &rec, &p), 0);
+	CHECK(p.write_rec);
+	rec.num_migr_units--;
+	rec.post_migr_vol_cap = 65536; /* the other volume's record */
+	CHECK_INT(imsm_resume_plan(s, 0, &rec, &p), 0);
+	CHECK(p.write_rec);
+
+	/* half done: refused */
+	s->dev[0].vol.curr_migr_unit = 3;
+	CHECK_INT(imsm_resume_plan(s, 0, &rec, &p), -EBADMSG);
+	CHECK_INT(imsm_resume_plan(s, 0, &zero, &p), -EBADMSG);
+
+	/* all done, the record zeroed for the end: md starts the new volume */
+	s->dev[0].vol.curr_migr_unit = 16;
+	CHECK_INT(imsm_resume_plan(s, 0, &zero, &p), 0);
+	CHECK(!p.write_rec);
+	CHECK(!p.restore);
+	CHECK_INT(p.pos_blocks, 98304);
+	CHECK_INT(p.rec.curr_migr_unit, 16);
+	imsm_free(s);
+}
+
+static void test_plan_refusals(void)
+{
+	struct imsm_migr_rec rec, bad;
+	struct imsm_resume p;
+	struct imsm_super *s;
+
+	if (!load_r5(&s, &rec))
+		return;
+	CHECK_INT(imsm_resume_plan(s, 0, NULL, &p), -ENODATA);
+	CHECK_INT(imsm_resume_plan(s, 1, &rec, &p), -EINVAL);
+	CHECK_INT(imsm_resume_plan(s, -1, &rec, &p), -EINVAL);
+	/* the main checkpoint ahead of the record */
+	s->dev[0].vol.curr_migr_unit = 4;
+	CHECK_INT(imsm_resume_plan(s, 0, &rec, &p), -EPROTO);
+	s->dev[0].vol.curr_migr_unit = 3;
+	bad = rec;
+	bad.curr_migr_unit = 17;
+	CHECK_INT(imsm_resume_plan(s, 0, &bad, &p), -EUCLEAN);
+	bad = rec;
+	bad.rec_status = 7;
+	CHECK_INT(imsm_resume_plan(s, 0, &bad, &p), -EUCLEAN);
+	bad = rec;
+	bad.ascending_migr = 0;
+	CHECK_INT(imsm_resume_plan(s, 0, &bad, &p), -EOPNOTSUPP);
+	s->dev[0].vol.map[1].pba_of_lba0 += 2048;
+	CHECK_INT(imsm_resume_plan(s, 0, &rec, &p), -EXDEV);
+	s->dev[0].vol.map[1].pba_of_lba0 -= 2048;
+	s->dev[0].vol.migr_state = 0;
+	CHECK_INT(imsm_resume_plan(s, 0, &rec, &p), -EINVAL);
+	imsm_free(s);
+}
+
+static void test_error_texts(void)
+{
+	static const int errs[] = { -EXDEV, -ENODATA, -EBADMSG, -EUCLEAN, -EPROTO, -EOPNOTSUPP,
+				    -EINVAL };
+	size_t n = sizeof(errs) / sizeof(errs[0]);
+
+	for (size_t i = 0; i < n; i++) {
+		CHECK(imsm_resume_error(errs[i]) && imsm_resume_error(errs[i])[0]);
+		for (size_t j = 0; j < i; j++)
+			CHECK(strcmp(imsm_resume_error(errs[i]), imsm_resume_error(errs[j])) != 0);
+	}
+}
+
+/* ---- the writes ---------------------------------------------------------------------- */
+
+#define DISK_BLOCKS 131072ull
+
+/* Disks for every disk record of s, numbered 7:index. */
+static void fake_disks(const struct imsm_super *s, struct imsm_disk_dev *d, int *ret_n)
+{
+	for (int i = 0; i < s->num_disks; i++) {
+		memset(&d[i], 0, sizeof(d[i]));
+		d[i].fd = -1;
+		d[i].major = 7;
+		d[i].minor = (unsigned int)i;
+		d[i].sectors = DISK_BLOCKS;
+		d[i].sector_bytes = SECTOR;
+		memcpy(d[i].serial, s->disk[i].serial, IMSM_SERIAL_BYTES);
+	}
+	*ret_n = s->num_disks;
+}
+
+/* The disk index in slot of volume 0's map[0]. */
+static unsigned int slot_disk(const struct imsm_super *s, int slot)
+{
+	return s->dev[0].vol.map[0].disk_ord_tbl[slot] & IMSM_ORD_INDEX_MASK;
+}
+
+static void test_writes(void)
+{
+	static struct md_volume_cfg cfg;
+	struct imsm_disk_dev d[8];
+	struct imsm_migr_rec rec, back;
+	struct imsm_resume p;
+	struct imsm_super *s;
+	int n;
+
+	if (!load_r5(&s, &rec))
+		return;
+	fake_disks(s, d, &n);
+	imsm_migr_rec_set_checkpoint(&rec, 6144, IMSM_UNIT_SRC_IN_CP_AREA);
+	s->dev[0].vol.curr_migr_unit = 1;
+	CHECK_INT(imsm_resume_plan(s, 0, &rec, &p), 0);
+	CHECK_INT(imsm_resume_writes(s, 0, &p, d, n, &cfg), 0);
+	CHECK_INT(cfg.n_copies, 4);
+	for (int i = 0; i < cfg.n_copies; i++) {
+		CHECK_INT(cfg.copies[i].minor, slot_disk(s, i));
+		CHECK_INT(cfg.copies[i].from_bytes, rec.ckpt_area_pba * 512);
+		CHECK_INT(cfg.copies[i].to_bytes,
+			  (s->dev[0].vol.map[0].pba_of_lba0 + 2048) * 512);
+		CHECK_INT(cfg.copies[i].len_bytes, 2048 * 512);
+	}
+	CHECK_INT(cfg.n_sector_writes, 2);
+	for (int i = 0; i < cfg.n_sector_writes; i++) {
+		CHECK_INT(cfg.sector_writes[i].minor, slot_disk(s, i));
+		CHECK_INT(cfg.sector_writes[i].offset_bytes, (DISK_BLOCKS - 1) * 512);
+		CHECK_INT(cfg.sector_writes[i].len_bytes, 512);
+		CHECK_INT(imsm_migr_rec_decode(cfg.sector_writes[i].data, 512, 512, &back), 0);
+		CHECK(memcmp(&back, &p.rec, sizeof(back)) == 0);
+	}
+
+	/* slot 0's disk missing: three copies, the record on slot 1 only */
+	d[slot_disk(s, 0)].serial[0] ^= 1;
+	CHECK_INT(imsm_resume_writes(s, 0, &p, d, n, &cfg), 0);
+	CHECK_INT(cfg.n_copies, 3);
+	CHECK_INT(cfg.n_sector_writes, 1);
+	CHECK_INT(cfg.sector_writes[0].minor, slot_disk(s, 1));
+	/* neither record member: nowhere to say the restore was made */
+	d[slot_disk(s, 1)].serial[0] ^= 1;
+	CHECK_INT(imsm_resume_writes(s, 0, &p, d, n, &cfg), -ENODATA);
+
+	/* a record as it was: nothing to write */
+	CHECK_INT(load_migr("olce-r5-migr", &rec), 0);
+	s->dev[0].vol.curr_migr_unit = 3;
+	CHECK_INT(imsm_resume_plan(s, 0, &rec, &p), 0);
+	CHECK_INT(imsm_resume_writes(s, 0, &p, d, n, &cfg), 0);
+	CHECK_INT(cfg.n_copies + cfg.n_sector_writes, 0);
+	imsm_free(s);
+}
+
+/* ---- md's view through the handler, over disks in temp files -------------------------- */
+
+struct fake_set {
+	int n;
+	char path[8][64];
+	struct md_disk d[8];
+};
+
+/* One sparse file per disk record, the record rec (NULL: zeros) in the
+ * last sector of every file. */
+static bool fake_set_make(const struct imsm_super *s, const struct imsm_migr_rec *rec,
+			  struct fake_set *fs)
+{
+	uint8_t sector[SECTOR] = { 0 };
+
+	if (rec && imsm_migr_rec_encode(rec, SECTOR, sector, sizeof(sector)))
+		return false;
+	fs->n = s->num_disks;
+	for (int i = 0; i < fs->n; i++) {
+		int fd;
+
+		snprintf(fs->path[i], sizeof(fs->path[i]), "/tmp/test-imsm-resume-XXXXXX");
+		fd = mkstemp(fs->path[i]);
+		if (fd < 0)
+			return false;
+		if (pwrite(fd, sector, SECTOR, (off_t)((DISK_BLOCKS - 1) * SECTOR)) != SECTOR) {
+			close(fd);
+			return false;
+		}
+		close(fd);
+		memset(&fs->d[i], 0, sizeof(fs->d[i]));
+		fs->d[i].path = fs->path[i];
+		fs->d[i].fd = -1;
+		fs->d[i].major = 7;
+		fs->d[i].minor = (unsigned int)i;
+		fs->d[i].sectors = DISK_BLOCKS;
+		fs->d[i].sector_bytes = SECTOR;
+		memcpy(fs->d[i].id, s->disk[i].serial, IMSM_SERIAL_BYTES);
+	}
+	return true;
+}
+
+static void fake_set_free(struct fake_set *fs)
+{
+	for (int i = 0; i < fs->n; i++)
+		unlink(fs->path[i]);
+	fs->n = 0;
+}
+
+/* volume_md_cfg of volume 0 of s (taken over) with rec on the disks. */
+static int md_cfg(struct imsm_super *s, const struct imsm_migr_rec *rec, struct md_volume_cfg *cfg)
+{
+	struct fake_set fs = { 0 };
+	struct super *st = NULL;
+	int r = -EIO;
+
+	if (imsm_handle_new(s, &st))
+		return -ENOMEM;
+	if (fake_set_make(imsm_mpb_of(st), rec, &fs))
+		r = imsm_ops.volume_md_cfg(st, 0, fs.d, fs.n, cfg);
+	fake_set_free(&fs);
+	imsm_ops.free(st);
+	return r;
+}
+
+static void test_md_cfg_raid5(void)
+{
+	static struct md_volume_cfg cfg;
+	struct imsm_migr_rec rec;
+	struct imsm_super *s, *copy;
+
+	if (!load_r5(&s, &rec))
+		return;
+	CHECK_INT(imsm_super_dup(s, &copy), 0);
+	CHECK_INT(md_cfg(copy, &rec, &cfg), 0);
+	CHECK_STR(cfg.refuse_why, "");
+	CHECK_STR(cfg.name, "r5");
+	CHECK(cfg.reshape);
+	CHECK_INT(cfg.level, 5);
+	CHECK_INT(cfg.raid_disks, 3);
+	CHECK_INT(cfg.new_raid_disks, 4);
+	CHECK_INT(cfg.chunk_bytes, 131072);
+	CHECK_INT(cfg.new_chunk_bytes, 131072);
+	CHECK_INT(cfg.layout, 0);
+	CHECK_INT(cfg.new_layout, 0);
+	CHECK_INT(cfg.reshape_sectors, 18432);
+	CHECK_INT(cfg.sync_max_sectors, 6144);
+	CHECK_INT(cfg.component_kib, 16384);
+	CHECK_INT(cfg.array_kib, 32768); /* the old capacity, not dev.size (49152) */
+	CHECK(cfg.resync_start == SYSFS_NONE);
+	CHECK(cfg.frozen);
+	CHECK(cfg.grow_continue);
+	CHECK_INT(cfg.n_absent, 0);
+	CHECK_INT(cfg.n_members, 4);
+	for (int i = 0; i < cfg.n_members; i++) {
+		CHECK_INT(cfg.members[i].slot, i);
+		CHECK_INT(cfg.members[i].minor, slot_disk(s, i));
+		CHECK(cfg.members[i].recovery_start == SYSFS_NONE);
+		CHECK_INT(cfg.members[i].size_kib, 16384);
+	}
+	CHECK_INT(cfg.n_copies + cfg.n_sector_writes, 0);
+
+	/* unit 1 in the copy area: restore described, md one unit further */
+	imsm_migr_rec_set_checkpoint(&rec, 6144, IMSM_UNIT_SRC_IN_CP_AREA);
+	CHECK_INT(imsm_super_dup(s, &copy), 0);
+	copy->dev[0].vol.curr_migr_unit = 1;
+	CHECK_INT(md_cfg(copy, &rec, &cfg), 0);
+	CHECK_STR(cfg.refuse_why, "");
+	CHECK_INT(cfg.reshape_sectors, 12288);
+	CHECK_INT(cfg.sync_max_sectors, 4096);
+	CHECK_INT(cfg.n_copies, 4);
+	CHECK_INT(cfg.n_sector_writes, 2);
+
+	/* half done, the record of another migration: refused */
+	rec.family_num ^= 1;
+	CHECK_INT(imsm_super_dup(s, &copy), 0);
+	CHECK_INT(md_cfg(copy, &rec, &cfg), 0);
+	CHECK_STR(cfg.refuse_why, imsm_resume_error(-EBADMSG));
+	CHECK_STR(cfg.name, "r5");
+
+	/* nothing moved: the old volume, the new disk only named */
+	CHECK_INT(imsm_super_dup(s, &copy), 0);
+	copy->dev[0].vol.curr_migr_unit = 0;
+	CHECK_INT(md_cfg(copy, NULL, &cfg), 0);
+	CHECK_STR(cfg.refuse_why, "");
+	CHECK(!cfg.reshape);
+	CHECK(cfg.grow_continue);
+	CHECK_INT(cfg.raid_disks, 3);
+	CHECK_INT(cfg.n_members, 3);
+	CHECK_INT(cfg.n_absent, 0);
+	CHECK_INT(cfg.array_kib, 32768);
+	CHECK_INT(cfg.n_copies, 0);
+	CHECK_INT(cfg.n_sector_writes, 2); /* the fresh record */
+
+	/* all moved: the new volume */
+	CHECK_INT(imsm_super_dup(s, &copy), 0);
+	copy->dev[0].vol.curr_migr_unit = 16;
+	CHECK_INT(md_cfg(copy, NULL, &cfg), 0);
+	CHECK_STR(cfg.refuse_why, "");
+	CHECK(!cfg.reshape);
+	CHECK_INT(cfg.raid_disks, 4);
+	CHECK_INT(cfg.n_members, 4);
+	CHECK_INT(cfg.n_copies + cfg.n_sector_writes, 0);
+
+	/* the pure view refuses a general migration (it has no record) */
+	CHECK_INT(imsm_volume_md_cfg(s, 0, NULL, 0, &cfg), -EINVAL);
+	imsm_free(s);
+}
+
+static void test_md_cfg_raid0(void)
+{
+	static struct md_volume_cfg cfg;
+	struct imsm_migr_rec rec;
+	struct imsm_super *s = load_mpb("olce-r0-mid");
+
+	if (!s || load_migr("olce-r0-migr", &rec)) {
+		imsm_free(s);
+		CHECK(false);
+		return;
+	}
+	CHECK_INT(md_cfg(s, &rec, &cfg), 0);
+	CHECK_STR(cfg.refuse_why, "");
+	CHECK(cfg.reshape);
+	CHECK_INT(cfg.level, 4);
+	CHECK_INT(cfg.raid_disks, 3);
+	CHECK_INT(cfg.new_raid_disks, 4);
+	CHECK_INT(cfg.layout, 5);
+	CHECK_INT(cfg.new_layout, 5);
+	CHECK_INT(cfg.chunk_bytes, 65536);
+	CHECK_INT(cfg.reshape_sectors, 18432);
+	CHECK_INT(cfg.sync_max_sectors, 6144);
+	CHECK_INT(cfg.array_kib, 2 * cfg.component_kib);
+	CHECK_INT(cfg.n_members, 3);
+	CHECK_INT(cfg.n_absent, 0);
+	for (int i = 0; i < cfg.n_members; i++)
+		CHECK_INT(cfg.members[i].slot, i);
+	/* raid4's old parity slot: the new disk, new layout only below the front */
+	CHECK(cfg.members[0].recovery_start == SYSFS_NONE);
+	CHECK(cfg.members[1].recovery_start == SYSFS_NONE);
+	CHECK_INT(cfg.members[2].recovery_start, 6144);
+}
+
+int main(void)
+{
+	fixture_init();
+	RUN(test_plan_record_as_is);
+	RUN(test_plan_restore);
+	RUN(test_plan_other_record);
+	RUN(test_plan_refusals);
+	RUN(test_error_texts);
+	RUN(test_writes);
+	RUN(test_md_cfg_raid5);
+	RUN(test_md_cfg_raid0);
+	return UNIT_DONE();
+}
