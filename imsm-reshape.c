@@ -305,6 +305,17 @@ int imsm_migr_rec_init(const struct imsm_super *s, int idx, struct imsm_migr_rec
 	return 0;
 }
 
+bool imsm_migr_rec_same_migration(const struct imsm_migr_rec *rec,
+				  const struct imsm_migr_rec *fresh)
+{
+	return rec->family_num == fresh->family_num &&
+	       rec->blocks_per_unit == fresh->blocks_per_unit &&
+	       rec->dest_depth_per_unit == fresh->dest_depth_per_unit &&
+	       rec->ckpt_area_pba == fresh->ckpt_area_pba &&
+	       rec->num_migr_units == fresh->num_migr_units &&
+	       rec->post_migr_vol_cap == fresh->post_migr_vol_cap;
+}
+
 int imsm_migr_rec_check(const struct imsm_migr_rec *rec, const struct imsm_reshape_geom *g)
 {
 	uint64_t depth = rec->dest_depth_per_unit, bpu = rec->blocks_per_unit;

@@ -160,6 +160,16 @@ int imsm_migr_rec_init(const struct imsm_super *s, int idx,
 		       struct imsm_migr_rec *ret) IMSM_MUST_CHECK;
 
 /*
+ * Whether rec (read from disk) belongs to the migration that fresh (from
+ * imsm_migr_rec_init()) describes: the same family, unit sizes, copy area,
+ * unit count and final capacity.  A record that fails this is another
+ * migration's, or zeros; mdadm --grow --continue and assembly both apply
+ * this one rule.
+ */
+bool imsm_migr_rec_same_migration(const struct imsm_migr_rec *rec,
+				  const struct imsm_migr_rec *fresh);
+
+/*
  * A record that a reader can trust to resume from (§6.7 "Recovery", plus
  * the consistency the arithmetic below needs): ascending, non-zero unit
  * sizes with blocks_per_unit = depth * new_data, curr_migr_unit <=

@@ -25,18 +25,6 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Whether rec describes the migration that fresh would start (the same
- * rule as mdadm --grow --continue, olce.c). */
-static bool rec_fits(const struct imsm_migr_rec *rec, const struct imsm_migr_rec *fresh)
-{
-	return rec->family_num == fresh->family_num &&
-	       rec->blocks_per_unit == fresh->blocks_per_unit &&
-	       rec->dest_depth_per_unit == fresh->dest_depth_per_unit &&
-	       rec->ckpt_area_pba == fresh->ckpt_area_pba &&
-	       rec->num_migr_units == fresh->num_migr_units &&
-	       rec->post_migr_vol_cap == fresh->post_migr_vol_cap;
-}
-
 /* The record is this migration's: resume from it, restoring its unit
  * first when the unit is in the copy area. */
 static int resume_from(const struct imsm_migr_rec *rec, const struct imsm_dev *d,
@@ -101,7 +89,7 @@ int imsm_resume_plan(const struct imsm_super *s, int idx, const struct imsm_migr
 		return -EINVAL;
 	if (!on_disk)
 		return -ENODATA;
-	if (rec_fits(on_disk, &fresh))
+	if (imsm_migr_rec_same_migration(on_disk, &fresh))
 		r = resume_from(on_disk, d, &p);
 	else
 		r = resume_without(&fresh, d, &p);

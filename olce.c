@@ -301,17 +301,6 @@ static int olce_read_rec(struct olce *o, struct imsm_migr_rec *ret)
 	return r;
 }
 
-/* Whether rec describes the migration that fresh starts. */
-static bool rec_fits(const struct imsm_migr_rec *rec, const struct imsm_migr_rec *fresh)
-{
-	return rec->family_num == fresh->family_num &&
-	       rec->blocks_per_unit == fresh->blocks_per_unit &&
-	       rec->dest_depth_per_unit == fresh->dest_depth_per_unit &&
-	       rec->ckpt_area_pba == fresh->ckpt_area_pba &&
-	       rec->num_migr_units == fresh->num_migr_units &&
-	       rec->post_migr_vol_cap == fresh->post_migr_vol_cap;
-}
-
 /*
  * The record of the migrating volume: the one on disk when it fits,
  * otherwise a new one if mdmon's checkpoint says nothing moved yet, or a
@@ -327,7 +316,7 @@ static int olce_get_rec(struct olce *o)
 	r = imsm_migr_rec_init(o->cur, o->idx, &fresh);
 	if (r)
 		return r;
-	if (olce_read_rec(o, &o->rec) == 0 && rec_fits(&o->rec, &fresh) &&
+	if (olce_read_rec(o, &o->rec) == 0 && imsm_migr_rec_same_migration(&o->rec, &fresh) &&
 	    imsm_migr_rec_check(&o->rec, &o->geom) == 0)
 		return 0;
 	o->rec = fresh;
