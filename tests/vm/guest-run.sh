@@ -15,6 +15,7 @@ tmpsize=$(arg tmp)
 boot=$(arg boot)
 boots=$(arg boots)
 ndisks=$(arg disks)
+timeout_s=$(arg timeout)
 
 mount -t tmpfs -o "size=${tmpsize:-1024m}" tmpfs /tmp
 mount -t tmpfs -o mode=0755 tmpfs /run
@@ -59,8 +60,13 @@ cd /tmp
 [ "$VMTEST_BOOTS" -eq 1 ] || echo "=== boot $VMTEST_BOOT of $VMTEST_BOOTS ===" >>"/results/$name.log"
 start=$(date +%s.%N)
 if disks_ready >>"/results/$name.log"; then
-	bash "$file" >>"/results/$name.log" 2>&1
+	bash "$file" >>"/results/$name.log" 2>&1 &
+	tpid=$!
+	/repo/tests/vm/watchdog.sh "$tpid" "$((${timeout_s:-300} - 45))" >>"/results/$name.log" 2>&1 &
+	wpid=$!
+	wait "$tpid"
 	rc=$?
+	kill "$wpid" 2>/dev/null
 else
 	echo "vmtest: the vm-disks are not all there (${ndisks} expected): $(ls /sys/block | tr '\n' ' ')" >>"/results/$name.log"
 	rc=98

@@ -139,7 +139,7 @@ boot() {
 		-m "$mem" -smp 2 -display none -monitor none \
 		-chardev "file,id=con,path=$logdir/$name.console,append=on" -serial chardev:con \
 		-kernel "$cache/vmlinuz" -initrd "$cache/initrd.gz" \
-		-append "console=ttyS0 quiet panic=-1 rdinit=/init vmtest.name=$name vmtest.file=$rel vmtest.tmp=$tmp vmtest.boot=$b vmtest.boots=$boots vmtest.disks=$ndisks" \
+		-append "console=ttyS0 quiet panic=-1 rdinit=/init vmtest.name=$name vmtest.file=$rel vmtest.tmp=$tmp vmtest.boot=$b vmtest.boots=$boots vmtest.disks=$ndisks vmtest.timeout=$t" \
 		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 		-virtfs "local,path=$top,mount_tag=repo,security_model=none,readonly=on,multidevs=remap" \
 		-virtfs "local,path=$logdir,mount_tag=results,security_model=none,multidevs=remap" \
