@@ -108,3 +108,34 @@ olce_patterns_ok() {
 		pattern_verify "${V[i]}" $((OLCE_SEED * 10 + i)) $((S0[i] >> 20))
 	done
 }
+
+# The u32 at word W (0 status, 1 unit) of DISK's migration record.
+rec_word() { # DISK W
+	dd if="$1" bs=512 skip=$(($(blockdev --getsz "$1") - 1)) count=1 status=none |
+		od -A n -t u4 -j $(($2 * 4)) -N 4 | tr -d ' '
+}
+
+md_attr() { # DEVNM ATTR
+	cat "/sys/block/$1/md/$2"
+}
+
+# md reached the limit mdadm set before it died, and waits there.
+md_at_sync_max() { # DEVNM
+	local max done
+	max=$(md_attr "$1" sync_max) done=$(md_attr "$1" sync_completed)
+	[ "${done%% *}" = "$max" ]
+}
+
+# scribble_unit U DISK...: unit U's destination rows (the record's depth
+# per member) overwritten with random data on every DISK, as md may have
+# left them half written when the power went.
+scribble_unit() {
+	local u=$1 depth d
+	shift
+	depth=$(rec_word "$1" 5)
+	for d in "$@"; do
+		dd if=/dev/urandom of="$d" bs=512 seek=$((u * depth)) count="$depth" oflag=direct \
+			conv=notrunc status=none
+	done
+	note "unit $u's destination overwritten with random data on every disk"
+}

@@ -25,23 +25,7 @@
 # an OLCE Debian's mdadm 4.2 ran and that was killed (interop).  A record
 # of another migration while the checkpoint is mid-way is refused.
 . "$VMTEST_LIB"
-
-# The u32 at word W (0 status, 1 unit) of DISK's migration record.
-rec_word() { # DISK W
-	dd if="$1" bs=512 skip=$(($(blockdev --getsz "$1") - 1)) count=1 status=none |
-		od -A n -t u4 -j $(($2 * 4)) -N 4 | tr -d ' '
-}
-
-md_attr() { # DEVNM ATTR
-	cat "/sys/block/$1/md/$2"
-}
-
-# md reached the limit mdadm set before it died, and waits there.
-md_at_sync_max() { # DEVNM
-	local max done
-	max=$(md_attr "$1" sync_max) done=$(md_attr "$1" sync_completed)
-	[ "${done%% *}" = "$max" ]
-}
+. /repo/tests/vm/olce-lib.sh
 
 # olce_setup LEVEL OLD NEW: a container of OLD disks with one volume, a
 # pattern on it, NEW - OLD spares.  Sets D (all disks), SIZE0, DATA0/1.
@@ -81,16 +65,6 @@ olce_kill() {
 	run_expect 0 mdadm -S /dev/md/imsm0
 	grep -q '^md' /proc/mdstat && fail "arrays left after the stop"
 	return 0
-}
-
-# The destination rows of unit U (DEPTH blocks per member) on every disk.
-scribble_unit() { # U
-	local d
-	for d in "${D[@]}"; do
-		dd if=/dev/urandom of="$d" bs=512 seek=$(($1 * DEPTH)) count="$DEPTH" oflag=direct \
-			conv=notrunc status=none
-	done
-	note "unit $1's destination overwritten with random data on every disk"
 }
 
 copy_area_restored() { # U: destination == copy area on every disk
@@ -231,7 +205,7 @@ SEED=2010
 olce_setup 5 3 4
 olce_kill backup:1 4
 [ "$RS/$RU" = 1/1 ] || fail "expected the record at status 1 unit 1, got $RS/$RU"
-scribble_unit 1
+scribble_unit 1 "${D[@]}"
 assemble_held named
 copy_area_restored 1
 check_held 5
@@ -259,7 +233,7 @@ SEED=2012
 olce_setup 0 2 3
 olce_kill backup:1 3
 [ "$RS/$RU" = 1/1 ] || fail "expected the record at status 1 unit 1, got $RS/$RU"
-scribble_unit 1
+scribble_unit 1 "${D[@]}"
 assemble_held named
 copy_area_restored 1
 check_held 4
