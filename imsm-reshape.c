@@ -691,6 +691,57 @@ int imsm_olce_end_volume(struct imsm_super *s, int idx, uint8_t map_state)
 	return 0;
 }
 
+/* Whether imsm_olce_rollback() may undo s: see imsm-reshape.h. */
+static bool olce_undoable(const struct imsm_super *s, unsigned int *ret_first)
+{
+	const struct imsm_dev *d = &s->dev[0];
+	unsigned int old, added;
+
+	if (s->num_raid_devs == 0 || !is_gen_migr(d) || d->vol.curr_migr_unit != 0)
+		return false;
+	old = d->vol.map[1].num_members;
+	if (d->vol.map[0].num_members <= old)
+		return false;
+	added = d->vol.map[0].num_members - old;
+	if (s->num_disks < added)
+		return false;
+	*ret_first = s->num_disks - added;
+	for (unsigned int i = old; i < d->vol.map[0].num_members; i++)
+		if ((d->vol.map[0].disk_ord_tbl[i] & IMSM_ORD_INDEX_MASK) < *ret_first)
+			return false;
+	for (int i = 1; i < s->num_raid_devs; i++)
+		if (s->dev[i].vol.migr_state || s->dev[i].vol.map[0].num_members != old)
+			return false;
+	return true;
+}
+
+int imsm_olce_rollback(const struct imsm_super *s, struct imsm_super **ret,
+		       unsigned int *ret_first)
+{
+	struct imsm_super *new;
+	struct imsm_dev *d;
+	unsigned int first;
+	int r;
+
+	if (!olce_undoable(s, &first))
+		return -EINVAL;
+	r = imsm_super_dup(s, &new);
+	if (r)
+		return r;
+	d = &new->dev[0];
+	d->vol.map[0] = d->vol.map[1];
+	memset(&d->vol.map[1], 0, sizeof(d->vol.map[1]));
+	d->vol.migr_state = 0;
+	d->vol.migr_type = 0;
+	d->vol.curr_migr_unit = 0;
+	d->size_blocks = olce_size(d);
+	memset(&new->disk[first], 0, sizeof(new->disk[0]) * (new->num_disks - first));
+	new->num_disks = (uint8_t)first;
+	*ret = new;
+	*ret_first = first;
+	return 0;
+}
+
 /* Append the first `need` spares that are large enough as members n, n+1, ... */
 static void add_spare_records(struct imsm_super *s, const struct imsm_olce_request *req,
 			      unsigned int need)

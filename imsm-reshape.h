@@ -353,6 +353,19 @@ int imsm_olce_next_volume(const struct imsm_super *s, unsigned int *ret_members)
 int imsm_olce_end_volume(struct imsm_super *s, int idx, uint8_t map_state) IMSM_MUST_CHECK;
 
 /*
+ * Undo an OLCE that md refused before anything moved (flow step 4): volume
+ * 0 in a general migration at unit 0, no other volume grown or migrating,
+ * its new slots on the disk records imsm_olce_start() appended.  *ret is a
+ * new copy: volume 0 on its old map alone (no migration, its old size) and
+ * the appended records gone; *ret_first is the index of the first one in
+ * s (they are the spares again, s->num_disks - *ret_first of them).
+ * generation_num is left to the writer.  -EINVAL when the state is not
+ * that, -ENOMEM.
+ */
+int imsm_olce_rollback(const struct imsm_super *s, struct imsm_super **ret,
+		       unsigned int *ret_first) IMSM_MUST_CHECK;
+
+/*
  * Whether upd is cur with an OLCE started (what imsm_olce_start() builds,
  * as mdmon receives it from mdadm): same family and volumes, more disk
  * records, the old records' serials in place, volume 0 entering a general

@@ -822,6 +822,54 @@ static int req_migration(struct mdmon_state *st, const struct mdmon_disk_req *re
 	return queue_update(st, &u);
 }
 
+/* The container disk with serial, copied (the manager alone reloads). */
+static int disk_by_serial(struct mdmon_state *st, const char serial[IMSM_SERIAL_BYTES],
+			  struct imsm_disk_dev *ret)
+{
+	int r = -ENODEV;
+
+	pthread_mutex_lock(&st->lock);
+	for (int i = 0; i < st->n_disks && r; i++)
+		if (memcmp(st->disks[i].serial, serial, IMSM_SERIAL_BYTES) == 0) {
+			*ret = st->disks[i];
+			r = 0;
+		}
+	pthread_mutex_unlock(&st->lock);
+	return r;
+}
+
+/*
+ * OLCE_ROLLBACK (flow step 4): md refused the reshape's start and mdadm
+ * took the new members out of md again; the metadata from before the
+ * start is written, then the disks that were to join get their spare
+ * records back (in that order: a crash between leaves them stale members
+ * of an older generation, never members a volume still counts on).
+ */
+static int req_olce_rollback(struct mdmon_state *st)
+{
+	struct mon_update u = { .type = MON_UPD_OLCE_ROLLBACK };
+	char serials[IMSM_MAX_DISKS][IMSM_SERIAL_BYTES];
+	unsigned int first = 0, n = 0;
+	struct imsm_disk_dev d;
+	int r;
+
+	pthread_mutex_lock(&st->lock);
+	r = st->mpb ? imsm_olce_rollback(st->mpb, &u.mpb, &first) : -ENODATA;
+	for (unsigned int i = first; !r && i < st->mpb->num_disks; i++)
+		memcpy(serials[n++], st->mpb->disk[i].serial, IMSM_SERIAL_BYTES);
+	pthread_mutex_unlock(&st->lock);
+	if (!r)
+		r = queue_update(st, &u);
+	imsm_free(u.mpb); /* the old one once swapped */
+	for (unsigned int i = 0; !r && i < n; i++) {
+		r = disk_by_serial(st, serials[i], &d);
+		if (!r)
+			r = write_spare_record(st, &d);
+	}
+	reload(st);
+	return r;
+}
+
 static int serve_disk_req(struct mdmon_state *st, int fd, const struct mdmon_disk_req *req)
 {
 	int32_t res;
@@ -836,6 +884,9 @@ static int serve_disk_req(struct mdmon_state *st, int fd, const struct mdmon_dis
 	case MDMON_REQ_MIGR_CHECKPOINT:
 	case MDMON_REQ_MIGR_END:
 		res = req_migration(st, req);
+		break;
+	case MDMON_REQ_OLCE_ROLLBACK:
+		res = req_olce_rollback(st);
 		break;
 	default:
 		return -EPROTO;

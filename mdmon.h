@@ -58,6 +58,7 @@ enum mdmon_req_type {
 	MDMON_REQ_REMOVE_DISK = 2,
 	MDMON_REQ_MIGR_CHECKPOINT = 3, /* major: volume, minor: curr_migr_unit */
 	MDMON_REQ_MIGR_END = 4,	       /* major: volume (general migration ends) */
+	MDMON_REQ_OLCE_ROLLBACK = 5,   /* md refused the OLCE's start: undo it */
 };
 
 struct mdmon_disk_req {
@@ -109,6 +110,7 @@ enum mon_update_type {
 	MON_UPD_SPARE_RECORD, /* write a spare record to a joining disk */
 	MON_UPD_ACTIVATE,     /* a spare takes a slot: start its rebuild */
 	MON_UPD_OLCE_START,   /* mdadm's MPB that starts an OLCE replaces ours */
+	MON_UPD_OLCE_ROLLBACK, /* the MPB from before that start replaces ours */
 	MON_UPD_MIGR_CHECKPOINT, /* curr_migr_unit of a general migration */
 	MON_UPD_MIGR_END,     /* a general migration ends */
 };
@@ -116,7 +118,7 @@ enum mon_update_type {
 struct mon_update {
 	enum mon_update_type type;
 	struct imsm_super *mpb;           /* VOLUME: the update; SPARE_RECORD: the record;
-					   * OLCE_START: the new MPB, swapped with the old */
+					   * OLCE_*: the new MPB, swapped with the old */
 	const struct imsm_disk_dev *disk; /* SPARE_RECORD: where it goes */
 	struct imsm_activation act;       /* ACTIVATE */
 	int vol;                          /* MIGR_*: the volume */

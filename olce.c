@@ -73,6 +73,8 @@ struct olce {
 	struct imsm_migr_rec rec;
 	struct imsm_reshape_geom geom;
 	bool raid4; /* a raid0 volume, taken over for the reshape */
+	bool rolled_back; /* md refused the start; the metadata is as before */
+	int undo_err;     /* and md could not be put back as it was */
 	struct olce_die die;
 };
 
@@ -87,6 +89,15 @@ static void olce_maybe_die(const struct olce *o, const char *what, uint64_t n)
 {
 	if (o->die.armed && strcmp(o->die.what, what) == 0 && n >= o->die.at)
 		raise(SIGKILL);
+}
+
+/* Test hook MDADM_TEST_OLCE_FAIL=add|start: md "refuses" the new members
+ * (all added) or the reshape's start, so that the rollback runs. */
+static int olce_test_fail(const char *what)
+{
+	const char *e = getenv("MDADM_TEST_OLCE_FAIL");
+
+	return e && strcmp(e, what) == 0 ? -EIO : 0;
 }
 
 /* ---- the container: disks, spares, volumes -------------------------------- */
@@ -460,6 +471,34 @@ static int olce_add_members(struct olce *o)
 		if (!r)
 			r = sysfs_write_ull(o->md, d->kname, "slot", i);
 	}
+	return r ? r : olce_test_fail("add");
+}
+
+/* The new members out of md again (those that got in). */
+static int olce_remove_members(struct olce *o)
+{
+	const struct imsm_dev *dev = &o->cur->dev[o->idx];
+	const struct imsm_map *m = &dev->vol.map[0];
+	char slot[16];
+	int r = 0;
+
+	/* from the last: md would move a member it let go into a lower slot
+	 * still free (raid4's old parity slot) */
+	for (unsigned int i = m->num_members; !r && i-- > dev->vol.map[1].num_members;) {
+		struct imsm_disk_dev *d = olce_disk(o, o->cur, m->disk_ord_tbl[i] & IMSM_ORD_INDEX_MASK);
+
+		if (!d)
+			return -ENODEV;
+		if (sysfs_read_attr(o->md, d->kname, "slot", slot, sizeof(slot)) < 0)
+			continue; /* never got in */
+		/* md keeps a spare in a slot of the old geometry (raid4's
+		 * missing parity) as a recovery target: failed, it lets go */
+		if (strcmp(slot, "none") != 0 &&
+		    sysfs_write_attr(o->md, d->kname, "slot", "none") < 0)
+			r = sysfs_write_attr(o->md, d->kname, "state", "faulty");
+		if (!r)
+			r = sysfs_write_attr(o->md, d->kname, "state", "remove");
+	}
 	return r;
 }
 
@@ -480,7 +519,9 @@ static int olce_start_md(struct olce *o)
 {
 	int r;
 
-	r = olce_reset_window(o);
+	r = olce_test_fail("start");
+	if (!r)
+		r = olce_reset_window(o);
 	if (!r)
 		r = sysfs_write_ull(o->md, NULL, "sync_min", 0);
 	if (!r)
@@ -590,6 +631,50 @@ static int olce_md_finished(struct olce *o)
 	return olce_record(o, o->geom.array_blocks, IMSM_UNIT_SRC_NORMAL);
 }
 
+/*
+ * md refused the new members or the start of volume 0's reshape (flow
+ * step 4): mdmon writes the metadata from before the start and the disks'
+ * spare records (first, so that mdmon no longer counts the new disks as
+ * the volume's and leaves md alone), then md goes back to the old geometry
+ * (and raid0).  o->rolled_back once the metadata is; -errno when md could
+ * not be restored.  A later volume cannot be undone (volume 0 grew onto
+ * the new disks): it stays for --continue.
+ */
+static int olce_undo_start(struct olce *o)
+{
+	const struct imsm_dev *dev = &o->cur->dev[o->idx];
+	unsigned int old = dev->vol.map[1].num_members;
+	struct imsm_super *started, *now;
+	int r;
+
+	if (o->idx != 0 || dev->vol.curr_migr_unit != 0)
+		return -EPERM;
+	r = sysfs_set_sync_action(o->md, "frozen");
+	if (!r)
+		r = olce_ask_mdmon(o, MDMON_REQ_OLCE_ROLLBACK, 0);
+	if (r)
+		return r;
+	o->rolled_back = true;
+	/* the new members are found through the started metadata */
+	started = o->cur;
+	o->cur = NULL;
+	r = olce_reload(o);
+	if (r) {
+		o->cur = started;
+		return r;
+	}
+	now = o->cur;
+	o->cur = started;
+	r = olce_remove_members(o);
+	o->cur = now;
+	imsm_free(started);
+	if (!r)
+		r = sysfs_write_ull(o->md, NULL, "raid_disks", old + o->raid4);
+	if (!r && o->raid4)
+		r = sysfs_write_attr(o->md, NULL, "level", "raid0");
+	return r;
+}
+
 /* md ready for the unit loop. */
 static int olce_prepare_md(struct olce *o, enum olce_md *ret)
 {
@@ -604,7 +689,11 @@ static int olce_prepare_md(struct olce *o, enum olce_md *ret)
 		return r;
 	if (pos == SYSFS_NONE && o->rec.curr_migr_unit == 0) {
 		r = olce_add_members(o);
-		return r ? r : olce_start_md(o);
+		if (!r)
+			r = olce_start_md(o);
+		if (r)
+			o->undo_err = olce_undo_start(o);
+		return r;
 	}
 	if (pos == SYSFS_NONE)
 		return o->rec.curr_migr_unit >= o->rec.num_migr_units ? 0 : olce_md_finished(o);
@@ -1068,6 +1157,8 @@ static int olce_go(struct olce *o, int new_disks, bool do_continue, const char *
 	*started = !r || do_continue;
 	if (!r)
 		r = olce_drive(o, what);
+	if (o->rolled_back)
+		*started = false;
 	if (!r) {
 		*what = "a volume was not grown";
 		r = olce_check_end(o);
@@ -1101,6 +1192,12 @@ int olce_grow(const char *array, const char *devnm, int new_disks, bool do_conti
 		if (r && started)
 			pr_err("cannot grow %s: %s: %s; it stays frozen at its checkpoint for mdadm --grow --continue",
 			       array, what, strerror(-r));
+		else if (r && o.rolled_back && !o.undo_err)
+			pr_err("cannot grow %s: %s: %s; nothing changed (the metadata is as before)",
+			       array, what, strerror(-r));
+		else if (r && o.rolled_back)
+			pr_err("cannot grow %s: %s: %s; the metadata is as before, md not (%s): stop and assemble the container",
+			       array, what, strerror(-r), strerror(-o.undo_err));
 		else if (r)
 			pr_err("cannot grow %s: %s: %s", array, what, strerror(-r));
 		rc = r ? EXIT_FAILED : 0;

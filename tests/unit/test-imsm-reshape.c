@@ -1071,10 +1071,49 @@ static void test_begin_end_volume(void)
 	olce_case_free(&c);
 }
 
+/* Flow step 4: md refused the start; the metadata goes back to what it was. */
+static void test_olce_rollback(void)
+{
+	struct olce_case c;
+	struct imsm_super *s = NULL, *rb = NULL;
+	unsigned int first = 0, members;
+
+	if (!olce_case_load(&c, "olce-2vol", 4)) {
+		CHECK(!"fixtures");
+		return;
+	}
+	CHECK_INT(imsm_olce_rollback(c.s, &rb, &first), -EINVAL); /* nothing started */
+	CHECK_INT(imsm_olce_start(c.s, &c.req, &s), 0);
+	if (s) {
+		CHECK_INT(imsm_olce_rollback(s, &rb, &first), 0);
+		CHECK_INT(first, c.s->num_disks);
+		if (rb) {
+			CHECK_INT(rb->num_disks, c.s->num_disks);
+			for (int i = 0; i < c.s->num_raid_devs; i++)
+				CHECK(memcmp(&rb->dev[i], &c.s->dev[i], sizeof(rb->dev[i])) == 0);
+			CHECK(memcmp(rb->disk, c.s->disk, sizeof(rb->disk[0]) * c.s->num_disks) == 0);
+			CHECK(rb->disk[first].serial[0] == 0);
+		}
+		imsm_free(rb);
+		rb = NULL;
+		CHECK_INT(imsm_olce_set_unit(s, 0, 1), 0); /* something moved */
+		CHECK_INT(imsm_olce_rollback(s, &rb, &first), -EINVAL);
+		CHECK_INT(imsm_olce_set_unit(s, 0, 0), 0);
+		CHECK_INT(imsm_olce_end_volume(s, 0, IMSM_MAP_NORMAL), 0);
+		CHECK_INT(imsm_olce_begin_volume(s, 1, 4), 0); /* volume 0 grown */
+		CHECK_INT(imsm_olce_next_volume(s, &members), -ENOENT);
+		CHECK_INT(imsm_olce_rollback(s, &rb, &first), -EINVAL);
+	}
+	CHECK(rb == NULL);
+	imsm_free(s);
+	olce_case_free(&c);
+}
+
 int main(void)
 {
 	fixture_init();
 	RUN(test_golden_raid5);
+	RUN(test_olce_rollback);
 	RUN(test_golden_raid0);
 	RUN(test_golden_two_volumes);
 	RUN(test_golden_record_values);
