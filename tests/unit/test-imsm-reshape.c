@@ -33,50 +33,14 @@
 #include <string.h>
 
 #include "fixture.h"
+#include "golden.h"
 #include "imsm-format.h"
 #include "imsm-reshape.h"
 #include "unit.h"
 
-#define MPB_MAX_BYTES 4096
 #define SECTOR 512
 
 /* ---- fixtures --------------------------------------------------------------------- */
-
-static int load_bytes(const char *name, uint8_t *buf, size_t cap, size_t *ret_len)
-{
-	char rel[256];
-	int r;
-
-	snprintf(rel, sizeof(rel), "fixtures/imsm-golden-%s.hex", name);
-	r = fixture_load_hex(rel, buf, cap, ret_len);
-	if (r)
-		fprintf(stderr, "  cannot load %s: %d\n", rel, r);
-	return r;
-}
-
-static struct imsm_super *load_mpb(const char *name)
-{
-	uint8_t buf[MPB_MAX_BYTES];
-	struct imsm_super *s = NULL;
-	size_t len;
-
-	if (load_bytes(name, buf, sizeof(buf), &len))
-		return NULL;
-	if (imsm_decode(buf, len, &s)) {
-		fprintf(stderr, "  %s does not decode\n", name);
-		return NULL;
-	}
-	return s;
-}
-
-static int load_migr(const char *name, struct imsm_migr_rec *ret)
-{
-	uint8_t buf[SECTOR];
-	size_t len;
-	int r = load_bytes(name, buf, sizeof(buf), &len);
-
-	return r ? r : imsm_migr_rec_decode(buf, len, SECTOR, ret);
-}
 
 /* ---- comparing our MPB with the peer's ---------------------------------------------- */
 
@@ -98,7 +62,7 @@ static void mask_moving(const struct imsm_super *s, uint8_t *buf)
 
 static void check_same_mpb(const struct imsm_super *ours, const struct imsm_super *peer)
 {
-	uint8_t a[MPB_MAX_BYTES], b[MPB_MAX_BYTES];
+	uint8_t a[GOLDEN_MPB_MAX_BYTES], b[GOLDEN_MPB_MAX_BYTES];
 	size_t la = 0, lb = 0;
 	int shown = 0;
 
@@ -140,9 +104,9 @@ static struct imsm_super *grow_like_peer(const char *name, unsigned int n, int m
 	unsigned int members = 0;
 
 	snprintf(rel, sizeof(rel), "%s-before", name);
-	before = load_mpb(rel);
+	before = golden_load_mpb(rel);
 	snprintf(rel, sizeof(rel), "%s-spare", name);
-	spare = load_mpb(rel);
+	spare = golden_load_mpb(rel);
 	if (!before || !spare)
 		goto out;
 	req.spares = &spare->disk[0];
@@ -170,9 +134,9 @@ static void check_golden_case(const char *name, unsigned int n, int mid_vol)
 	uint32_t idx[2] = {9, 9};
 
 	snprintf(rel, sizeof(rel), "%s-mid", name);
-	peer = load_mpb(rel);
+	peer = golden_load_mpb(rel);
 	snprintf(rel, sizeof(rel), "%s-migr", name);
-	CHECK_INT(load_migr(rel, &peer_rec), 0);
+	CHECK_INT(golden_load_migr(rel, &peer_rec), 0);
 	CHECK(ours && peer);
 	if (ours && peer) {
 		check_same_mpb(ours, peer);
@@ -212,7 +176,7 @@ static void test_golden_record_values(void)
 {
 	struct imsm_migr_rec r;
 
-	CHECK_INT(load_migr("olce-r5-migr", &r), 0);
+	CHECK_INT(golden_load_migr("olce-r5-migr", &r), 0);
 	CHECK_INT(r.rec_status, IMSM_UNIT_SRC_NORMAL);
 	CHECK_INT(r.curr_migr_unit, 3);
 	CHECK_INT(r.family_num, 0xe4881901u);
@@ -223,7 +187,7 @@ static void test_golden_record_values(void)
 	CHECK_INT(r.num_migr_units, 16);
 	CHECK_INT(r.post_migr_vol_cap, 98304);
 	/* stopped while unit 1 of the raid0 volume was in the copy area */
-	CHECK_INT(load_migr("olce-2vol-migr", &r), 0);
+	CHECK_INT(golden_load_migr("olce-2vol-migr", &r), 0);
 	CHECK_INT(r.rec_status, IMSM_UNIT_SRC_IN_CP_AREA);
 	CHECK_INT(r.curr_migr_unit, 1);
 	CHECK_INT(r.blocks_per_unit, 8192);
@@ -238,7 +202,7 @@ static void test_migr_rec_round_trip(void)
 	struct imsm_migr_rec r;
 	size_t len;
 
-	CHECK_INT(load_bytes("olce-2vol-migr", in, sizeof(in), &len), 0);
+	CHECK_INT(golden_load_bytes("olce-2vol-migr", in, sizeof(in), &len), 0);
 	CHECK_INT(len, SECTOR);
 	CHECK_INT(imsm_migr_rec_decode(in, len, SECTOR, &r), 0);
 	memset(out, 0xAA, sizeof(out));
@@ -291,11 +255,11 @@ static void test_migr_rec_4kn(void)
 
 static int r5_mid(struct imsm_reshape_geom *g, struct imsm_migr_rec *rec)
 {
-	struct imsm_super *s = load_mpb("olce-r5-mid");
+	struct imsm_super *s = golden_load_mpb("olce-r5-mid");
 	int r = s ? imsm_reshape_geom_of(&s->dev[0], g) : -ENOENT;
 
 	if (!r)
-		r = load_migr("olce-r5-migr", rec);
+		r = golden_load_migr("olce-r5-migr", rec);
 	imsm_free(s);
 	return r;
 }
@@ -842,9 +806,9 @@ static bool olce_case_load(struct olce_case *c, const char *name, unsigned int n
 
 	memset(c, 0, sizeof(*c));
 	snprintf(rel, sizeof(rel), "%s-before", name);
-	c->s = load_mpb(rel);
+	c->s = golden_load_mpb(rel);
 	snprintf(rel, sizeof(rel), "%s-spare", name);
-	c->spare = load_mpb(rel);
+	c->spare = golden_load_mpb(rel);
 	if (!c->s || !c->spare)
 		return false;
 	c->disk = c->spare->disk[0];
@@ -1018,7 +982,7 @@ static void test_olce_error_texts(void)
 /* §1.5: data end 32768 + min(2210 + 2048, 10402). */
 static void test_min_spare(void)
 {
-	struct imsm_super *s = load_mpb("olce-r5-before");
+	struct imsm_super *s = golden_load_mpb("olce-r5-before");
 
 	CHECK(s != NULL);
 	if (s)

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "fixture.h"
+#include "golden.h"
 #include "imsm-format.h"
 #include "imsm-reshape.h"
 #include "imsm-resume.h"
@@ -34,52 +35,15 @@
 #include "mdadm.h"
 #include "unit.h"
 
-#define MPB_MAX_BYTES 4096
 #define SECTOR 512
 
 /* ---- fixtures --------------------------------------------------------------------- */
 
-static int load_bytes(const char *name, uint8_t *buf, size_t cap, size_t *ret_len)
-{
-	char rel[256];
-	int r;
-
-	snprintf(rel, sizeof(rel), "fixtures/imsm-golden-%s.hex", name);
-	r = fixture_load_hex(rel, buf, cap, ret_len);
-	if (r)
-		fprintf(stderr, "  cannot load %s: %d\n", rel, r);
-	return r;
-}
-
-static struct imsm_super *load_mpb(const char *name)
-{
-	uint8_t buf[MPB_MAX_BYTES];
-	struct imsm_super *s = NULL;
-	size_t len;
-
-	if (load_bytes(name, buf, sizeof(buf), &len))
-		return NULL;
-	if (imsm_decode(buf, len, &s)) {
-		fprintf(stderr, "  %s does not decode\n", name);
-		return NULL;
-	}
-	return s;
-}
-
-static int load_migr(const char *name, struct imsm_migr_rec *ret)
-{
-	uint8_t buf[SECTOR];
-	size_t len;
-	int r = load_bytes(name, buf, sizeof(buf), &len);
-
-	return r ? r : imsm_migr_rec_decode(buf, len, SECTOR, ret);
-}
-
 /* The peer's raid5 3 -> 4, mid-way: record and main checkpoint at unit 3. */
 static bool load_r5(struct imsm_super **s, struct imsm_migr_rec *rec)
 {
-	*s = load_mpb("olce-r5-mid");
-	if (!*s || load_migr("olce-r5-migr", rec)) {
+	*s = golden_load_mpb("olce-r5-mid");
+	if (!*s || golden_load_migr("olce-r5-migr", rec)) {
 		imsm_free(*s);
 		*s = NULL;
 		return false;
@@ -311,7 +275,7 @@ static void test_writes(void)
 	CHECK_INT(imsm_resume_writes(s, 0, &p, d, n, &cfg), -ENODATA);
 
 	/* a record as it was: nothing to write */
-	CHECK_INT(load_migr("olce-r5-migr", &rec), 0);
+	CHECK_INT(golden_load_migr("olce-r5-migr", &rec), 0);
 	s->dev[0].vol.curr_migr_unit = 3;
 	CHECK_INT(imsm_resume_plan(s, 0, &rec, &p), 0);
 	CHECK_INT(imsm_resume_writes(s, 0, &p, d, n, &cfg), 0);
@@ -472,9 +436,9 @@ static void test_md_cfg_raid0(void)
 {
 	static struct md_volume_cfg cfg;
 	struct imsm_migr_rec rec;
-	struct imsm_super *s = load_mpb("olce-r0-mid");
+	struct imsm_super *s = golden_load_mpb("olce-r0-mid");
 
-	if (!s || load_migr("olce-r0-migr", &rec)) {
+	if (!s || golden_load_migr("olce-r0-migr", &rec)) {
 		imsm_free(s);
 		CHECK(false);
 		return;
