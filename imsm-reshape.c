@@ -78,6 +78,7 @@
  */
 #include "imsm-reshape.h"
 #include "imsm-migr.h"
+#include "imsm-le.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -91,28 +92,15 @@
 
 /* ---- little-endian access ---------------------------------------------------- */
 
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
-}
-
 static uint64_t get_split(const uint8_t *buf, size_t lo, size_t hi)
 {
-	return (uint64_t)get32(buf + hi) << 32 | get32(buf + lo);
+	return (uint64_t)le_get32(buf + hi) << 32 | le_get32(buf + lo);
 }
 
 static void put_split(uint8_t *buf, size_t lo, size_t hi, uint64_t v)
 {
-	put32(buf + lo, (uint32_t)v);
-	put32(buf + hi, (uint32_t)(v >> 32));
+	le_put32(buf + lo, (uint32_t)v);
+	le_put32(buf + hi, (uint32_t)(v >> 32));
 }
 
 /* ---- migr_rec codec (§2.8, §1.8) ------------------------------------------- */
@@ -157,17 +145,17 @@ int imsm_migr_rec_decode(const void *buf, size_t len, uint32_t sector_bytes,
 	if (len < IMSM_MIGR_REC_BYTES)
 		return -EMSGSIZE;
 	memset(ret, 0, sizeof(*ret));
-	ret->rec_status = get32(p + MR_REC_STATUS);
+	ret->rec_status = le_get32(p + MR_REC_STATUS);
 	ret->curr_migr_unit = get_split(p, MR_CURR_UNIT_LO, MR_CURR_UNIT_HI);
-	ret->family_num = get32(p + MR_FAMILY_NUM);
-	ret->ascending_migr = get32(p + MR_ASCENDING);
-	ret->blocks_per_unit = get32(p + MR_BLOCKS_PER_UNIT) * f;
-	ret->dest_depth_per_unit = get32(p + MR_DEST_DEPTH) * f;
+	ret->family_num = le_get32(p + MR_FAMILY_NUM);
+	ret->ascending_migr = le_get32(p + MR_ASCENDING);
+	ret->blocks_per_unit = le_get32(p + MR_BLOCKS_PER_UNIT) * f;
+	ret->dest_depth_per_unit = le_get32(p + MR_DEST_DEPTH) * f;
 	ret->ckpt_area_pba = get_split(p, MR_CKPT_PBA_LO, MR_CKPT_PBA_HI) * f;
 	ret->dest_1st_member_lba = get_split(p, MR_DEST_1ST_LO, MR_DEST_1ST_HI) * f;
 	ret->num_migr_units = get_split(p, MR_NUM_UNITS_LO, MR_NUM_UNITS_HI);
 	ret->post_migr_vol_cap = get_split(p, MR_POST_CAP_LO, MR_POST_CAP_HI) * f;
-	ret->ckpt_read_disk_num = get32(p + MR_READ_DISK);
+	ret->ckpt_read_disk_num = le_get32(p + MR_READ_DISK);
 	return 0;
 }
 
@@ -187,17 +175,17 @@ int imsm_migr_rec_encode(const struct imsm_migr_rec *rec, uint32_t sector_bytes,
 	if (len < IMSM_MIGR_REC_BYTES)
 		return -EMSGSIZE;
 	memset(p, 0, len);
-	put32(p + MR_REC_STATUS, rec->rec_status);
+	le_put32(p + MR_REC_STATUS, rec->rec_status);
 	put_split(p, MR_CURR_UNIT_LO, MR_CURR_UNIT_HI, rec->curr_migr_unit);
-	put32(p + MR_FAMILY_NUM, rec->family_num);
-	put32(p + MR_ASCENDING, rec->ascending_migr);
-	put32(p + MR_BLOCKS_PER_UNIT, rec->blocks_per_unit / f);
-	put32(p + MR_DEST_DEPTH, rec->dest_depth_per_unit / f);
+	le_put32(p + MR_FAMILY_NUM, rec->family_num);
+	le_put32(p + MR_ASCENDING, rec->ascending_migr);
+	le_put32(p + MR_BLOCKS_PER_UNIT, rec->blocks_per_unit / f);
+	le_put32(p + MR_DEST_DEPTH, rec->dest_depth_per_unit / f);
 	put_split(p, MR_CKPT_PBA_LO, MR_CKPT_PBA_HI, rec->ckpt_area_pba / f);
 	put_split(p, MR_DEST_1ST_LO, MR_DEST_1ST_HI, rec->dest_1st_member_lba / f);
 	put_split(p, MR_NUM_UNITS_LO, MR_NUM_UNITS_HI, rec->num_migr_units);
 	put_split(p, MR_POST_CAP_LO, MR_POST_CAP_HI, rec->post_migr_vol_cap / f);
-	put32(p + MR_READ_DISK, rec->ckpt_read_disk_num);
+	le_put32(p + MR_READ_DISK, rec->ckpt_read_disk_num);
 	return 0;
 }
 

@@ -94,6 +94,27 @@ wait_until() {
 	done
 }
 
+# refuse WHY CODE TEXT CMD...: CMD exits CODE with one error line that
+# contains TEXT, prints nothing on stdout, and changes nothing: the test
+# defines state() (what must not change: disk sums, /proc/mdstat) and sets
+# before=$(state) and failed_cases=() first.  A failed case goes to
+# failed_cases (the test fails at its end on any); the others still run.
+refuse() {
+	local why=$1 code=$2 text=$3
+	shift 3
+	if ! (
+		run_expect "$code" "$@"
+		expect_one_error_line "mdadm: "
+		case $last_err in *"$text"*) ;; *) fail "message lacks '$text': $last_err" ;; esac
+		[ -z "$last_out" ] || fail "output on stdout: $last_out"
+		[ "$(state)" = "$before" ] || fail "a disk or /proc/mdstat changed"
+		note "$why: $last_err"
+	); then
+		failed_cases+=("$why")
+		before=$(state)
+	fi
+}
+
 # md_devnm /dev/md/NAME -> md127
 md_devnm() {
 	basename "$(readlink -f "$1")"

@@ -59,25 +59,7 @@ t0=$(date +%s)
 before=$(state)
 note "state of ${#DISKS[@]} disks taken in $(($(date +%s) - t0))s"
 
-# refuse WHY CODE TEXT CMD...: CMD exits CODE with one error line that
-# contains TEXT, prints nothing on stdout, and changes nothing.  A failed
-# case is listed at the end; the others still run.
 failed_cases=()
-refuse() {
-	local why=$1 code=$2 text=$3
-	shift 3
-	if ! (
-		run_expect "$code" "$@"
-		expect_one_error_line "mdadm: "
-		case $last_err in *"$text"*) ;; *) fail "message lacks '$text': $last_err" ;; esac
-		[ -z "$last_out" ] || fail "output on stdout: $last_out"
-		[ "$(state)" = "$before" ] || fail "a disk or /proc/mdstat changed"
-		note "$why: $last_err"
-	); then
-		failed_cases+=("$why")
-		before=$(state)
-	fi
-}
 
 # --- containers ----------------------------------------------------------------
 C="mdadm -C /dev/md/new -e imsm"

@@ -41,21 +41,6 @@ state() {
 before=$(state)
 
 failed_cases=()
-refuse() { # WHY CODE TEXT CMD...
-	local why=$1 code=$2 text=$3
-	shift 3
-	if ! (
-		run_expect "$code" "$@"
-		expect_one_error_line "mdadm: "
-		case $last_err in *"$text"*) ;; *) fail "message lacks '$text': $last_err" ;; esac
-		[ -z "$last_out" ] || fail "output on stdout: $last_out"
-		[ "$(state)" = "$before" ] || fail "a disk or /proc/mdstat changed"
-		note "$why: $last_err"
-	); then
-		failed_cases+=("$why")
-		before=$(state)
-	fi
-}
 
 refuse "disk too small" 1 "$S is too small for /dev/md/imsm0" mdadm /dev/md/imsm0 --add "$S"
 refuse "disk of another container" 1 "${F[0]} belongs to another IMSM container" \

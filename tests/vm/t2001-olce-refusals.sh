@@ -45,9 +45,9 @@ clean_on() {
 }
 
 failed_cases=()
-# refuse WHY REGEX DISKS-VAR -- CMD...: one line matching REGEX (grep -E),
+# refuse_disks WHY REGEX DISKS-VAR -- CMD...: one line matching REGEX (grep -E),
 # exit 1, nothing on stdout, the disks named by the array DISKS-VAR unchanged.
-refuse() {
+refuse_disks() {
 	local why=$1 text=$2 set=$3 before
 	local -n disks=$set
 	shift 4
@@ -76,9 +76,9 @@ pattern_write /dev/md/r1 2011 8
 pattern_write /dev/md/r10 2012 16
 wait_until 30 clean_on "${M[0]}"
 wait_until 30 clean_on "${T[0]}"
-refuse "raid1 volume" "IMSM can add disks only to raid0 and raid5 volumes" M -- \
+refuse_disks "raid1 volume" "IMSM can add disks only to raid0 and raid5 volumes" M -- \
 	mdadm --grow /dev/md/imsm1 --raid-devices=3
-refuse "raid10 volume" "IMSM can add disks only to raid0 and raid5 volumes" T -- \
+refuse_disks "raid10 volume" "IMSM can add disks only to raid0 and raid5 volumes" T -- \
 	mdadm --grow /dev/md/imsm2 --raid-devices=5
 pattern_verify /dev/md/r1 2011 8
 pattern_verify /dev/md/r10 2012 16
@@ -98,19 +98,19 @@ pattern_write /dev/md/r5 2010 32
 wait_until 30 clean_on "${A[0]}"
 mdadm -E "$S" | grep -q 'State : spare' || fail "$S is not a spare"
 AS=("${A[@]}" "$S")
-refuse "spare too small" "the spare disks are too small" AS -- \
+refuse_disks "spare too small" "the spare disks are too small" AS -- \
 	mdadm --grow /dev/md/imsm0 --raid-devices=4
-refuse "N equal" "--raid-devices must be larger than the current number of disks" AS -- \
+refuse_disks "N equal" "--raid-devices must be larger than the current number of disks" AS -- \
 	mdadm --grow /dev/md/imsm0 --raid-devices=3
-refuse "N smaller" "--raid-devices must be larger than the current number of disks" AS -- \
+refuse_disks "N smaller" "--raid-devices must be larger than the current number of disks" AS -- \
 	mdadm --grow /dev/md/imsm0 --raid-devices=2
-refuse "N=300" "too many disks for one IMSM volume" AS -- \
+refuse_disks "N=300" "too many disks for one IMSM volume" AS -- \
 	mdadm --grow /dev/md/imsm0 --raid-devices=300
 
 run_expect 0 mdadm /dev/md/imsm0 --remove "$S"
 run_expect 0 mdadm /dev/md/imsm0 --add "$G"
 AG=("${A[@]}" "$G")
-refuse "two more disks, one spare" "not enough spare disks in the container" AG -- \
+refuse_disks "two more disks, one spare" "not enough spare disks in the container" AG -- \
 	mdadm --grow /dev/md/imsm0 --raid-devices=5
 
 # The platform's disks per array: IMSM_TEST_OROM's table (dpa 6) needs an
@@ -121,7 +121,7 @@ printf '0x8086\n' >/tmp/fakepci/0000:00:1f.2/vendor
 printf '0x2922\n' >/tmp/fakepci/0000:00:1f.2/device
 printf '0x010601\n' >/tmp/fakepci/0000:00:1f.2/class
 mount --bind /tmp/fakepci /sys/bus/pci/devices
-refuse "beyond the platform (6 disks)" "at most 6 on this platform" AG -- \
+refuse_disks "beyond the platform (6 disks)" "at most 6 on this platform" AG -- \
 	env -u IMSM_NO_PLATFORM IMSM_TEST_OROM=1 mdadm --grow /dev/md/imsm0 --raid-devices=7
 umount /sys/bus/pci/devices
 pattern_verify /dev/md/r5 2010 32
@@ -143,7 +143,7 @@ settled() { # the disks read the same twice, a second apart
 	[ "$a" = "$(sums "${Z[@]}")" ]
 }
 wait_until 60 settled
-refuse "resync in progress" "is being initialized, resynced, rebuilt or reshaped" Z -- \
+refuse_disks "resync in progress" "is being initialized, resynced, rebuilt or reshaped" Z -- \
 	mdadm --grow /dev/md/imsm3 --raid-devices=4
 echo 100 >/proc/sys/dev/raid/speed_limit_min
 echo 200000 >/proc/sys/dev/raid/speed_limit_max
@@ -185,7 +185,7 @@ run_expect 0 mdadm /dev/md/r5 --fail "${A[1]}"
 wait_until 30 sh -c "[ ! -e /sys/block/$vol/md/dev-$(basename "${A[1]}") ]"
 wait_until 30 sh -c "mdadm-peer -E ${A[0]} | grep -q 'Map State : degraded'"
 wait_until 30 clean_on "${A[0]}"
-refuse "degraded volume, no spare" "a volume is degraded" AG -- \
+refuse_disks "degraded volume, no spare" "a volume is degraded" AG -- \
 	mdadm --grow /dev/md/imsm0 --raid-devices=5
 # A spare while the volume is frozen (the "-" mdadm sets during its own
 # changes): mdmon keeps it a spare, the volume stays degraded.
@@ -196,7 +196,7 @@ echo "external:-${meta#external:/}" >"/sys/block/$vol/md/metadata_version"
 run_expect 0 mdadm /dev/md/imsm0 --add "$P"
 wait_until 30 sh -c "mdadm -E $P | grep -q 'State : spare'"
 AGP=("${A[@]}" "$G" "$P")
-refuse "degraded volume, a spare present" "a volume is degraded" AGP -- \
+refuse_disks "degraded volume, a spare present" "a volume is degraded" AGP -- \
 	mdadm --grow /dev/md/imsm0 --raid-devices=5
 echo "$meta" >"/sys/block/$vol/md/metadata_version"
 grep -q '\[4/3\]' /proc/mdstat || note "(the volume is no longer [4/3])"
