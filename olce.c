@@ -30,6 +30,7 @@
 #include "mdmon.h"
 #include "mdstat.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -426,6 +427,22 @@ static int olce_start(struct olce *o, unsigned int new_members)
 
 /* ---- md: takeover, new members, start or resume ----------------------------- */
 
+/*
+ * The raid4 of a raid0 volume takes no request over one chunk.  At the
+ * end, a request that md checked against raid4's limit (1 MiB) and held
+ * while the level became raid0 goes to raid0, which maps everything past
+ * its first chunk boundary onto one member (it trusts its own one-chunk
+ * limit): on 6.1 a 1 MiB read returned 896 KiB from the wrong chunks
+ * (t2014).  raid0 sets its own limit again when it starts.
+ */
+static int olce_limit_requests(struct olce *o)
+{
+	unsigned long long chunk;
+	int r = sysfs_get_chunk_bytes(o->md, &chunk);
+
+	return r ? r : sysfs_set_max_sectors_kb(o->md, chunk >> 10);
+}
+
 /* raid0 cannot reshape: raid4 with the parity slot missing (§9.5). */
 static int olce_takeover(struct olce *o)
 {
@@ -437,8 +454,10 @@ static int olce_takeover(struct olce *o)
 		return r;
 	o->raid4 = o->cur->dev[o->idx].vol.map[0].raid_level == IMSM_LEVEL_BYTE_RAID0;
 	if (strcmp(level, "raid0") != 0)
-		return 0;
+		return o->raid4 ? olce_limit_requests(o) : 0;
 	r = sysfs_write_attr(o->md, NULL, "level", "raid4");
+	if (!r)
+		r = olce_limit_requests(o);
 	if (!r)
 		r = sysfs_set_sync_action(o->md, "frozen");
 	return r ? r : mdmon_ping(o->cont);
@@ -1204,4 +1223,85 @@ int olce_grow(const char *array, const char *devnm, int new_disks, bool do_conti
 	}
 	olce_close(&o);
 	return rc;
+}
+
+/* ---- for mdadm --wait --------------------------------------------------------- */
+
+/* What the md volumes of container devnm (metadata s) do now. */
+struct olce_scan {
+	uint64_t sig;   /* FNV-1a over what moves */
+	bool unsettled; /* a volume's level or size is not yet the metadata's */
+};
+
+static void olce_sig_add(struct olce_scan *sc, const char *text)
+{
+	for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+		sc->sig = (sc->sig ^ *p) * 1099511628211ull;
+	sc->sig = (sc->sig ^ '|') * 1099511628211ull;
+}
+
+/* Volume index N of an md device of container devnm ("external:/devnm/N"
+ * or, frozen, "external:-devnm/N"), -1 for another device. */
+static long olce_volume_index(const char *meta, const char *devnm)
+{
+	size_t n = strlen(devnm);
+	char *end;
+	long idx;
+
+	if (strncmp(meta, "external:", 9) != 0 || !meta[9] || strncmp(meta + 10, devnm, n) != 0 ||
+	    meta[10 + n] != '/')
+		return -1;
+	idx = strtol(meta + 11 + n, &end, 10);
+	return *end || end == meta + 11 + n ? -1 : idx;
+}
+
+static void olce_scan_one(const struct imsm_super *s, const char *devnm, const char *name,
+			  struct olce_scan *sc)
+{
+	static const char *const moving[] = { "sync_completed", "reshape_position", "raid_disks" };
+	char meta[64], val[64], want[16];
+	unsigned long long sectors;
+	struct md_sysfs md;
+	long idx;
+
+	sysfs_init(&md, SYSROOT, name);
+	if (sysfs_read_attr(&md, NULL, "metadata_version", meta, sizeof(meta)) < 0)
+		return;
+	idx = olce_volume_index(meta, devnm);
+	if (idx < 0 || idx >= s->num_raid_devs)
+		return;
+	for (size_t i = 0; i < sizeof(moving) / sizeof(moving[0]); i++)
+		if (sysfs_read_attr(&md, NULL, moving[i], val, sizeof(val)) == 0)
+			olce_sig_add(sc, val);
+	snprintf(want, sizeof(want), "raid%d", imsm_map_md_level(&s->dev[idx].vol.map[0]));
+	if (sysfs_read_attr(&md, NULL, "level", val, sizeof(val)) < 0 || strcmp(val, want) != 0 ||
+	    sysfs_read_ull(&md, NULL, "../size", &sectors) < 0 || sectors < s->dev[idx].size_blocks)
+		sc->unsettled = true;
+	olce_sig_add(sc, sc->unsettled ? val : "");
+}
+
+bool olce_under_way(const char *devnm, uint64_t *ret_sig)
+{
+	struct olce_scan sc = { .sig = 14695981039346656037ull };
+	struct imsm_super *s = NULL;
+	struct dirent *de;
+	char unit[48];
+	int idx;
+	DIR *d;
+
+	if (imsm_load_container(devnm, &s) < 0)
+		return false;
+	idx = olce_migrating(s);
+	snprintf(unit, sizeof(unit), "%d:%llu", idx,
+		 idx < 0 ? 0ull : (unsigned long long)s->dev[idx].vol.curr_migr_unit);
+	olce_sig_add(&sc, unit);
+	d = opendir(SYSROOT "/block");
+	while (d && (de = readdir(d)))
+		if (strncmp(de->d_name, "md", 2) == 0)
+			olce_scan_one(s, devnm, de->d_name, &sc);
+	if (d)
+		closedir(d);
+	imsm_free(s);
+	*ret_sig = sc.sig;
+	return idx >= 0 || sc.unsettled;
 }

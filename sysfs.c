@@ -318,6 +318,11 @@ int sysfs_get_raid_disks(const struct md_sysfs *md, int *ret_disks)
 }
 
 /* chunk_size is in bytes; "new (old)" during a chunk migration. */
+int sysfs_set_max_sectors_kb(const struct md_sysfs *md, unsigned long long kib)
+{
+	return sysfs_write_ull(md, NULL, "../queue/max_sectors_kb", kib);
+}
+
 int sysfs_get_chunk_bytes(const struct md_sysfs *md, unsigned long long *ret)
 {
 	char buf[64];

@@ -48,6 +48,10 @@ int sysfs_get_chunk_bytes(const struct md_sysfs *md, unsigned long long *ret)
 	__attribute__((warn_unused_result));
 int sysfs_get_component_kib(const struct md_sysfs *md, unsigned long long *ret)
 	__attribute__((warn_unused_result));
+/* The largest request the block layer hands the array (its queue's
+ * max_sectors_kb); a personality sets its own again when it starts. */
+int sysfs_set_max_sectors_kb(const struct md_sysfs *md, unsigned long long kib)
+	__attribute__((warn_unused_result));
 int sysfs_get_array_state(const struct md_sysfs *md, char *buf, size_t len)
 	__attribute__((warn_unused_result));
 int sysfs_set_array_state(const struct md_sysfs *md, const char *state)
