@@ -22,6 +22,7 @@
 #include "mdadm.h"
 #include "mdmon-client.h"
 #include "mdmon.h"
+#include "olce.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -214,6 +215,39 @@ static void ping_container_mdmon(const struct md_sysfs *md)
 		       container);
 }
 
+/*
+ * A volume of a container in an OLCE: every volume grows in turn, so wait
+ * on to the end of the whole OLCE (md says idle on this volume while
+ * another one reshapes, or sits at the limit mdadm set).  Thirty seconds
+ * without any change mean nobody drives it: -EAGAIN.
+ */
+static int wait_olce(const char *container)
+{
+	uint64_t sig, last = 0;
+	int quiet = 0;
+
+	for (bool first = true; olce_under_way(container, &sig); first = false) {
+		quiet = !first && sig == last ? quiet + 1 : 0;
+		last = sig;
+		if (quiet > 150)
+			return -EAGAIN;
+		usleep(200 * 1000);
+	}
+	return 1;
+}
+
+/* md's sync, or for a volume of a container in an OLCE, the OLCE. */
+static int wait_array(const struct md_sysfs *md)
+{
+	char container[32];
+	uint64_t sig;
+
+	if (member_container(md, container, sizeof(container)) == 0 &&
+	    olce_under_way(container, &sig))
+		return wait_olce(container);
+	return wait_idle(md);
+}
+
 /* Upstream's habit, kept: success only if it actually waited on each. */
 int mode_wait(const struct request *req)
 {
@@ -225,8 +259,11 @@ int mode_wait(const struct request *req)
 			rc = EXIT_FAILED;
 			continue;
 		}
-		r = wait_idle(&md);
-		if (r < 0)
+		r = wait_array(&md);
+		if (r == -EAGAIN)
+			pr_err("cannot wait for %s: the OLCE of its container has not moved for 30 s (held at its checkpoint?); mdadm --grow --continue resumes it",
+			       req->devs[i].path);
+		else if (r < 0)
 			pr_err("cannot wait for %s: %s", req->devs[i].path, strerror(-r));
 		if (r > 0)
 			ping_container_mdmon(&md);

@@ -1262,6 +1262,7 @@ static void olce_scan_one(const struct imsm_super *s, const char *devnm, const c
 	char meta[64], val[64], want[16];
 	unsigned long long sectors;
 	struct md_sysfs md;
+	int level;
 	long idx;
 
 	sysfs_init(&md, SYSROOT, name);
@@ -1273,7 +1274,11 @@ static void olce_scan_one(const struct imsm_super *s, const char *devnm, const c
 	for (size_t i = 0; i < sizeof(moving) / sizeof(moving[0]); i++)
 		if (sysfs_read_attr(&md, NULL, moving[i], val, sizeof(val)) == 0)
 			olce_sig_add(sc, val);
-	snprintf(want, sizeof(want), "raid%d", imsm_map_md_level(&s->dev[idx].vol.map[0]));
+	/* mdadm ends an OLCE with the size, then raid4 back to raid0 */
+	level = imsm_map_md_level(&s->dev[idx].vol.map[0]);
+	if (level != 0 && level != 5)
+		return;
+	snprintf(want, sizeof(want), "raid%d", level);
 	if (sysfs_read_attr(&md, NULL, "level", val, sizeof(val)) < 0 || strcmp(val, want) != 0 ||
 	    sysfs_read_ull(&md, NULL, "../size", &sectors) < 0 || sectors < s->dev[idx].size_blocks)
 		sc->unsettled = true;

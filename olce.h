@@ -11,6 +11,7 @@
 #ifndef OLCE_H
 #define OLCE_H
 #include <stdbool.h>
+#include <stdint.h>
 
 /*
  * Grow every volume of container devnm (named array by the user) to
@@ -18,5 +19,14 @@
  * records.  Returns an exit code.
  */
 int olce_grow(const char *array, const char *devnm, int new_disks, bool do_continue);
+
+/*
+ * For mdadm --wait: whether container devnm has an OLCE under way (a
+ * volume in a general migration, or one not yet at its final level and
+ * size), and in *ret_sig a signature of where it stands (migrating
+ * volume, checkpoint, md's progress, levels): it changes while someone
+ * drives the OLCE.
+ */
+bool olce_under_way(const char *devnm, uint64_t *ret_sig);
 
 #endif
