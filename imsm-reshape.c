@@ -394,6 +394,40 @@ uint64_t imsm_reshape_safe_sync_max(unsigned int old_data, unsigned int new_data
 	return bound > here ? bound : here;
 }
 
+uint64_t imsm_reshape_align_unit(const struct imsm_migr_rec *rec,
+				 const struct imsm_reshape_geom *g, uint64_t unit)
+{
+	uint64_t old_row = (uint64_t)g->old_data * g->old_chunk_blocks;
+
+	while (unit < rec->num_migr_units && old_row && unit * rec->blocks_per_unit % old_row)
+		unit++;
+	return unit < rec->num_migr_units ? unit : rec->num_migr_units;
+}
+
+static uint64_t gcd64(uint64_t a, uint64_t b)
+{
+	while (b) {
+		uint64_t t = a % b;
+
+		a = b;
+		b = t;
+	}
+	return a;
+}
+
+uint64_t imsm_reshape_align_sync_max(const struct imsm_reshape_geom *g, uint64_t max,
+				     uint64_t min_array)
+{
+	uint64_t old_row = (uint64_t)g->old_data * g->old_chunk_blocks;
+	uint64_t new_row = (uint64_t)g->new_data * g->new_chunk_blocks, step, a;
+
+	if (!old_row || !new_row || max * g->new_data >= g->array_blocks)
+		return max;
+	step = old_row / gcd64(old_row, new_row) * new_row; /* array blocks */
+	a = max * g->new_data / step * step;
+	return a >= min_array && a > 0 ? a / g->new_data : max;
+}
+
 uint64_t imsm_reshape_critical_end(unsigned int old_data, unsigned int new_data,
 				   uint32_t chunk_blocks)
 {

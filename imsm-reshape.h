@@ -268,6 +268,27 @@ int imsm_reshape_plan_step(const struct imsm_migr_rec *rec, const struct imsm_re
 			   uint64_t first_unit, uint64_t max_units,
 			   struct imsm_reshape_step *ret) IMSM_MUST_CHECK;
 
+/*
+ * Where md may be held while mdadm moves the suspend window.  Writing
+ * suspend_lo/hi suspends md, which waits for every request in flight; a
+ * read of an old row that straddles md's reshape position waits in raid5
+ * until md moves on, so md held there and a window write wait for each
+ * other for good.  At a position that ends an old row no read waits.
+ */
+
+/* The first unit from unit whose start ends an old row (array position a
+ * multiple of old_data * old chunk), num_migr_units if none. */
+uint64_t imsm_reshape_align_unit(const struct imsm_migr_rec *rec,
+				 const struct imsm_reshape_geom *g, uint64_t unit);
+
+/*
+ * A limit for md (member blocks) at most max whose array position ends an
+ * old row and a new row, and whose array position is at least min_array
+ * (array blocks); max itself when there is none (or max is the end).
+ */
+uint64_t imsm_reshape_align_sync_max(const struct imsm_reshape_geom *g, uint64_t max,
+				     uint64_t min_array);
+
 /* ---- OLCE metadata (§6.5, §6.5.1) ------------------------------------------------ */
 
 /* What the user asked: every volume grows to new_members members. */

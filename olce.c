@@ -719,8 +719,8 @@ static int olce_prepare_md(struct olce *o, enum olce_md *ret)
 	/* running (a number), not merely pending on a read-only array */
 	if (sysfs_get_sync_completed(o->md, &done, &total) == 0 && done != SYSFS_NONE)
 		return olce_catch_up(o);
-	*ret = OLCE_MD_HELD;
-	return olce_reset_window(o);
+	*ret = OLCE_MD_HELD; /* the window is olce_run()'s: md may wait inside an old row */
+	return 0;
 }
 
 /* ---- the unit loop (§9.4.3) ------------------------------------------------- */
@@ -862,27 +862,63 @@ static int olce_flush_members(struct olce *o)
 }
 
 /*
+ * md's next limit (member blocks): the plan's, lowered to a position that
+ * ends an old row while that still lets md pass a whole unit beyond the
+ * checkpoint (imsm-reshape.h: md held there never blocks a window move);
+ * 0 when it would not grow past lim (md refuses a lower one).
+ */
+static uint64_t olce_next_limit(const struct olce *o, const struct imsm_reshape_step *step,
+				uint64_t lim)
+{
+	uint64_t m = imsm_reshape_align_sync_max(&o->geom, step->sync_max,
+						 step->suspend_lo + o->rec.blocks_per_unit);
+
+	return m > lim ? m : 0;
+}
+
+/*
  * The next checkpoint's window and limit: the window grows upwards before
  * md may go further, and shrinks from below once the checkpoint is on
- * disk.  *hi is the window's top; a limit that would not grow is not
- * written (md refuses a lower one, and resets it to "max" at the end).
+ * disk.  *hi is the window's top, *lim md's limit.
  */
-static int olce_move_on(struct olce *o, uint64_t *hi)
+static int olce_move_on(struct olce *o, uint64_t *hi, uint64_t *lim)
 {
 	struct imsm_reshape_step step;
+	uint64_t m;
 	int r = imsm_reshape_plan_step(&o->rec, &o->geom, o->rec.curr_migr_unit, 0, &step);
 
 	if (r == -ERANGE)
 		return 0; /* every unit recorded: md is finishing */
 	if (!r && step.suspend_hi > *hi) {
 		r = sysfs_write_ull(o->md, NULL, "suspend_hi", step.suspend_hi);
-		if (!r)
-			r = sysfs_write_ull(o->md, NULL, "sync_max", step.sync_max);
 		*hi = step.suspend_hi;
+	}
+	m = olce_next_limit(o, &step, *lim);
+	if (!r && m) {
+		r = sysfs_write_ull(o->md, NULL, "sync_max", m);
+		*lim = m;
 	}
 	if (!r)
 		r = sysfs_write_ull(o->md, NULL, "suspend_lo", step.suspend_lo);
 	return r;
+}
+
+/* The first limit of the stream; a higher one that md holds already (the
+ * mdadm before us set it, safe for an older checkpoint) is kept. */
+static int olce_first_limit(struct olce *o, const struct imsm_reshape_step *first, uint64_t *lim)
+{
+	unsigned long long cur;
+	uint64_t m;
+	int r = sysfs_read_ull(o->md, NULL, "sync_max", &cur);
+
+	if (r)
+		return r;
+	*lim = cur == SYSFS_NONE ? 0 : cur;
+	m = olce_next_limit(o, first, *lim);
+	if (!m)
+		return 0;
+	*lim = m;
+	return sysfs_write_ull(o->md, NULL, "sync_max", m);
 }
 
 /*
@@ -894,13 +930,13 @@ static int olce_move_on(struct olce *o, uint64_t *hi)
  */
 static int olce_stream(struct olce *o, const struct imsm_reshape_step *first, bool kick)
 {
-	uint64_t ckpt = first->suspend_lo, hi = first->suspend_hi, next;
+	uint64_t ckpt = first->suspend_lo, hi = first->suspend_hi, lim = 0, next;
 	unsigned long long done;
 	int r;
 
 	r = olce_set_window(o, first);
 	if (!r)
-		r = sysfs_write_ull(o->md, NULL, "sync_max", first->sync_max);
+		r = olce_first_limit(o, first, &lim);
 	if (!r && kick)
 		r = olce_kick_md(o);
 	while (!r) {
@@ -908,7 +944,8 @@ static int olce_stream(struct olce *o, const struct imsm_reshape_step *first, bo
 		if (r)
 			break;
 		next = done * o->geom.new_data / o->rec.blocks_per_unit * o->rec.blocks_per_unit;
-		if (2 * (done * o->geom.new_data - ckpt) < hi - ckpt || next <= ckpt) {
+		if (2 * (done * o->geom.new_data - ckpt) < lim * o->geom.new_data - ckpt ||
+		    next <= ckpt) {
 			usleep(20 * 1000);
 			continue;
 		}
@@ -918,7 +955,7 @@ static int olce_stream(struct olce *o, const struct imsm_reshape_step *first, bo
 		if (!r)
 			olce_maybe_die(o, "unit", o->rec.curr_migr_unit);
 		if (!r)
-			r = olce_move_on(o, &hi);
+			r = olce_move_on(o, &hi, &lim);
 		ckpt = next;
 	}
 	if (r == 1)
@@ -926,20 +963,76 @@ static int olce_stream(struct olce *o, const struct imsm_reshape_step *first, bo
 	return r ? r : olce_record(o, o->geom.array_blocks, IMSM_UNIT_SRC_NORMAL);
 }
 
-/* The critical section one unit at a time, each backed up first (the
- * window first: the backup reads a unit whose writes it suspends), then
- * the rest as a stream. */
+/* Whether the stream may begin at unit c: no backup needed, md stands at
+ * the end of an old row there, and the first limit ends one too (or is
+ * the end), a whole unit or more further. */
+static bool olce_stream_from(const struct olce *o, uint64_t c)
+{
+	uint64_t old_row = (uint64_t)o->geom.old_data * o->geom.old_chunk_blocks, lim;
+	struct imsm_reshape_step st;
+
+	if (imsm_reshape_plan_step(&o->rec, &o->geom, c, 0, &st) < 0)
+		return true; /* past the last unit */
+	if (st.backup || imsm_reshape_align_unit(&o->rec, &o->geom, c) != c)
+		return false;
+	lim = olce_next_limit(o, &st, 0);
+	return lim * o->geom.new_data >= o->geom.array_blocks ||
+	       lim * o->geom.new_data % old_row == 0;
+}
+
+/*
+ * Units 0 .. n-1 go through the copy area: those the bound needs, and on
+ * until the stream can start where md waits at the end of an old row, and
+ * keep its limits there (not inside an old row, where a read would wait
+ * for md and a window move for the read).
+ */
+static uint64_t olce_critical_units(const struct olce *o)
+{
+	uint64_t c = 0;
+
+	while (c < o->rec.num_migr_units && !olce_stream_from(o, c))
+		c++;
+	return c;
+}
+
+/*
+ * One window over the rest of the critical section, set while md stands
+ * at its start: md waits at every unit end in there, most of them inside
+ * an old row, where moving the window could block for good.  Not written
+ * again when the window in place covers it (a --continue).
+ */
+static int olce_critical_window(struct olce *o, uint64_t crit)
+{
+	uint64_t lo = o->rec.curr_migr_unit * o->rec.blocks_per_unit;
+	uint64_t hi = crit * o->rec.blocks_per_unit;
+	unsigned long long cur_lo, cur_hi;
+	int r;
+
+	if (hi > o->geom.array_blocks)
+		hi = o->geom.array_blocks;
+	if (sysfs_read_ull(o->md, NULL, "suspend_lo", &cur_lo) == 0 &&
+	    sysfs_read_ull(o->md, NULL, "suspend_hi", &cur_hi) == 0 && cur_lo <= lo && cur_hi >= hi)
+		return 0;
+	r = sysfs_write_ull(o->md, NULL, "suspend_lo", lo);
+	return r ? r : sysfs_write_ull(o->md, NULL, "suspend_hi", hi);
+}
+
+/* The critical section one unit at a time under one window, each unit
+ * backed up first, then the rest as a stream. */
 static int olce_run(struct olce *o, bool kick)
 {
 	struct imsm_reshape_step step;
+	uint64_t crit = olce_critical_units(o);
 	int r = 0;
 
+	if (o->rec.curr_migr_unit < crit)
+		r = olce_critical_window(o, crit);
 	while (!r && o->rec.curr_migr_unit < o->rec.num_migr_units) {
 		r = imsm_reshape_plan_step(&o->rec, &o->geom, o->rec.curr_migr_unit, 0, &step);
-		if (!r && !step.backup)
+		if (!r && !step.backup && o->rec.curr_migr_unit >= crit)
 			return olce_stream(o, &step, kick);
-		if (!r)
-			r = olce_set_window(o, &step);
+		if (!r && !step.backup) /* aligning the end: one unit, backed up too */
+			r = imsm_reshape_plan_step(&o->rec, &o->geom, o->rec.curr_migr_unit, 1, &step);
 		if (!r)
 			r = olce_backup(o, step.first_unit);
 		if (!r)

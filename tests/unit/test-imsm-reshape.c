@@ -328,6 +328,33 @@ static void test_plan_steps(void)
 	CHECK_INT(imsm_reshape_plan_step(&rec, &g, 16, 0, &st), -ERANGE);
 }
 
+/* raid0 3 -> 4, 64 KiB chunks (128 blocks): old rows of 384 blocks, new of
+ * 512; units of 2048 * 4 blocks end an old row every third unit. */
+static void test_aligned_holds(void)
+{
+	struct imsm_reshape_geom g = { .old_data = 3, .new_data = 4, .old_chunk_blocks = 128,
+				       .new_chunk_blocks = 128, .old_member_blocks = 8192,
+				       .member_blocks = 8192, .array_blocks = 32768 };
+	struct imsm_migr_rec rec = { .blocks_per_unit = 8192, .dest_depth_per_unit = 2048,
+				     .num_migr_units = 4 };
+	uint64_t m;
+
+	CHECK_INT(imsm_reshape_align_unit(&rec, &g, 0), 0);
+	CHECK_INT(imsm_reshape_align_unit(&rec, &g, 1), 3);
+	CHECK_INT(imsm_reshape_align_unit(&rec, &g, 3), 3);
+	rec.num_migr_units = 2;
+	CHECK_INT(imsm_reshape_align_unit(&rec, &g, 1), 2); /* none: the end */
+	/* lcm(384, 512) = 1536 array blocks = 384 member blocks */
+	m = imsm_reshape_align_sync_max(&g, 2048, 0);
+	CHECK_INT(m, 1920);
+	CHECK_INT(m * 4 % 384, 0);
+	CHECK_INT(imsm_reshape_align_sync_max(&g, 2048, 7681), 2048); /* below the floor */
+	CHECK_INT(imsm_reshape_align_sync_max(&g, 300, 0), 300);	  /* none above 0 */
+	CHECK_INT(imsm_reshape_align_sync_max(&g, 8192, 0), 8192);	  /* the end */
+	g.old_data = 2, g.new_data = 3;	/* raid5 3 -> 4: rows 256 and 384, lcm 768 */
+	CHECK_INT(imsm_reshape_align_sync_max(&g, 2048, 0), 2048);
+}
+
 static void test_checkpoint_and_resume(void)
 {
 	struct imsm_reshape_geom g;
@@ -1085,6 +1112,7 @@ int main(void)
 	RUN(test_migr_rec_4kn);
 	RUN(test_geometry_and_units);
 	RUN(test_plan_steps);
+	RUN(test_aligned_holds);
 	RUN(test_checkpoint_and_resume);
 	RUN(test_bound_values);
 	RUN(test_model_lazy_checkpoint);
