@@ -178,6 +178,21 @@ static int olce_reload(struct olce *o)
 	return 0;
 }
 
+/* Volume index N of an md device of container devnm ("external:/devnm/N"
+ * or, frozen, "external:-devnm/N"), -1 for another device. */
+static long olce_volume_index(const char *meta, const char *devnm)
+{
+	size_t n = strlen(devnm);
+	char *end;
+	long idx;
+
+	if (strncmp(meta, "external:", 9) != 0 || (meta[9] != '/' && meta[9] != '-') ||
+	    strncmp(meta + 10, devnm, n) != 0 || meta[10 + n] != '/')
+		return -1;
+	idx = strtol(meta + 11 + n, &end, 10);
+	return *end || end == meta + 11 + n ? -1 : idx;
+}
+
 /* md's name of each volume: "external:/CONT/N", or "-" when frozen. */
 static int olce_find_volumes(struct olce *o)
 {
@@ -188,20 +203,14 @@ static int olce_find_volumes(struct olce *o)
 	if (r < 0)
 		return r;
 	for (struct mdstat_array *a = list; a; a = a->next) {
-		const char *m = a->metadata;
+		long idx = olce_volume_index(a->metadata, o->cont);
 		struct olce_vol *v;
-		char *end;
-		long idx;
 
-		if (strncmp(m, "external:", 9) != 0 || (m[9] != '/' && m[9] != '-') ||
-		    strncmp(m + 10, o->cont, n) != 0 || m[10 + n] != '/' || !a->active)
-			continue;
-		idx = strtol(m + 11 + n, &end, 10);
-		if (*end || idx < 0 || idx >= IMSM_MAX_RAID_DEVS)
+		if (idx < 0 || idx >= IMSM_MAX_RAID_DEVS || !a->active)
 			continue;
 		v = &o->vols[idx];
 		snprintf(v->devnm, sizeof(v->devnm), "%s", a->devnm);
-		snprintf(v->meta, sizeof(v->meta), "external:/%.*s/%ld", (int)n, m + 10, idx);
+		snprintf(v->meta, sizeof(v->meta), "external:/%.*s/%ld", (int)n, a->metadata + 10, idx);
 		sysfs_init(&v->md, SYSROOT, v->devnm);
 		v->found = true;
 	}
@@ -1331,21 +1340,6 @@ static void olce_sig_add(struct olce_scan *sc, const char *text)
 	for (const unsigned char *p = (const unsigned char *)text; *p; p++)
 		sc->sig = (sc->sig ^ *p) * 1099511628211ull;
 	sc->sig = (sc->sig ^ '|') * 1099511628211ull;
-}
-
-/* Volume index N of an md device of container devnm ("external:/devnm/N"
- * or, frozen, "external:-devnm/N"), -1 for another device. */
-static long olce_volume_index(const char *meta, const char *devnm)
-{
-	size_t n = strlen(devnm);
-	char *end;
-	long idx;
-
-	if (strncmp(meta, "external:", 9) != 0 || !meta[9] || strncmp(meta + 10, devnm, n) != 0 ||
-	    meta[10 + n] != '/')
-		return -1;
-	idx = strtol(meta + 11 + n, &end, 10);
-	return *end || end == meta + 11 + n ? -1 : idx;
 }
 
 static void olce_scan_one(const struct imsm_super *s, const char *devnm, const char *name,
