@@ -681,3 +681,9 @@ int mode_examine(const struct request *req)
 			rc = EXIT_FAILED;
 	return rc;
 }
+
+int mode_detail_platform(const struct request *req)
+{
+	(void)req;
+	return mode_not_implemented("--detail-platform");
+}

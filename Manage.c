@@ -742,3 +742,21 @@ int mode_manage(const struct request *req)
 		rc = manage_one(req, &md, &req->devs[i]);
 	return rc;
 }
+
+int mode_run(const struct request *req)
+{
+	(void)req;
+	return mode_not_implemented("--run");
+}
+
+int mode_readonly(const struct request *req)
+{
+	(void)req;
+	return mode_not_implemented("--readonly");
+}
+
+int mode_readwrite(const struct request *req)
+{
+	(void)req;
+	return mode_not_implemented("--readwrite");
+}

@@ -53,6 +53,22 @@ enum mode {
 	MODE_WAIT,
 	MODE_VERSION,
 	MODE_HELP,
+	/* misc-mode actions, each on the devices named (upstream's --misc) */
+	MODE_ZERO_SUPERBLOCK, /* --zero-superblock DEV... */
+	MODE_KILL_SUBARRAY,   /* --kill-subarray=N CONTAINER */
+	MODE_UPDATE_SUBARRAY, /* --update-subarray=N --update=name -N NAME CONTAINER */
+	MODE_DETAIL_PLATFORM, /* --detail-platform [--export|--brief|--json] */
+	MODE_WAIT_CLEAN,      /* --wait-clean MD... | --scan */
+	MODE_RUN,             /* -R MD: start a volume assembled but not running */
+	MODE_READONLY,        /* -o MD */
+	MODE_READWRITE,       /* -w MD */
+	MODE_ACTION,          /* --action=check|repair|idle|frozen MD... */
+	MODE_EXAMINE_BADBLOCKS, /* --examine-badblocks DEV... */
+	MODE_EXAMINE_BITMAP,  /* -X: IMSM has no bitmap file; says so */
+	/* modes upstream has that are not IMSM's, or not yet ours */
+	MODE_BUILD,           /* -B: arrays without metadata */
+	MODE_MONITOR,         /* -F/--monitor (issue 13) */
+	MODE_AUTODETECT,      /* --auto-detect: the kernel's 0.90 autodetect */
 	MODE_COUNT,
 };
 
@@ -61,8 +77,15 @@ enum manage_action {
 	MANAGE_NONE = 0,
 	MANAGE_ADD,
 	MANAGE_REMOVE,
-	MANAGE_FAIL,
+	MANAGE_FAIL,    /* also --set-faulty; in -I mode, -f: the device left */
 };
+
+/* Whole-array actions given in manage mode, applied after the devices'
+ * ones ("mdadm /dev/md0 --fail D --remove D", "mdadm --manage -S md0"). */
+#define ARRAY_OP_RUN       0x1u
+#define ARRAY_OP_STOP      0x2u
+#define ARRAY_OP_READONLY  0x4u
+#define ARRAY_OP_READWRITE 0x8u
 
 #define UNSET (-1)
 
@@ -98,6 +121,32 @@ struct request {
 	bool assume_clean;          /* --assume-clean */
 	bool do_continue;           /* --continue */
 	int verbose;                /* -v, repeatable; -q lowers it */
+
+	const char *name;           /* -N/--name (create, assemble, update-subarray) */
+	const char *uuid;           /* -u/--uuid, checked: 32 hex digits (':' '.' '-' ' '
+				     * separators allowed, as upstream) */
+	unsigned char uuid_bin[16]; /* the same, decoded, when uuid is set */
+	const char *config;         /* -c/--config FILE (assemble, incremental, misc);
+				     * NULL: /etc/mdadm/mdadm.conf then /etc/mdadm.conf;
+				     * "none": no file; "partitions": DEVICE partitions */
+	const char *homehost;       /* --homehost */
+	const char *update;         /* -U/--update (assemble, update-subarray) */
+	const char *subarray;       /* --kill-subarray= / --update-subarray= value */
+	const char *action;         /* --action: check, repair, idle or frozen */
+	const char *remove_path;    /* -I --path P (with -f: the device's udev path) */
+	const char *bitmap;         /* -b/--bitmap in create/grow: "none" only for IMSM */
+	const char *consistency_policy; /* -k/--consistency-policy */
+	int spare_devices;          /* -x; UNSET when not given */
+	long long array_size_kib;   /* -Z/--array-size; 0 "max"; UNSET */
+	unsigned int array_ops;     /* ARRAY_OP_* given in manage mode */
+	bool test;                  /* -t/--test: --detail's exit status says the state */
+	bool no_devices;            /* --no-devices (detail) */
+	bool no_degraded;           /* --no-degraded (assemble --scan) */
+	bool readonly;              /* -o in assemble/create (start read-only) */
+	bool freeze_reshape;        /* --freeze-reshape (assemble, incremental) */
+	bool rebuild_map;           /* -I -r/--rebuild-map */
+	bool json;                  /* --json (detail, examine, detail-platform) */
+	bool dry_run;               /* --dry-run (grow): print the plan, change nothing */
 };
 
 /*
@@ -443,6 +492,20 @@ int mode_detail(const struct request *req);
 int mode_query(const struct request *req);
 int mode_stop(const struct request *req);
 int mode_wait(const struct request *req);
+/* Misc.c */
+int mode_zero_superblock(const struct request *req);
+int mode_kill_subarray(const struct request *req);
+int mode_update_subarray(const struct request *req);
+int mode_wait_clean(const struct request *req);
+int mode_action(const struct request *req);
+int mode_examine_badblocks(const struct request *req);
+int mode_examine_bitmap(const struct request *req);
+/* Manage.c: whole-array actions, also reached from manage mode */
+int mode_run(const struct request *req);
+int mode_readonly(const struct request *req);
+int mode_readwrite(const struct request *req);
+/* Detail.c */
+int mode_detail_platform(const struct request *req);
 
 #include "sysfs.h"
 #include "mdstat.h"
