@@ -8,6 +8,7 @@
  */
 #include "imsm-examine.h"
 #include "imsm-migr.h"
+#include "render.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -137,38 +138,9 @@ void imsm_uuid_text(const uint32_t uuid[IMSM_UUID_WORDS], char ret[IMSM_UUID_TEX
 
 /* ---- sizes ------------------------------------------------------------------------ */
 
-/* Hundredths of bytes / unit, rounded half up, without overflowing 64 bits. */
-static uint64_t hundredths(uint64_t bytes, uint64_t unit)
-{
-	uint64_t twice = bytes / unit * 200 + bytes % unit * 200 / unit;
-
-	return (twice + 1) / 2;
-}
-
 void imsm_human_size(uint64_t bytes, char *buf, size_t len)
 {
-	static const struct {
-		uint64_t below, bin, dec;
-		const char *bin_name, *dec_name;
-	} scale[] = {
-	    {2ULL << 30, 1ULL << 20, 1000000ULL, "MiB", "MB"},
-	    {2ULL << 40, 1ULL << 30, 1000000000ULL, "GiB", "GB"},
-	    {UINT64_MAX, 1ULL << 40, 1000000000000ULL, "TiB", "TB"},
-	};
-	unsigned int i = 0;
-	uint64_t b, d;
-
-	if (bytes < 5000 * 1024ULL) {
-		snprintf(buf, len, "%s", "");
-		return;
-	}
-	while (bytes >= scale[i].below && i + 1 < sizeof(scale) / sizeof(scale[0]))
-		i++;
-	b = hundredths(bytes, scale[i].bin);
-	d = hundredths(bytes, scale[i].dec);
-	snprintf(buf, len, " (%llu.%02llu %s %llu.%02llu %s)", (unsigned long long)(b / 100),
-		 (unsigned long long)(b % 100), scale[i].bin_name, (unsigned long long)(d / 100),
-		 (unsigned long long)(d % 100), scale[i].dec_name);
+	render_human_size(bytes, buf, len);
 }
 
 /* ---- migration record (§2.8) ----------------------------------------------------- */

@@ -6,6 +6,7 @@
 #include "render.h"
 
 #include <assert.h>
+#include <stdint.h>
 #include <string.h>
 
 /* ---- sanitisers ---------------------------------------------------------- */
@@ -46,6 +47,42 @@ char *render_safe(char *out, size_t out_len, const char *in, size_t in_len, enum
 		out[i] = safe_char((unsigned char)in[i], how);
 	out[i] = '\0';
 	return out;
+}
+
+/* ---- sizes -------------------------------------------------------------------- */
+
+/* Hundredths of bytes / unit, rounded half up, without overflowing 64 bits. */
+static uint64_t hundredths(uint64_t bytes, uint64_t unit)
+{
+	uint64_t twice = bytes / unit * 200 + bytes % unit * 200 / unit;
+
+	return (twice + 1) / 2;
+}
+
+void render_human_size(uint64_t bytes, char *buf, size_t len)
+{
+	static const struct {
+		uint64_t below, bin, dec;
+		const char *bin_name, *dec_name;
+	} scale[] = {
+	    {2ULL << 30, 1ULL << 20, 1000000ULL, "MiB", "MB"},
+	    {2ULL << 40, 1ULL << 30, 1000000000ULL, "GiB", "GB"},
+	    {UINT64_MAX, 1ULL << 40, 1000000000000ULL, "TiB", "TB"},
+	};
+	unsigned int i = 0;
+	uint64_t b, d;
+
+	if (bytes < 5000 * 1024ULL) {
+		snprintf(buf, len, "%s", "");
+		return;
+	}
+	while (bytes >= scale[i].below && i + 1 < sizeof(scale) / sizeof(scale[0]))
+		i++;
+	b = hundredths(bytes, scale[i].bin);
+	d = hundredths(bytes, scale[i].dec);
+	snprintf(buf, len, " (%llu.%02llu %s %llu.%02llu %s)", (unsigned long long)(b / 100),
+		 (unsigned long long)(b % 100), scale[i].bin_name, (unsigned long long)(d / 100),
+		 (unsigned long long)(d % 100), scale[i].dec_name);
 }
 
 /* ---- JSON strings -------------------------------------------------------------- */

@@ -27,6 +27,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 /* ---- sanitisers ---------------------------------------------------------- */
@@ -43,6 +44,13 @@ enum render_safe {
  * (when out_len > 0), cut to fit.  Returns out.
  */
 char *render_safe(char *out, size_t out_len, const char *in, size_t in_len, enum render_safe how);
+
+/*
+ * Upstream's human-readable size suffix for a byte count: "" below 5000
+ * KiB, else " (X.XX MiB Y.YY MB)" below 2 GiB, GiB/GB below 2 TiB, else
+ * TiB/TB; two decimals rounded half up, integer arithmetic only.
+ */
+void render_human_size(uint64_t bytes, char *buf, size_t len);
 
 /* ---- JSON writer ------------------------------------------------------------- */
 
