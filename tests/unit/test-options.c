@@ -4,8 +4,10 @@
  * the request, or the exit code and the single stderr line.
  */
 #include "mdadm.h"
+#include "mdadm-options.h"
 #include "unit.h"
 
+#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -305,6 +307,103 @@ static void test_parse_uuid(void)
 	CHECK(util_parse_uuid("", u) < 0);
 }
 
+/* A value each option accepts, for the sweep below. */
+static const char *sample_value(int id)
+{
+	switch (id) {
+	case 'l': return "5";
+	case 'n': return "3";
+	case 'x': return "1";
+	case 'e': return "imsm";
+	case 'k': return "resync";
+	case 'u': return "01234567:89abcdef:01234567:89abcdef";
+	case 'U': return "name";
+	case 'z': case 'Z': case OPT_CHUNK: case OPT_DATA_OFFSET: return "64";
+	case OPT_BITMAP: return "none";
+	case OPT_ACTION: return "check";
+	case OPT_KILL_SUBARRAY: case OPT_UPDATE_SUBARRAY: return "0";
+	case 'd': case OPT_INCREMENT: case OPT_NODES: case OPT_WRITE_BEHIND: return "2";
+	case OPT_LOGICAL_BLOCK_SIZE: return "512";
+	default: return "x";
+	}
+}
+
+/* The mode options of a line on which o is valid (NULL: o sets it itself). */
+static const char *const *mode_for(const struct opt_def *o)
+{
+	static const char *const by_major[MJ_COUNT][3] = {
+		[MJ_ASSEMBLE] = { "-A", "/dev/md0" }, [MJ_BUILD] = { "-B", "/dev/md0" },
+		[MJ_CREATE] = { "-C", "/dev/md0" },   [MJ_MONITOR] = { "-F" },
+		[MJ_GROW] = { "-G", "/dev/md0" },     [MJ_INCREMENTAL] = { "-I" },
+		[MJ_MANAGE] = { "--manage", "/dev/md0" }, [MJ_MISC] = { "-D" },
+	};
+
+	if (o->effect != EFF_VALUE)
+		return NULL;
+	for (int mj = 1; mj < MJ_COUNT; mj++)
+		if (o->majors & MJ_BIT(mj))
+			return by_major[mj];
+	return NULL;
+}
+
+/*
+ * Every long option and alias of the table is recognised, and accepted in
+ * a mode it belongs to: whatever else the line lacks, the parser never
+ * answers "unrecognized", "ambiguous" or "not valid" for it.
+ */
+static void test_every_option_recognised(void)
+{
+	char m[512], opt[96];
+
+	for (size_t i = 0; i < opt_table_len; i++) {
+		const struct opt_def *o = &opt_table[i];
+		const char *const *mode = mode_for(o);
+		char *argv[8] = { "mdadm" };
+		int argc = 1, r;
+
+		for (int j = 0; mode && j < 2 && mode[j]; j++)
+			argv[argc++] = (char *)mode[j];
+		if (o->has_arg == required_argument)
+			snprintf(opt, sizeof(opt), "--%s=%s", o->long_name, sample_value(o->id));
+		else
+			snprintf(opt, sizeof(opt), "--%s", o->long_name);
+		argv[argc++] = opt;
+		argv[argc++] = "/dev/loop0";
+		argv[argc] = NULL;
+		r = parse_capture(argc, argv, m, sizeof(m));
+		if (r != 0 && (strstr(m, "unrecognized") || strstr(m, "ambiguous") ||
+			       strstr(m, "not valid"))) {
+			fprintf(stderr, "  --%s: %s", o->long_name, m);
+			CHECK(false);
+		}
+	}
+}
+
+/* Aliases mean the same: the request is the same field for field. */
+static void test_aliases_equal(void)
+{
+	struct request a, b;
+
+	CHECK_INT(PARSE(&a, "-C", "v", "--raid-disks=3", "--spare-disks=1", "--parity=la", "--rounding=8",
+			"-l5", "x", "y", "z"),
+		  0);
+	CHECK_INT(PARSE(&b, "-C", "v", "--raid-devices=3", "--spare-devices=1", "--layout=la",
+			"--chunk=8", "-l5", "x", "y", "z"),
+		  0);
+	CHECK_INT(a.raid_devices, b.raid_devices);
+	CHECK_INT(a.spare_devices, b.spare_devices);
+	CHECK_STR(a.layout, b.layout);
+	CHECK_INT(a.chunk_kib, b.chunk_kib);
+	free_request(&a);
+	free_request(&b);
+	CHECK_INT(PARSE(&a, "--follow", "--scan", "--daemonize", "--alert=/bin/true"), 0);
+	CHECK_INT(PARSE(&b, "--monitor", "--scan", "--daemonise", "--program=/bin/true"), 0);
+	CHECK_INT(a.mode, b.mode);
+	CHECK_INT(a.mode, MODE_MONITOR);
+	free_request(&a);
+	free_request(&b);
+}
+
 static void test_levels(void)
 {
 	CHECK_INT(level_from_name("raid10"), 10);
@@ -418,6 +517,8 @@ int main(void)
 	RUN(test_assemble_incremental);
 	RUN(test_help_version);
 	RUN(test_parse_uuid);
+	RUN(test_every_option_recognised);
+	RUN(test_aliases_equal);
 	RUN(test_levels);
 	RUN(test_bad_input);
 	RUN(test_parse_kib);
