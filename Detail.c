@@ -630,7 +630,7 @@ static void examine_report(const char *path, const struct examine_failure *why, 
 		pr_err("cannot read %s metadata of %s: %s", why->ops->title, path, strerror(-r));
 }
 
-static int examine_one(const struct request *req, const char *path)
+static int examine_one(const struct request *req, const char *path, struct json_out *j)
 {
 	struct examine_failure why;
 	struct super *st;
@@ -641,7 +641,11 @@ static int examine_one(const struct request *req, const char *path)
 		examine_report(path, &why, r);
 		return EXIT_FAILED;
 	}
-	if (req->export)
+	if (req->json && st->ops == &imsm_ops)
+		imsm_op_examine_json(j, path, st);
+	else if (req->json)
+		pr_err("%s: --json is not supported for %s metadata", path, st->ops->title);
+	else if (req->export)
 		st->ops->examine_export(stdout, st);
 	else
 		st->ops->examine_text(stdout, path, st);
@@ -809,11 +813,27 @@ int mode_examine(const struct request *req)
 {
 	int rc = EXIT_OK;
 
-	if (req->scan || req->brief)
+	struct json_out j;
+
+	if ((req->scan || req->brief) && !req->json)
 		return examine_brief(req);
+	if (req->json && req->n_devs == 0) {
+		pr_err("--examine --json needs the devices to examine");
+		return EXIT_USAGE;
+	}
+	json_init(&j, stdout);
+	if (req->json) {
+		json_begin_object(&j, NULL);
+		json_begin_array(&j, "disks");
+	}
 	for (int i = 0; i < req->n_devs; i++)
-		if (examine_one(req, req->devs[i].path) != EXIT_OK)
+		if (examine_one(req, req->devs[i].path, &j) != EXIT_OK)
 			rc = EXIT_FAILED;
+	if (req->json) {
+		json_end_array(&j);
+		json_end_object(&j);
+		json_finish(&j);
+	}
 	return rc;
 }
 
