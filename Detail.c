@@ -641,10 +641,8 @@ static int examine_one(const struct request *req, const char *path, struct json_
 		examine_report(path, &why, r);
 		return EXIT_FAILED;
 	}
-	if (req->json && st->ops == &imsm_ops)
-		imsm_op_examine_json(j, path, st);
-	else if (req->json)
-		pr_err("%s: --json is not supported for %s metadata", path, st->ops->title);
+	if (req->json)
+		st->ops->examine_json(j, path, st);
 	else if (req->export)
 		st->ops->examine_export(stdout, st);
 	else

@@ -156,12 +156,4 @@ void detail_print_export(FILE *f, const struct detail *d, bool no_devices);
 /* One array as a JSON object (the caller opens the document). */
 void detail_print_json(struct json_out *j, const struct detail *d, bool no_devices);
 
-/*
- * FIXME(issue 10): --examine --json belongs in struct metadata_ops
- * (examine_json, next to examine_text) once mdadm.h takes it; until then
- * Detail.c calls IMSM's directly for copies imsm_ops loaded.
- */
-struct super;
-void imsm_op_examine_json(struct json_out *j, const char *path, const struct super *st);
-
 #endif
