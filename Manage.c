@@ -1074,24 +1074,28 @@ int mode_readwrite(const struct request *req)
 }
 
 /* The container's copy records the disk kname failed: mdmon renamed its
- * serial to SERIAL:0 (as upstream) and set the failed flag. */
+ * serial SERIAL:0 (":0" once per volume it failed in; leading characters
+ * dropped past the field's size, as upstream) and set the failed flag. */
 static bool record_failed(const struct imsm_super *s, const char *kname)
 {
-	char serial[IMSM_SERIAL_BYTES], buf[IMSM_SERIAL_BYTES + 3];
-	size_t len, skip;
-	int index;
+	char serial[IMSM_SERIAL_BYTES + 1] = "", rec[IMSM_SERIAL_BYTES + 1];
+	size_t len, have;
 
 	if (!s || imsm_disk_serial(kname, serial) < 0)
 		return false;
-	len = strnlen(serial, IMSM_SERIAL_BYTES);
-	memcpy(buf, serial, len);
-	memcpy(buf + len, ":0", 3);
-	len += 2;
-	skip = len > IMSM_SERIAL_BYTES - 1 ? len - (IMSM_SERIAL_BYTES - 1) : 0;
-	memset(serial, 0, sizeof(serial));
-	memcpy(serial, buf + skip, len - skip);
-	index = imsm_find_disk(s, serial);
-	return index >= 0 && (s->disk[index].status & IMSM_DISK_FAILED);
+	have = strnlen(serial, IMSM_SERIAL_BYTES);
+	for (int i = 0; i < s->num_disks; i++) {
+		if (!(s->disk[i].status & IMSM_DISK_FAILED))
+			continue;
+		memcpy(rec, s->disk[i].serial, IMSM_SERIAL_BYTES);
+		rec[IMSM_SERIAL_BYTES] = '\0';
+		len = strlen(rec);
+		while (len >= 2 && strcmp(rec + len - 2, ":0") == 0)
+			rec[len -= 2] = '\0';
+		if (len && len <= have && strcmp(serial + have - len, rec) == 0)
+			return true;
+	}
+	return false;
 }
 
 /* One member a keyword matched: the action as if it had been named. */
