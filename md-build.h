@@ -54,9 +54,33 @@ void md_teardown(const char *devnm);
 int md_link_name(const char *devnm, const char *name) __attribute__((warn_unused_result));
 void md_unlink_name(const char *devnm);
 
-/* The /run/mdadm/map file: one line per array mdadm started (§11.5). */
+/*
+ * The /run/mdadm/map file: one line per array mdadm started (§11.5),
+ * "devnm metadata uuid path", as upstream writes it.  Every change is
+ * made under upstream's lock and lands atomically (map.new renamed).
+ * Lines are not checked against what runs: callers do.
+ */
+struct map_entry {
+	char devnm[32];
+	char metadata[64];       /* "imsm", or "/md127/0" for a volume */
+	char uuid[40];           /* "xxxxxxxx:xxxxxxxx:xxxxxxxx:xxxxxxxx" */
+	char path[256];          /* "/dev/md/NAME" or "/dev/mdN" */
+};
+
+/* path must not hold blanks (-EINVAL): callers pass cleaned names. */
 int map_add(const char *devnm, const char *metadata, const char *uuid, const char *path)
 	__attribute__((warn_unused_result));
 void map_remove(const char *devnm);
+/* Every well-formed line; a missing file is no line.  free() *ret. */
+int map_read(struct map_entry **ret, int *ret_n) __attribute__((warn_unused_result));
+/* The whole file replaced by these entries (--rebuild-map). */
+int map_replace(const struct map_entry *e, int n) __attribute__((warn_unused_result));
+
+/* Allocate this md device (mdN); -EEXIST when it exists. */
+int md_alloc_devnm(const char *devnm) __attribute__((warn_unused_result));
+
+/* md_start_volume(), read-only (-o): every level starts "readonly". */
+int md_start_volume_ro(const char *devnm, const struct md_volume_cfg *v)
+	__attribute__((warn_unused_result));
 
 #endif
