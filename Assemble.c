@@ -32,8 +32,8 @@
  * Knows no format: the metadata handler (struct metadata_ops) reads and
  * judges the copies.  Never writes metadata.
  */
-#include "mdadm.h"
 #include "config.h"
+#include "mdadm.h"
 #include "mdmon-client.h"
 
 #include <errno.h>
@@ -53,10 +53,10 @@
 
 /* One disk with its own copy of the metadata. */
 struct found {
-	struct md_disk dev;        /* fd closed once read */
+	struct md_disk dev; /* fd closed once read */
 	char path[PATH_MAX];
-	struct super *st;          /* its copy */
-	bool used;                 /* attached to a container being built */
+	struct super *st; /* its copy */
+	bool used;	  /* attached to a container being built */
 };
 
 struct scan {
@@ -230,7 +230,8 @@ static void grow_continue(const char *container)
 	snprintf(dev, sizeof(dev), "/dev/%s", container);
 	if (no && strcmp(no, "1") == 0) {
 		pr_err("reshape of %s held at its checkpoint (MDADM_NO_GROW_CONTINUE=1); "
-		       "hint: mdadm --grow --continue %s", dev, dev);
+		       "hint: mdadm --grow --continue %s",
+		       dev, dev);
 		return;
 	}
 	pid = fork();
@@ -298,7 +299,6 @@ static int find_home(const struct super *copy, struct scan *sc, char *ret, size_
 	return r;
 }
 
-
 /* ---- what the user asked, and the conf ------------------------------------ */
 
 /* Which arrays of a container group the request selects. */
@@ -306,24 +306,22 @@ enum target_kind { TARGET_ALL, TARGET_CONTAINER, TARGET_VOLUME, TARGET_NONE };
 
 struct target {
 	enum target_kind kind;
-	int index;                 /* TARGET_VOLUME: the volume */
-	const char *path;          /* the name asked for it (-A MD, ARRAY line), or NULL */
+	int index;	  /* TARGET_VOLUME: the volume */
+	const char *path; /* the name asked for it (-A MD, ARRAY line), or NULL */
 };
 
 /* What one run of the mode knows besides the request. */
 struct ctx {
 	const struct request *req;
 	struct conf conf;
-	bool have_conf_arrays;     /* ARRAY lines other than <ignore> ones */
-	bool quiet;                /* --export: stdout carries the result */
-	bool complete_only;        /* start only volumes with every disk */
+	bool have_conf_arrays; /* ARRAY lines other than <ignore> ones */
+	bool quiet;	       /* --export: stdout carries the result */
+	bool complete_only;    /* start only volumes with every disk */
 	bool started_any, left_any;
 	char want_uuid[CONF_UUID_TEXT_BYTES]; /* -u, normalised; "" if none */
 };
 
 static void say(const struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-
 
 /* Progress lines: upstream's wording on stderr, not with --export. */
 static void say(const struct ctx *c, const char *fmt, ...)
@@ -360,6 +358,9 @@ static int ctx_init(struct ctx *c, const struct request *req)
 		return EXIT_FAILED;
 	}
 	report_diags(&c->conf);
+	/* A refused ARRAY line still says the admin lists arrays: auto-
+	 * assembling everything instead would not be what the file asks. */
+	c->have_conf_arrays = c->conf.n_refused_arrays > 0;
 	for (const struct conf_array *a = c->conf.arrays; a; a = a->next)
 		if (!a->devname || strcasecmp(a->devname, "<ignore>") != 0)
 			c->have_conf_arrays = true;
@@ -390,8 +391,8 @@ static const struct conf_array *conf_container_line(const struct ctx *c, const c
 }
 
 /* Does an ARRAY line's container= name this container? */
-static bool conf_names_container(const struct ctx *c, const struct conf_array *a,
-				 const char *cuuid, const char *cpath)
+static bool conf_names_container(const struct ctx *c, const struct conf_array *a, const char *cuuid,
+				 const char *cpath)
 {
 	const struct conf_array *cl;
 
@@ -426,6 +427,23 @@ static const struct conf_array *conf_volume_line(const struct ctx *c, const char
 
 /* ---- names ---------------------------------------------------------------- */
 
+/* A link left by an array that stopped without udev or our -S. */
+static bool stale_link(const char *path, const struct stat *st)
+{
+	char target[PATH_MAX], sys[PATH_MAX + 32];
+	ssize_t n;
+
+	if (!S_ISLNK(st->st_mode))
+		return false;
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n <= 0)
+		return false;
+	target[n] = '\0';
+	snprintf(sys, sizeof(sys), SYSROOT "/block/%s/md",
+		 strrchr(target, '/') ? strrchr(target, '/') + 1 : target);
+	return access(sys, F_OK) != 0;
+}
+
 /* Is /dev/md/NAME in use: a link or node there, or a map line of an array
  * that still exists (upstream looks only at the map; without udev the
  * link is there too). */
@@ -438,7 +456,7 @@ static bool name_taken(const char *name)
 	int n = 0;
 
 	snprintf(path, sizeof(path), "/dev/md/%s", name);
-	if (lstat(path, &st) == 0)
+	if (lstat(path, &st) == 0 && !stale_link(path, &st))
 		return true;
 	if (map_read(&map, &n) < 0)
 		return false;
@@ -483,8 +501,8 @@ static void free_name(const char *base, enum name_trust trust, char *ret, size_t
  * a /dev/md/NAME link, or neither (a volume without a usable name).
  */
 struct md_name {
-	char devnm[32];            /* "" : any free mdN */
-	char link[128];            /* NAME for /dev/md/NAME; "" : none */
+	char devnm[32]; /* "" : any free mdN */
+	char link[128]; /* NAME for /dev/md/NAME; "" : none */
 };
 
 /* From a user's or conf's device name (already checked by the parser, or
@@ -614,8 +632,8 @@ static int build_volume(const struct ctx *c, const char *container, struct md_vo
 
 /* Where a container's volumes go: the container and how it is named. */
 struct home {
-	const char *devnm;         /* the container md device */
-	const char *path;          /* as shown */
+	const char *devnm; /* the container md device */
+	const char *path;  /* as shown */
 	char uuid[MD_UUID_TEXT_BYTES];
 };
 
@@ -658,15 +676,18 @@ static int start_one_volume(struct ctx *c, const struct home *h, struct md_volum
 static void after_start(const struct ctx *c, const char *container, int started)
 {
 	if ((started & START_MDMON) && (mdmon_start(container) || mdmon_ping(container)))
-		pr_err("warning: mdmon for %s did not start; its volumes stay read-only, continuing",
-		       container);
+		pr_err(
+		    "warning: mdmon for %s did not start; its volumes stay read-only, continuing",
+		    container);
 	if (!(started & START_RESHAPE))
 		return;
 	if (md_link_name(container, container) < 0)
 		pr_err("warning: no /dev/%s for the reshape to continue on, continuing", container);
 	if (c->req->freeze_reshape) {
-		say(c, "reshape of /dev/%s left frozen (--freeze-reshape); "
-		       "hint: mdadm --grow --continue /dev/%s", container, container);
+		say(c,
+		    "reshape of /dev/%s left frozen (--freeze-reshape); "
+		    "hint: mdadm --grow --continue /dev/%s",
+		    container, container);
 		return;
 	}
 	grow_continue(container);
@@ -725,7 +746,8 @@ static int build_group(const struct ctx *c, const struct md_name *name, const st
 	if (!r)
 		r = map_add(devnm, g->st->ops->name, cuuid, path);
 	if (r) {
-		pr_err("cannot assemble %s: %s", path, r == -EBUSY ? "a disk is in use" : strerror(-r));
+		pr_err("cannot assemble %s: %s", path,
+		       r == -EBUSY ? "a disk is in use" : strerror(-r));
 		if (devnm[0])
 			md_teardown(devnm);
 		return r;
@@ -880,8 +902,8 @@ static bool match_line(const struct ctx *c, const struct group *g, const char *c
  * line names (or one of whose volumes a line names); without, any that
  * AUTO allows.
  */
-static void group_target(const struct ctx *c, const struct group *g,
-			 const struct conf_array *asked, struct target *t)
+static void group_target(const struct ctx *c, const struct group *g, const struct conf_array *asked,
+			 struct target *t)
 {
 	char cuuid[MD_UUID_TEXT_BYTES];
 	const struct conf_array *line;
@@ -904,8 +926,8 @@ static void group_target(const struct ctx *c, const struct group *g,
 	line = conf_container_line(c, cuuid);
 	if (is_ignore(line))
 		return;
-	if (line || (!c->have_conf_arrays && conf_auto_for(&c->conf, g->st->ops->name) !=
-						     CONF_AUTO_NO)) {
+	if (line ||
+	    (!c->have_conf_arrays && conf_auto_for(&c->conf, g->st->ops->name) != CONF_AUTO_NO)) {
 		t->kind = TARGET_ALL;
 		return;
 	}
@@ -969,7 +991,10 @@ static int assemble_scan(struct ctx *c, struct scan *sc)
 	scan_devices(c, sc);
 	rc = assemble_groups(c, sc, asked, &found);
 	if (rc == EXIT_OK && !found) {
-		if (c->req->array)
+		/* a refused conf line already said why, in its one line */
+		if (c->conf.n_diags)
+			;
+		else if (c->req->array)
 			pr_err("no devices found for %s", c->req->array);
 		else
 			pr_err("No arrays found in config file or automatically");
@@ -985,7 +1010,8 @@ static int read_named(const struct request *req, struct scan *sc)
 			return EXIT_FAILED;
 	for (int i = 0; i < sc->n; i++)
 		if (num_volumes(sc->f[i].st) == 0) {
-			pr_err("%s holds only a spare record: no volume to assemble", sc->f[i].path);
+			pr_err("%s holds only a spare record: no volume to assemble",
+			       sc->f[i].path);
 			return EXIT_FAILED;
 		}
 	return EXIT_OK;
@@ -1195,7 +1221,8 @@ static int incremental_disk(struct ctx *c, struct scan *sc)
 	}
 	if (read_disk(sc, c->req->devs[0].path, true) < 0 || num_volumes(sc->f[0].st) == 0) {
 		if (sc->n)
-			pr_err("%s holds only a spare record; add it with mdadm --add", sc->f[0].path);
+			pr_err("%s holds only a spare record; add it with mdadm --add",
+			       sc->f[0].path);
 		return EXIT_FAILED;
 	}
 	if (incremental_policy(c, &sc->f[0]) != EXIT_OK)
@@ -1346,7 +1373,8 @@ static bool volumes_hold(const char *container, const char *kname)
 	if (mdstat_read(NULL, &stats) < 0)
 		return false;
 	for (struct mdstat_array *a = stats; a && !held; a = a->next) {
-		if (mdstat_container_of(a, parent, sizeof(parent)) != 0 || strcmp(parent, container))
+		if (mdstat_container_of(a, parent, sizeof(parent)) != 0 ||
+		    strcmp(parent, container))
 			continue;
 		snprintf(path, sizeof(path), SYSROOT "/block/%s/md/dev-%s", a->devnm, kname);
 		held = access(path, F_OK) == 0;
@@ -1366,7 +1394,8 @@ static int fail_in_volumes(struct mdstat_array *stats, const char *container, co
 	for (struct mdstat_array *a = stats; a; a = a->next) {
 		int r;
 
-		if (mdstat_container_of(a, parent, sizeof(parent)) != 0 || strcmp(parent, container))
+		if (mdstat_container_of(a, parent, sizeof(parent)) != 0 ||
+		    strcmp(parent, container))
 			continue;
 		sysfs_init(&md, SYSROOT, a->devnm);
 		r = sysfs_write_attr(&md, kname, "state", "faulty");

@@ -40,12 +40,12 @@ struct conf_line {
 	char *words[LINE_MAX_WORDS];
 	int n;
 	int line;
-	bool bad;                    /* a quoting problem: the line is refused */
+	bool bad; /* a quoting problem: the line is refused */
 	char why[96];
 };
 
 static void diag(struct conf *c, const char *file, int line, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 static void diag(struct conf *c, const char *file, int line, const char *fmt, ...)
 {
@@ -251,14 +251,25 @@ static void line_clear(struct conf_line *l)
 /* ---- keywords ------------------------------------------------------------- */
 
 enum keyword {
-	KW_DEVICE, KW_ARRAY, KW_MAILADDR, KW_MAILFROM, KW_PROGRAM, KW_CREATE, KW_HOMEHOST,
-	KW_HOMECLUSTER, KW_AUTO, KW_POLICY, KW_PART_POLICY, KW_SYSFS, KW_MONITORDELAY,
+	KW_DEVICE,
+	KW_ARRAY,
+	KW_MAILADDR,
+	KW_MAILFROM,
+	KW_PROGRAM,
+	KW_CREATE,
+	KW_HOMEHOST,
+	KW_HOMECLUSTER,
+	KW_AUTO,
+	KW_POLICY,
+	KW_PART_POLICY,
+	KW_SYSFS,
+	KW_MONITORDELAY,
 	KW_COUNT
 };
 
 static const char *const keywords[KW_COUNT] = {
-	"devices", "array", "mailaddr", "mailfrom", "program", "create", "homehost",
-	"homecluster", "auto", "policy", "part-policy", "sysfs", "monitordelay",
+    "devices",	   "array", "mailaddr", "mailfrom",    "program", "create",	  "homehost",
+    "homecluster", "auto",  "policy",	"part-policy", "sysfs",	  "monitordelay",
 };
 
 /* At least three letters of a keyword, any case; the first in table order
@@ -316,7 +327,8 @@ static int do_device(struct conf *c, const char *file, const struct conf_line *l
 
 		if (w[0] != '/' && strcasecmp(w, "partitions") != 0 &&
 		    strcasecmp(w, "containers") != 0) {
-			diag(c, file, l->line, "unrecognised word on DEVICE line: %.60s, ignored", w);
+			diag(c, file, l->line, "unrecognised word on DEVICE line: %.60s, ignored",
+			     w);
 			continue;
 		}
 		if (push_string(&c->devices, &c->n_devices, strdup(w)) < 0)
@@ -460,8 +472,9 @@ static int array_number(int *dst, const char *v, const char *key, char *why, siz
 /* Words upstream reads for native arrays; harmless here, checked loosely. */
 static bool ignored_key(const char *w)
 {
-	static const char *const keys[] = {"super-minor=", "level=", "disks=", "num-devices=",
-					   "auto=", "bitmap=", "spare-group=", NULL};
+	static const char *const keys[] = {
+	    "super-minor=", "level=",  "disks=",       "num-devices=",
+	    "auto=",	    "bitmap=", "spare-group=", NULL};
 
 	for (int i = 0; keys[i]; i++)
 		if (value_of(w, keys[i]))
@@ -556,6 +569,7 @@ static int do_array(struct conf *c, const char *file, const struct conf_line *l)
 	}
 	if (r) {
 		diag(c, file, l->line, "%s; ARRAY line ignored", why);
+		c->n_refused_arrays++;
 		r = 0;
 		goto out_free;
 	}
@@ -574,11 +588,12 @@ static int dispatch(struct conf *c, const char *file, const struct conf_line *l)
 
 	if (l->n == 0)
 		return 0;
+	k = match_keyword(l->words[0]);
 	if (l->bad) {
 		diag(c, file, l->line, "%s; line ignored", l->why);
+		c->n_refused_arrays += k == KW_ARRAY;
 		return 0;
 	}
-	k = match_keyword(l->words[0]);
 	switch (k) {
 	case KW_DEVICE:
 		return do_device(c, file, l);
@@ -880,7 +895,8 @@ enum conf_auto conf_auto_for(const struct conf *c, const char *metadata)
 	enum conf_auto verdict = CONF_AUTO_YES;
 	bool homehost = false;
 
-	for (w = words ? strtok_r(words, " \t", &save) : NULL; w; w = strtok_r(NULL, " \t", &save)) {
+	for (w = words ? strtok_r(words, " \t", &save) : NULL; w;
+	     w = strtok_r(NULL, " \t", &save)) {
 		enum conf_auto v;
 
 		if (strcasecmp(w, "yes") == 0 || strcasecmp(w, "no") == 0) {

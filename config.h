@@ -14,21 +14,21 @@
 #include <stddef.h>
 
 #define CONF_UUID_TEXT_BYTES 36 /* "xxxxxxxx:xxxxxxxx:xxxxxxxx:xxxxxxxx" + NUL */
-#define CONF_NAME_MAX 32        /* name= longer than this is refused, as upstream */
+#define CONF_NAME_MAX 32	/* name= longer than this is refused, as upstream */
 
 /* One ARRAY line that was accepted whole.  Strings are the conf's. */
 struct conf_array {
-	char *devname;               /* "/dev/md/NAME", "/dev/mdN", "NAME", "<ignore>", or NULL */
+	char *devname; /* "/dev/md/NAME", "/dev/mdN", "NAME", "<ignore>", or NULL */
 	bool uuid_set;
 	char uuid[CONF_UUID_TEXT_BYTES]; /* normalised: lower case, ':' every 8 digits */
-	char *name;                  /* name=, or NULL */
-	char *container;             /* container=: a device path, or a UUID (normalised) */
+	char *name;			 /* name=, or NULL */
+	char *container;		 /* container=: a device path, or a UUID (normalised) */
 	bool container_is_uuid;
-	char *member;                /* member=, or NULL */
-	char *metadata;              /* metadata=, or NULL */
-	char *devices;               /* devices= (comma-separated globs), or NULL */
-	int spares;                  /* spares=; -1 when not given */
-	const char *file;            /* where it was read (the conf's copy) */
+	char *member;	  /* member=, or NULL */
+	char *metadata;	  /* metadata=, or NULL */
+	char *devices;	  /* devices= (comma-separated globs), or NULL */
+	int spares;	  /* spares=; -1 when not given */
+	const char *file; /* where it was read (the conf's copy) */
 	int line;
 	struct conf_array *next;
 };
@@ -45,20 +45,21 @@ struct conf_diag {
 enum conf_auto { CONF_AUTO_YES, CONF_AUTO_NO, CONF_AUTO_HOMEHOST };
 
 struct conf {
-	char **devices;              /* DEVICE words in order: globs, "partitions", "containers" */
+	char **devices; /* DEVICE words in order: globs, "partitions", "containers" */
 	int n_devices;
-	struct conf_array *arrays;   /* ARRAY lines in file order */
-	char *homehost;              /* HOMEHOST value ("" for <none>), or NULL */
-	bool homehost_ignore;        /* HOMEHOST <ignore>: names need no homehost */
+	struct conf_array *arrays;	     /* ARRAY lines in file order */
+	char *homehost;			     /* HOMEHOST value ("" for <none>), or NULL */
+	bool homehost_ignore;		     /* HOMEHOST <ignore>: names need no homehost */
 	char *mailaddr, *mailfrom, *program; /* kept for --monitor */
-	char *auto_words;            /* the first AUTO line's words, space-separated */
+	char *auto_words;		     /* the first AUTO line's words, space-separated */
 	bool auto_seen;
-	char **policies;             /* POLICY lines, words joined by one space */
+	char **policies; /* POLICY lines, words joined by one space */
 	int n_policies;
-	char **files;                /* names of the files read (diagnostics point here) */
+	char **files; /* names of the files read (diagnostics point here) */
 	int n_files;
-	struct conf_diag *diags;     /* in order */
+	struct conf_diag *diags; /* in order */
 	int n_diags;
+	int n_refused_arrays; /* ARRAY lines refused (each has a diag) */
 };
 
 /*
@@ -67,7 +68,7 @@ struct conf {
  * was parsed so far).  Never prints.
  */
 int conf_parse(struct conf *c, const char *file, const char *text, size_t len)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 /*
  * Read the configuration as upstream does: path NULL means
@@ -90,7 +91,8 @@ bool conf_device_allowed(const struct conf *c, const char *path);
 
 /* "a1B2...": 32 hex digits with ':' '.' ' ' '-' anywhere between; -EINVAL
  * otherwise.  ret gets the normalised text. */
-int conf_parse_uuid(const char *s, char ret[CONF_UUID_TEXT_BYTES]) __attribute__((warn_unused_result));
+int conf_parse_uuid(const char *s, char ret[CONF_UUID_TEXT_BYTES])
+    __attribute__((warn_unused_result));
 
 /*
  * A name from metadata or the conf made safe for /dev/md/NAME and the map

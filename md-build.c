@@ -336,7 +336,8 @@ static int make_node(const char *devnm)
 	if (access(path, F_OK) == 0)
 		return 0;
 	snprintf(sys, sizeof(sys), SYSROOT "/block/%s/dev", devnm);
-	if (util_read_small_file(sys, num, sizeof(num)) < 0 || sscanf(num, "%u:%u", &maj, &min) != 2)
+	if (util_read_small_file(sys, num, sizeof(num)) < 0 ||
+	    sscanf(num, "%u:%u", &maj, &min) != 2)
 		return -ENODEV;
 	if (mknod(path, S_IFBLK | 0600, makedev(maj, min)) < 0 && errno != EEXIST)
 		return -errno;

@@ -31,13 +31,14 @@ static void test_scan_lines(void)
 	struct conf c;
 	const struct conf_array *a;
 
-	CHECK_INT(parse(&c, "ARRAY metadata=imsm UUID=85582612:42a39ec9:ff1cc5a6:084f5d15\n"
-			    "ARRAY /dev/md/vol0 container=85582612:42a39ec9:ff1cc5a6:084f5d15 "
-			    "member=0 UUID=d8eb5709:e36172ed:0f6aa4e3:9cd44040\n"
-			    "ARRAY /dev/md/imsm0 metadata=imsm UUID=11111111:22222222:33333333:44444444\n"
-			    "ARRAY /dev/md/v1 container=/dev/md/imsm0 member=1 "
-			    "UUID=AAAAAAAA:bbbbbbbb:cccccccc:dddddddd\n"),
-		  0);
+	CHECK_INT(
+	    parse(&c, "ARRAY metadata=imsm UUID=85582612:42a39ec9:ff1cc5a6:084f5d15\n"
+		      "ARRAY /dev/md/vol0 container=85582612:42a39ec9:ff1cc5a6:084f5d15 "
+		      "member=0 UUID=d8eb5709:e36172ed:0f6aa4e3:9cd44040\n"
+		      "ARRAY /dev/md/imsm0 metadata=imsm UUID=11111111:22222222:33333333:44444444\n"
+		      "ARRAY /dev/md/v1 container=/dev/md/imsm0 member=1 "
+		      "UUID=AAAAAAAA:bbbbbbbb:cccccccc:dddddddd\n"),
+	    0);
 	CHECK_INT(c.n_diags, 0);
 	CHECK_INT(count_arrays(&c), 4);
 	a = c.arrays;
