@@ -675,6 +675,11 @@ static int start_one_volume(struct ctx *c, const struct home *h, struct md_volum
 
 static void after_start(const struct ctx *c, const char *container, int started)
 {
+	/* -o: nothing may be written, so no mdmon yet (FIXME(monitor.c): ours
+	 * turns a "readonly" array read-auto even when "-" asks it not to;
+	 * upstream's leaves it; --readwrite must start mdmon then) */
+	if (c->req->readonly)
+		started &= ~START_MDMON;
 	if ((started & START_MDMON) && (mdmon_start(container) || mdmon_ping(container)))
 		pr_err(
 		    "warning: mdmon for %s did not start; its volumes stay read-only, continuing",
