@@ -7,11 +7,9 @@
 # files give one "mdadm: FILE:LINE: ..." line and nothing wrongly assembled.
 . "$VMTEST_LIB"
 
-# Our -S --scan; FIXME(Manage.c): its container pass uses the mdstat read
-# before the members stopped and refuses once ("member ... is still
-# running"); a second -Ss stops the container.
+# Our -Ss, in one go: volumes, then their containers.
 stop_ours() {
-	mdadm -Ss >/tmp/.ss 2>&1 || mdadm -Ss >>/tmp/.ss 2>&1 || fail "mdadm -Ss: $(cat /tmp/.ss)"
+	run_expect 0 mdadm -Ss
 	! grep -q '^md' /proc/mdstat || fail "arrays left after -Ss: $(cat /proc/mdstat)"
 }
 
