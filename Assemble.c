@@ -728,6 +728,19 @@ static int start_volumes(struct ctx *c, const struct home *h, const struct group
 	return rc;
 }
 
+/*
+ * udev saw the container appear before its metadata and disks were set
+ * (its rules then find no UUID to link): announce the finished state.
+ */
+static void container_changed(const char *devnm)
+{
+	struct md_sysfs md;
+
+	sysfs_init(&md, SYSROOT, devnm);
+	if (sysfs_uevent_change(&md) < 0)
+		return; /* only udev's links depend on it: nothing to undo */
+}
+
 /* ---- containers ------------------------------------------------------------- */
 
 static int build_group(const struct ctx *c, const struct md_name *name, const struct group *g,
@@ -758,6 +771,7 @@ static int build_group(const struct ctx *c, const struct md_name *name, const st
 		return r;
 	}
 	say(c, "Container %s has been assembled with %d drive%s", path, g->n, g->n == 1 ? "" : "s");
+	container_changed(devnm);
 	return 0;
 }
 
@@ -1144,6 +1158,8 @@ static int add_to_container(const struct ctx *c, const char *devnm, const struct
 		pr_err("cannot add %s to %s: %s", d->path, path, strerror(-r));
 	else
 		say(c, "%s attached to %s", d->path, path);
+	if (!r)
+		container_changed(devnm);
 	return r;
 }
 

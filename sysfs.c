@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "sysfs.h"
+#include "util.h"
 
 #ifndef must_check
 #define must_check __attribute__((warn_unused_result))
@@ -607,4 +608,14 @@ void sysfs_free_array(struct md_array_info *info)
 	free(info->members);
 	info->members = NULL;
 	info->n_members = 0;
+}
+
+int sysfs_uevent_change(const struct md_sysfs *md)
+{
+	char path[PATH_MAX];
+	int n = snprintf(path, sizeof(path), "%s/block/%s/uevent", md->root, md->devnm);
+
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return -ENAMETOOLONG;
+	return util_write_small_file(path, "change");
 }

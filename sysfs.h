@@ -23,6 +23,10 @@ struct md_sysfs {
 
 void sysfs_init(struct md_sysfs *md, const char *root, const char *devnm);
 
+/* Ask udev to look at the array again ("change" to block/<devnm>/uevent):
+ * after a container took a disk, so its rules see the finished state. */
+int sysfs_uevent_change(const struct md_sysfs *md) __attribute__((warn_unused_result));
+
 /* Raw access to md/<attr> (dev is NULL) or md/dev-<dev>/<attr>. */
 int sysfs_read_attr(const struct md_sysfs *md, const char *dev, const char *attr, char *buf,
 		    size_t len) __attribute__((warn_unused_result));
