@@ -25,7 +25,7 @@ DESTDIR ?=
 # Sources shared by both binaries: the small layers and metadata handlers.
 COMMON_SRCS = sysfs.c mdstat.c util.c md-build.c metadata.c super-intel.c $(sort $(wildcard imsm-*.c))
 # One file per mdadm mode family, plus optional ones as they appear.
-MODE_SRCS = Grow.c olce.c Manage.c Misc.c mdmon-client.c $(sort $(wildcard Create.c Assemble.c Detail.c Examine.c config.c))
+MODE_SRCS = Grow.c olce.c Manage.c Misc.c Subarray.c mdmon-client.c $(sort $(wildcard Create.c Assemble.c Detail.c Examine.c config.c))
 MDADM_SRCS = mdadm.c $(MODE_SRCS) $(COMMON_SRCS)
 MDMON_SRCS = mdmon.c monitor.c managemon.c $(COMMON_SRCS)
 HEADERS = $(wildcard *.h)
