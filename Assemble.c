@@ -592,6 +592,8 @@ int mode_incremental(const struct request *req)
 
 	if (req->n_devs == 0)
 		return mode_not_implemented("--incremental --scan");
+	if (req->devs[0].action == MANAGE_FAIL)
+		return mode_not_implemented("--incremental --fail");
 	if (util_md_devnm(SYSROOT, req->devs[0].path, devnm, sizeof(devnm)) == 0)
 		return start_container_volumes(devnm, false);
 	sc = calloc(1, sizeof(*sc));

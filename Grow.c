@@ -59,6 +59,14 @@ static int grow_plan(const struct request *req, struct grow_plan *ret)
  * an exit code after reporting. */
 static int grow_check(const struct request *req, const struct grow_plan *p)
 {
+	if (req->n_devs > 0) {
+		pr_err("--grow --add does not apply to IMSM; hint: mdadm --add CONTAINER DEV, then mdadm --grow CONTAINER --raid-devices=N");
+		return EXIT_FAILED;
+	}
+	if (req->array_size_kib != UNSET)
+		return mode_not_implemented("--grow --array-size");
+	if (req->dry_run)
+		return mode_not_implemented("--grow --dry-run");
 	if (p->new_disks == UNSET && p->new_chunk_kib == UNSET && p->new_level == UNSET &&
 	    p->new_size_kib == UNSET && !req->do_continue) {
 		pr_err("no change requested for %s: give --raid-devices, --level, --chunk or --size",

@@ -26,7 +26,7 @@ DESTDIR ?=
 COMMON_SRCS = sysfs.c mdstat.c util.c md-build.c metadata.c super-intel.c $(sort $(wildcard imsm-*.c))
 # One file per mdadm mode family, plus optional ones as they appear.
 MODE_SRCS = Grow.c olce.c Manage.c Misc.c Subarray.c mdmon-client.c $(sort $(wildcard Create.c Assemble.c Detail.c Examine.c config.c))
-MDADM_SRCS = mdadm.c $(MODE_SRCS) $(COMMON_SRCS)
+MDADM_SRCS = mdadm.c mdadm-options.c mdadm-help.c $(MODE_SRCS) $(COMMON_SRCS)
 MDMON_SRCS = mdmon.c monitor.c managemon.c $(COMMON_SRCS)
 HEADERS = $(wildcard *.h)
 
@@ -52,7 +52,7 @@ install: mdadm mdmon
 # ---- unit tests: every tests/unit/test-*.c is one binary ------------------
 SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 UNIT_CFLAGS = $(BASEFLAGS) -O1 -g $(SAN_FLAGS) $(UDEV_CFLAGS) -DMDADM_NO_MAIN
-UNIT_LIB_SRCS = mdadm.c $(MODE_SRCS) $(COMMON_SRCS)
+UNIT_LIB_SRCS = mdadm.c mdadm-options.c mdadm-help.c $(MODE_SRCS) $(COMMON_SRCS)
 UNIT_TESTS = $(patsubst tests/unit/%.c,build/unit/%,$(wildcard tests/unit/test-*.c))
 
 build/san/%.o: %.c $(HEADERS)

@@ -1058,7 +1058,7 @@ static int serve_update(struct mdmon_state *st, int fd, int32_t len)
 
 static int serve_frame(struct mdmon_state *st, int fd)
 {
-	static const char version[] = "mdmon - v" MDADM_VERSION " - " MDADM_DATE "\n";
+	static const char version[] = MDMON_VERSION_LINE;
 	int32_t len;
 	int r;
 

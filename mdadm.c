@@ -5,11 +5,25 @@
  * options against the mode, and the mode dispatch table.  Never touches a
  * device: every mode lives in its own file and starts from the request.
  *
- * Spellings follow upstream mdadm so that admins' habits and scripts keep
- * working.  A bad or conflicting option gives one line on stderr and exit
- * status 2 (EXIT_USAGE).
+ * Upstream mdadm's command line is the contract: every long option and
+ * alias it has, its short letters (some mean different things in
+ * different modes: -c is --chunk when creating and --config elsewhere),
+ * the abbreviations getopt_long allows, its rules for how the mode is
+ * chosen, and exit status 2 for a bad line.  Options that exist upstream
+ * but mean nothing for IMSM are accepted in their modes and refused with
+ * one line when the mode runs (nothing is silently ignored but --auto,
+ * --offroot and --homehost, which upstream ignores too).
+ *
+ * How the mode is chosen (as upstream): a mode option (-A -B -C -F -G -I,
+ * --manage, --misc, and the misc actions -D -E -Q -X --examine-badblocks
+ * --action) sets it; -R -S -o -w -W --wait-clean --detail-platform
+ * --kill-subarray --update-subarray --zero-superblock set misc mode when
+ * none is set yet and are whole-array actions in manage mode; -a -r -f
+ * set manage mode when none is set; an array named first with no mode
+ * before it is queried when nothing else follows.
  */
 #include "mdadm.h"
+#include "mdadm-options.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -18,80 +32,19 @@
 
 const char prog_name[] = "mdadm";
 
-/* Long-only options get ids above the char range. */
-enum opt_id {
-	OPT_LAYOUT = 256,
-	OPT_BACKUP_FILE,
-	OPT_ASSUME_CLEAN,
-	OPT_CONTINUE,
-	OPT_FORCE,
+#define N_OPTS opt_table_len
+
+static const char *const major_names[MJ_COUNT] = {
+	[MJ_NONE] = "none",         [MJ_ASSEMBLE] = "assemble", [MJ_BUILD] = "build",
+	[MJ_CREATE] = "create",     [MJ_MONITOR] = "monitor",   [MJ_GROW] = "grow",
+	[MJ_INCREMENTAL] = "incremental", [MJ_MANAGE] = "manage", [MJ_MISC] = "misc",
+	[MJ_AUTODETECT] = "auto-detect",
 };
 
-#define M(mode) (1u << (mode))
-#define M_ANY 0u
-#define M_MISC (M(MODE_EXAMINE) | M(MODE_DETAIL) | M(MODE_QUERY) | M(MODE_STOP) | M(MODE_WAIT))
-#define M_BUILD (M(MODE_CREATE) | M(MODE_GROW))
-
-/*
- * One row per option.  sets_mode != MODE_NONE makes the option a mode
- * selector; modes is the set of modes in which the option is valid (M_ANY:
- * everywhere).
- */
-struct opt_def {
-	const char *long_name;
-	int id;           /* short letter, or enum opt_id */
-	int has_arg;
-	enum mode sets_mode;
-	unsigned int modes;
-};
-
-static const struct opt_def opt_table[] = {
-	{ "create", 'C', no_argument, MODE_CREATE, M_ANY },
-	{ "assemble", 'A', no_argument, MODE_ASSEMBLE, M_ANY },
-	{ "incremental", 'I', no_argument, MODE_INCREMENTAL, M_ANY },
-	{ "grow", 'G', no_argument, MODE_GROW, M_ANY },
-	{ "examine", 'E', no_argument, MODE_EXAMINE, M_ANY },
-	{ "detail", 'D', no_argument, MODE_DETAIL, M_ANY },
-	{ "query", 'Q', no_argument, MODE_QUERY, M_ANY },
-	{ "stop", 'S', no_argument, MODE_STOP, M_ANY },
-	{ "wait", 'W', no_argument, MODE_WAIT, M_ANY },
-	{ "version", 'V', no_argument, MODE_VERSION, M_ANY },
-	{ "help", 'h', no_argument, MODE_HELP, M_ANY },
-	{ "add", 'a', no_argument, MODE_NONE, M(MODE_MANAGE) },
-	{ "remove", 'r', no_argument, MODE_NONE, M(MODE_MANAGE) },
-	{ "fail", 'f', no_argument, MODE_NONE, M(MODE_MANAGE) },
-	{ "force", OPT_FORCE, no_argument, MODE_NONE, M(MODE_CREATE) | M(MODE_ASSEMBLE) },
-	{ "metadata", 'e', required_argument, MODE_NONE,
-	  M(MODE_CREATE) | M(MODE_ASSEMBLE) | M(MODE_INCREMENTAL) | M(MODE_EXAMINE) },
-	{ "level", 'l', required_argument, MODE_NONE, M_BUILD },
-	{ "raid-devices", 'n', required_argument, MODE_NONE, M_BUILD },
-	{ "chunk", 'c', required_argument, MODE_NONE, M_BUILD },
-	{ "size", 'z', required_argument, MODE_NONE, M_BUILD },
-	{ "layout", OPT_LAYOUT, required_argument, MODE_NONE, M_BUILD },
-	{ "backup-file", OPT_BACKUP_FILE, required_argument, MODE_NONE,
-	  M(MODE_GROW) | M(MODE_ASSEMBLE) },
-	{ "assume-clean", OPT_ASSUME_CLEAN, no_argument, MODE_NONE, M(MODE_CREATE) },
-	{ "continue", OPT_CONTINUE, no_argument, MODE_NONE, M(MODE_GROW) },
-	{ "run", 'R', no_argument, MODE_NONE,
-	  M(MODE_CREATE) | M(MODE_ASSEMBLE) | M(MODE_INCREMENTAL) },
-	{ "scan", 's', no_argument, MODE_NONE,
-	  M(MODE_ASSEMBLE) | M(MODE_INCREMENTAL) | M(MODE_EXAMINE) | M(MODE_DETAIL) |
-		  M(MODE_STOP) | M(MODE_WAIT) },
-	{ "export", 'Y', no_argument, MODE_NONE, M(MODE_EXAMINE) | M(MODE_DETAIL) },
-	{ "brief", 'b', no_argument, MODE_NONE, M_MISC | M(MODE_ASSEMBLE) },
-	{ "verbose", 'v', no_argument, MODE_NONE, M_ANY },
-	{ "quiet", 'q', no_argument, MODE_NONE, M_ANY },
-};
-
-#define N_OPTS (sizeof(opt_table) / sizeof(opt_table[0]))
-
-static const char *const mode_names[MODE_COUNT] = {
-	[MODE_NONE] = "none",         [MODE_CREATE] = "create", [MODE_ASSEMBLE] = "assemble",
-	[MODE_INCREMENTAL] = "incremental", [MODE_GROW] = "grow", [MODE_MANAGE] = "manage",
-	[MODE_EXAMINE] = "examine",   [MODE_DETAIL] = "detail", [MODE_QUERY] = "query",
-	[MODE_STOP] = "stop",         [MODE_WAIT] = "wait",     [MODE_VERSION] = "version",
-	[MODE_HELP] = "help",
-};
+const char *major_name(enum major mj)
+{
+	return mj < MJ_COUNT ? major_names[mj] : "?";
+}
 
 static const struct opt_def *find_opt(int id)
 {
@@ -101,44 +54,47 @@ static const struct opt_def *find_opt(int id)
 	return NULL;
 }
 
-/* Build getopt's tables from opt_table.  "-" keeps non-options in order. */
-static void build_getopt(struct option *longs, char *shorts)
-{
-	char *s = shorts;
-
-	*s++ = '-';
-	for (size_t i = 0; i < N_OPTS; i++) {
-		longs[i] = (struct option){ opt_table[i].long_name, opt_table[i].has_arg, NULL,
-					    opt_table[i].id };
-		if (opt_table[i].id < 256) {
-			*s++ = (char)opt_table[i].id;
-			if (opt_table[i].has_arg)
-				*s++ = ':';
-		}
-	}
-	*s = '\0';
-	longs[N_OPTS] = (struct option){ NULL, 0, NULL, 0 };
-}
-
 /* Parsing state beyond the request itself. */
 struct parse_state {
 	struct request *req;
-	enum manage_action action;       /* applies to the next device names */
-	const struct opt_def *seen[N_OPTS]; /* checked once the mode is known */
-	int n_seen;
+	enum major major;
+	enum mode misc_action;          /* MJ_MISC: the action given */
+	const struct opt_def *misc_opt; /* ... and the option that gave it */
+	enum manage_action action;      /* applies to the next device names */
+	int n_before_mode;              /* devices named before any mode */
+	bool help;
+	bool help_options;
+	bool version;
+	bool not_imsm;                  /* an option that means nothing for IMSM */
+	const char *not_imsm_name;
+	const char *cur_name;           /* the long name just given, NULL for a letter */
 };
 
-static int set_mode(struct parse_state *ps, const struct opt_def *o)
+/*
+ * The short letters as getopt must see them now: which take an argument
+ * depends on the mode already chosen (-b is --bitmap=X when creating and
+ * --brief elsewhere, -a is --auto=X when creating, -r takes a number
+ * when monitoring).  Rebuilt before each getopt_long call, as upstream.
+ */
+static void build_shorts(enum major mj, char *s)
 {
-	struct request *req = ps->req;
+	bool bitmap = mj == MJ_ASSEMBLE || mj == MJ_BUILD || mj == MJ_CREATE || mj == MJ_GROW ||
+		      mj == MJ_INCREMENTAL || mj == MJ_MANAGE;
+	bool auto_arg = mj == MJ_ASSEMBLE || mj == MJ_BUILD || mj == MJ_CREATE ||
+			mj == MJ_INCREMENTAL;
 
-	if (req->mode != MODE_NONE && req->mode != o->sets_mode) {
-		pr_err("--%s would set mdadm mode to \"%s\", but it is already set to \"%s\"",
-		       o->long_name, mode_names[o->sets_mode], mode_names[req->mode]);
-		return EXIT_USAGE;
-	}
-	req->mode = o->sets_mode;
-	return 0;
+	strcpy(s, "-ABCDEFGIQhVXYWZ:vqc:i:l:p:m:n:x:u:d:z:U:N:sfRSow1tye:k:");
+	strcat(s, bitmap ? "b:" : "b");
+	strcat(s, auto_arg ? "a:" : "a");
+	strcat(s, mj == MJ_MONITOR ? "r:" : "r");
+}
+
+static void build_longs(struct option *longs)
+{
+	for (size_t i = 0; i < N_OPTS; i++)
+		longs[i] = (struct option){ opt_table[i].long_name, opt_table[i].has_arg, NULL,
+					    opt_table[i].id };
+	longs[N_OPTS] = (struct option){ NULL, 0, NULL, 0 };
 }
 
 static int add_dev(struct parse_state *ps, const char *path)
@@ -156,186 +112,308 @@ static int add_dev(struct parse_state *ps, const char *path)
 	return 0;
 }
 
-/* Options that take a value may be given once only. */
-static int once(const struct opt_def *o, bool already)
+/* How an option is named in messages: as the user spelled it, if long. */
+static const char *opt_name(const struct parse_state *ps, const struct opt_def *o)
 {
-	if (already) {
-		pr_err("--%s may only be given once", o->long_name);
-		return EXIT_USAGE;
-	}
-	return 0;
+	return ps->cur_name ? ps->cur_name : o->long_name;
 }
 
-static int parse_level(const struct opt_def *o, struct request *req, const char *arg)
-{
-	int r = once(o, req->level != UNSET);
-
-	if (r)
-		return r;
-	req->level = level_from_name(arg);
-	if (req->level == UNSET) {
-		pr_err("invalid raid level: %s", arg);
-		return EXIT_USAGE;
-	}
-	return 0;
-}
-
-static int parse_count(const struct opt_def *o, struct request *req, const char *arg)
-{
-	int r = once(o, req->raid_devices != UNSET);
-
-	if (r)
-		return r;
-	if (util_parse_int(arg, 1, 1024, &req->raid_devices) < 0) {
-		pr_err("invalid number of raid devices: %s", arg);
-		return EXIT_USAGE;
-	}
-	return 0;
-}
-
-static int parse_kib(const struct opt_def *o, long long *field, const char *arg, bool allow_max)
-{
-	int r = once(o, *field != UNSET);
-
-	if (r)
-		return r;
-	if (util_parse_kib(arg, allow_max, field) < 0) {
-		pr_err("invalid --%s value: %s", o->long_name, arg);
-		*field = UNSET;
-		return EXIT_USAGE;
-	}
-	return 0;
-}
-
-static int parse_string(const struct opt_def *o, const char **field, const char *arg)
-{
-	int r = once(o, *field != NULL);
-
-	if (r)
-		return r;
-	*field = arg;
-	return 0;
-}
-
-/* -a/-r/-f: manage actions for the devices that follow; -f is --force
- * for assemble and create, as in mdadm. */
-static int set_action(struct parse_state *ps, int id)
+/* A device name (getopt's 1). */
+static int handle_device(struct parse_state *ps, const char *arg)
 {
 	struct request *req = ps->req;
 
-	if (id == 'f' && (req->mode == MODE_ASSEMBLE || req->mode == MODE_CREATE)) {
-		req->force = true;
+	if (ps->major == MJ_NONE) {
+		if (req->n_devs > 0) {
+			pr_err("an option must set the mode before a second device ('%s') is named",
+			       arg);
+			return EXIT_USAGE;
+		}
+		ps->n_before_mode++;
+		return add_dev(ps, arg);
+	}
+	if (req->n_devs > 0 && ps->major == MJ_MANAGE && ps->action == MANAGE_NONE) {
+		pr_err("give one of -a/-r/-f before the device '%s'", arg);
+		return EXIT_USAGE;
+	}
+	if (req->n_devs > 0 && ps->major == MJ_GROW && ps->action == MANAGE_NONE) {
+		pr_err("give -a/--add before a device to add: '%s'", arg);
+		return EXIT_USAGE;
+	}
+	return add_dev(ps, arg);
+}
+
+/* The mode an option asks for, given the mode so far (MJ_NONE: none). */
+static enum major wanted_major(const struct parse_state *ps, const struct opt_def *o)
+{
+	switch (o->effect) {
+	case EFF_SETS:
+		return o->major;
+	case EFF_MISC:
+		return MJ_MISC;
+	case EFF_MISC_IF_NONE:
+		return ps->major == MJ_NONE ? MJ_MISC : ps->major;
+	case EFF_MANAGE_IF_NONE:
+		return ps->major == MJ_NONE ? MJ_MANAGE : ps->major;
+	default:
+		return ps->major;
+	}
+}
+
+static int set_major(struct parse_state *ps, const struct opt_def *o)
+{
+	enum major want = wanted_major(ps, o);
+
+	if (want == MJ_NONE) {
+		pr_err("--%s does not set the mode, and so cannot be the first option; try 'mdadm --help'",
+		       opt_name(ps, o));
+		return EXIT_USAGE;
+	}
+	if (want == ps->major)
 		return 0;
+	if (ps->major != MJ_NONE) {
+		pr_err("--%s would set mdadm mode to \"%s\", but it is already set to \"%s\"",
+		       opt_name(ps, o), major_name(want), major_name(ps->major));
+		return EXIT_USAGE;
 	}
-	if (req->mode == MODE_NONE)
-		req->mode = MODE_MANAGE;
-	ps->action = id == 'a' ? MANAGE_ADD : id == 'r' ? MANAGE_REMOVE : MANAGE_FAIL;
+	if (want == MJ_MISC && ps->req->n_devs > 0) {
+		pr_err("no action given for '%s' in misc mode: action options come before device names",
+		       ps->req->devs[0].path);
+		return EXIT_USAGE;
+	}
+	ps->major = want;
 	return 0;
 }
 
-static int handle_value_opt(struct parse_state *ps, const struct opt_def *o, const char *arg)
+/* A misc action (-D, -E, -S, --zero-superblock ...): one kind per command. */
+static int set_misc_action(struct parse_state *ps, const struct opt_def *o)
+{
+	if (ps->misc_action != MODE_NONE && ps->misc_action != o->misc_mode) {
+		pr_err("--%s cannot be combined with --%s", opt_name(ps, o), ps->misc_opt->long_name);
+		return EXIT_USAGE;
+	}
+	ps->misc_action = o->misc_mode;
+	ps->misc_opt = o;
+	return 0;
+}
+
+/* In manage mode -R -S -o -w act on the array itself. */
+static int set_array_op(struct parse_state *ps, const struct opt_def *o)
+{
+	unsigned int op = o->id == 'R'   ? ARRAY_OP_RUN
+			  : o->id == 'S' ? ARRAY_OP_STOP
+			  : o->id == 'o' ? ARRAY_OP_READONLY
+					 : ARRAY_OP_READWRITE;
+	unsigned int *ops = &ps->req->array_ops;
+
+	if ((op == ARRAY_OP_RUN && (*ops & ARRAY_OP_STOP)) ||
+	    (op == ARRAY_OP_STOP && (*ops & ARRAY_OP_RUN))) {
+		pr_err("cannot both run and stop an array");
+		return EXIT_USAGE;
+	}
+	*ops |= op;
+	return 0;
+}
+
+static int not_valid(const struct parse_state *ps, const struct opt_def *o)
+{
+	pr_err("--%s is not valid in %s mode", opt_name(ps, o), major_name(ps->major));
+	return EXIT_USAGE;
+}
+
+/* Options whose meaning is the same in every mode. */
+static bool handle_global(struct parse_state *ps, const struct opt_def *o, const char *arg)
 {
 	struct request *req = ps->req;
 
 	switch (o->id) {
-	case 'e':
-		return parse_string(o, &req->metadata, arg);
-	case 'l':
-		return parse_level(o, req, arg);
-	case 'n':
-		return parse_count(o, req, arg);
-	case 'c':
-		return parse_kib(o, &req->chunk_kib, arg, false);
-	case 'z':
-		return parse_kib(o, &req->size_kib, arg, true);
-	case OPT_LAYOUT:
-		return parse_string(o, &req->layout, arg);
-	case OPT_BACKUP_FILE:
-		return parse_string(o, &req->backup_file, arg);
-	}
-	return 0;
-}
-
-static int handle_flag_opt(struct parse_state *ps, const struct opt_def *o)
-{
-	struct request *req = ps->req;
-
-	switch (o->id) {
-	case 'a':
-	case 'r':
-	case 'f':
-		return set_action(ps, o->id);
-	case OPT_FORCE:
-		req->force = true;
-		break;
-	case OPT_ASSUME_CLEAN:
-		req->assume_clean = true;
-		break;
-	case OPT_CONTINUE:
-		req->do_continue = true;
-		break;
-	case 'R':
-		req->run = true;
-		break;
-	case 's':
-		req->scan = true;
-		break;
-	case 'Y':
-		req->export = true;
-		break;
-	case 'b':
-		req->brief = true;
-		break;
+	case 'h':
+		ps->help = true;
+		return true;
+	case OPT_HELP_OPTIONS:
+		ps->help_options = true;
+		return true;
+	case 'V':
+		ps->version = true;
+		return true;
 	case 'v':
 		req->verbose++;
-		break;
+		return true;
 	case 'q':
 		req->verbose--;
+		return true;
+	case OPT_BRIEF:
+		req->brief = true;
+		return true;
+	case OPT_NO_DEVICES:
+		req->no_devices = true;
+		return true;
+	case 'Y':
+		req->export = true;
+		return true;
+	case OPT_JSON:
+		req->json = true;
+		return true;
+	case OPT_HOMEHOST:
+		req->homehost = arg;
+		return true;
+	case OPT_OFFROOT: /* upstream ignores it too */
+	case OPT_PREFER:
+		return true;
+	}
+	return false;
+}
+
+static int dispatch_action(struct parse_state *ps, const struct opt_def *o, const char *arg)
+{
+	struct request *req = ps->req;
+	int r;
+
+	switch (ps->major) {
+	case MJ_MISC:
+		r = set_misc_action(ps, o);
+		if (r)
+			return r;
+		if (o->id == OPT_KILL_SUBARRAY || o->id == OPT_UPDATE_SUBARRAY)
+			return opt_string(o, &req->subarray, arg);
+		if (o->id == OPT_ACTION)
+			return opt_action(o, req, arg);
+		return 0;
+	case MJ_MANAGE:
+		if (o->id == 'R' || o->id == 'S' || o->id == 'o' || o->id == 'w')
+			return set_array_op(ps, o);
+		break;
+	case MJ_ASSEMBLE:
+	case MJ_CREATE:
+	case MJ_INCREMENTAL:
+	case MJ_BUILD:
+		if (o->id == 'R') {
+			req->run = true;
+			return 0;
+		}
+		if (o->id == 'o' && ps->major != MJ_INCREMENTAL) {
+			req->readonly = true;
+			return 0;
+		}
+		break;
+	default:
+		break;
+	}
+	return not_valid(ps, o);
+}
+
+/* -a -r -f and their long names: the action for the devices that follow. */
+static int handle_dev_action(struct parse_state *ps, const struct opt_def *o, const char *arg)
+{
+	struct request *req = ps->req;
+
+	if (o->id == OPT_FAIL && ps->major == MJ_INCREMENTAL) {
+		ps->action = MANAGE_FAIL;
+		return 0;
+	}
+	if (o->id == OPT_REMOVE && ps->major == MJ_INCREMENTAL) {
+		ps->action = MANAGE_FAIL; /* upstream: -I --remove is -I --fail */
+		return 0;
+	}
+	if (o->id == OPT_ADD && ps->major == MJ_GROW) {
+		ps->action = MANAGE_ADD;
+		return 0;
+	}
+	if (ps->major != MJ_MANAGE)
+		return not_valid(ps, o);
+	(void)arg;
+	(void)req;
+	switch (o->id) {
+	case OPT_ADD:
+	case OPT_ADD_SPARE:
+	case OPT_READD:
+		ps->action = MANAGE_ADD;
+		break;
+	case OPT_REMOVE:
+		ps->action = MANAGE_REMOVE;
+		break;
+	default:
+		ps->action = MANAGE_FAIL;
 		break;
 	}
 	return 0;
+}
+
+/* The option is valid in the mode chosen: store what it says. */
+static int handle_in_mode(struct parse_state *ps, const struct opt_def *o, const char *arg)
+{
+	if (!(o->majors & MJ_BIT(ps->major)))
+		return not_valid(ps, o);
+	return opt_store(ps->req, o, arg);
 }
 
 static int handle_opt(struct parse_state *ps, int c, const char *arg)
 {
 	const struct opt_def *o;
+	int r;
 
 	if (c == 1)
-		return add_dev(ps, arg);
-	o = find_opt(c);
+		return handle_device(ps, arg);
+	o = find_opt(c < 256 ? opt_short_id(ps->major, c) : c);
 	if (!o)
-		return EXIT_USAGE; /* getopt already printed why */
-	if (o->modes != M_ANY && ps->n_seen < (int)N_OPTS)
-		ps->seen[ps->n_seen++] = o;
-	if (o->sets_mode != MODE_NONE)
-		return set_mode(ps, o);
-	if (o->has_arg)
-		return handle_value_opt(ps, o, arg);
-	return handle_flag_opt(ps, o);
+		return EXIT_USAGE; /* cannot happen: getopt knows only our options */
+	if (handle_global(ps, o, arg))
+		return 0;
+	if (o->not_imsm && !ps->not_imsm) {
+		ps->not_imsm = true;
+		ps->not_imsm_name = o->long_name;
+	}
+	r = set_major(ps, o);
+	if (r)
+		return r;
+	switch (o->effect) {
+	case EFF_SETS:
+		return o->id == OPT_NO_SHARING ? opt_store(ps->req, o, arg) : 0;
+	case EFF_MISC:
+	case EFF_MISC_IF_NONE:
+		return dispatch_action(ps, o, arg);
+	case EFF_MANAGE_IF_NONE:
+		return handle_dev_action(ps, o, arg);
+	default:
+		return handle_in_mode(ps, o, arg);
+	}
 }
 
-/* Once the mode is known, every option given must be valid in it. */
-static int check_modes(const struct parse_state *ps)
+/* The mode the request runs, from the major mode and the misc action. */
+static int resolve_mode(struct parse_state *ps)
 {
-	enum mode mode = ps->req->mode;
+	static const enum mode of_major[MJ_COUNT] = {
+		[MJ_ASSEMBLE] = MODE_ASSEMBLE, [MJ_BUILD] = MODE_BUILD,
+		[MJ_CREATE] = MODE_CREATE,     [MJ_MONITOR] = MODE_MONITOR,
+		[MJ_GROW] = MODE_GROW,         [MJ_INCREMENTAL] = MODE_INCREMENTAL,
+		[MJ_MANAGE] = MODE_MANAGE,     [MJ_AUTODETECT] = MODE_AUTODETECT,
+	};
+	struct request *req = ps->req;
 
-	for (int i = 0; i < ps->n_seen; i++) {
-		const struct opt_def *o = ps->seen[i];
-
-		if (o->modes & M(mode))
-			continue;
-		if (o->id == 'f' && (mode == MODE_ASSEMBLE || mode == MODE_CREATE))
-			continue;
-		pr_err("--%s is not valid in %s mode", o->long_name, mode_names[mode]);
-		return EXIT_USAGE;
+	if (ps->major == MJ_NONE) {
+		if (req->n_devs == 0) {
+			pr_err("no mode or device given; try 'mdadm --help'");
+			return EXIT_USAGE;
+		}
+		req->mode = MODE_QUERY; /* "mdadm /dev/md0" queries, as upstream */
+		return 0;
 	}
+	if (ps->major == MJ_MISC) {
+		if (ps->misc_action == MODE_NONE) {
+			pr_err("no action given in misc mode (-D, -E, -S, --zero-superblock, ...); try 'mdadm --misc --help'");
+			return EXIT_USAGE;
+		}
+		req->mode = ps->misc_action;
+		return 0;
+	}
+	req->mode = of_major[ps->major];
 	return 0;
 }
 
 static bool mode_takes_array(enum mode mode)
 {
 	return mode == MODE_CREATE || mode == MODE_ASSEMBLE || mode == MODE_GROW ||
-	       mode == MODE_MANAGE;
+	       mode == MODE_MANAGE || mode == MODE_BUILD;
 }
 
 /* The first device of create/assemble/grow/manage names the md array. */
@@ -343,12 +421,10 @@ static int split_array(struct request *req)
 {
 	if (!mode_takes_array(req->mode))
 		return 0;
-	/* "mdadm --add ARRAY DEV": the action before the array applies to DEV */
-	if (req->n_devs == 0 ||
-	    (req->devs[0].action != MANAGE_NONE && req->mode != MODE_MANAGE)) {
+	if (req->n_devs == 0 || req->devs[0].action != MANAGE_NONE) {
 		if (req->mode == MODE_ASSEMBLE && req->scan)
 			return 0;
-		pr_err("an md device must be given in %s mode", mode_names[req->mode]);
+		pr_err("an md device must be given in %s mode", mode_name(req->mode));
 		return EXIT_USAGE;
 	}
 	req->array = req->devs[0].path;
@@ -357,11 +433,41 @@ static int split_array(struct request *req)
 	return 0;
 }
 
+/*
+ * Manage mode with nothing but one whole-array action ("mdadm --manage
+ * md0 --stop") runs as that action's own mode on the array.
+ */
+static void manage_to_array_action(struct request *req)
+{
+	static const struct {
+		unsigned int op;
+		enum mode mode;
+	} map[] = {
+		{ ARRAY_OP_RUN, MODE_RUN },
+		{ ARRAY_OP_STOP, MODE_STOP },
+		{ ARRAY_OP_READONLY, MODE_READONLY },
+		{ ARRAY_OP_READWRITE, MODE_READWRITE },
+	};
+
+	if (req->mode != MODE_MANAGE || req->n_devs != 0)
+		return;
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+		if (req->array_ops != map[i].op)
+			continue;
+		req->mode = map[i].mode;
+		req->array_ops = 0;
+		req->devs[0] = (struct req_dev){ req->array, MANAGE_NONE };
+		req->n_devs = 1;
+		req->array = NULL;
+		return;
+	}
+}
+
 static int check_devices(const struct request *req)
 {
 	switch (req->mode) {
 	case MODE_MANAGE:
-		if (req->n_devs == 0) {
+		if (req->n_devs == 0 && req->array_ops == 0) {
 			pr_err("no devices given for --add, --remove or --fail");
 			return EXIT_USAGE;
 		}
@@ -371,14 +477,42 @@ static int check_devices(const struct request *req)
 			pr_err("--incremental takes one device");
 			return EXIT_USAGE;
 		}
+		if (req->n_devs == 0 && !req->scan && !req->rebuild_map) {
+			pr_err("--incremental needs a device, --scan or --rebuild-map");
+			return EXIT_USAGE;
+		}
+		if (req->n_devs == 1 && req->scan) {
+			pr_err("--incremental --scan takes no device");
+			return EXIT_USAGE;
+		}
 		break;
 	case MODE_EXAMINE:
 	case MODE_DETAIL:
-	case MODE_QUERY:
 	case MODE_STOP:
-	case MODE_WAIT:
+	case MODE_WAIT_CLEAN:
 		if (req->n_devs == 0 && !req->scan) {
-			pr_err("no devices given for --%s", mode_names[req->mode]);
+			pr_err("no devices given for --%s", mode_name(req->mode));
+			return EXIT_USAGE;
+		}
+		break;
+	case MODE_QUERY:
+	case MODE_WAIT:
+	case MODE_ZERO_SUPERBLOCK:
+	case MODE_RUN:
+	case MODE_READONLY:
+	case MODE_READWRITE:
+	case MODE_ACTION:
+	case MODE_EXAMINE_BADBLOCKS:
+	case MODE_EXAMINE_BITMAP:
+		if (req->n_devs == 0) {
+			pr_err("no devices given for --%s", mode_name(req->mode));
+			return EXIT_USAGE;
+		}
+		break;
+	case MODE_KILL_SUBARRAY:
+	case MODE_UPDATE_SUBARRAY:
+		if (req->n_devs != 1) {
+			pr_err("--%s takes one container", mode_name(req->mode));
 			return EXIT_USAGE;
 		}
 		break;
@@ -388,41 +522,57 @@ static int check_devices(const struct request *req)
 	return 0;
 }
 
+/* Cross-option rules upstream checks once the line is read. */
+static int check_combinations(const struct parse_state *ps)
+{
+	const struct request *req = ps->req;
+
+	if (req->raid_devices == 1 && !req->force &&
+	    (req->mode == MODE_CREATE || req->mode == MODE_BUILD)) {
+		pr_err("'1' is an unusual number of drives for an array, so it is probably a mistake; give --force to mean it");
+		return EXIT_USAGE;
+	}
+	if (req->name && ps->major == MJ_MISC && req->mode != MODE_UPDATE_SUBARRAY) {
+		pr_err("-N/--name is only valid with --update-subarray in misc mode");
+		return EXIT_USAGE;
+	}
+	if (req->update && req->mode == MODE_UPDATE_SUBARRAY && !req->subarray) {
+		pr_err("only subarrays can be updated in misc mode");
+		return EXIT_USAGE;
+	}
+	if (req->mode == MODE_ASSEMBLE && req->no_degraded && !req->scan) {
+		pr_err("--no-degraded is only meaningful with --scan");
+		return EXIT_FAILED; /* upstream's status for it */
+	}
+	return 0;
+}
+
 static int finish_request(struct parse_state *ps)
 {
 	struct request *req = ps->req;
 	int r;
 
-	if (req->mode == MODE_VERSION || req->mode == MODE_HELP)
+	if (ps->version) {
+		req->mode = MODE_VERSION;
 		return 0;
-	if (req->mode == MODE_NONE) {
-		if (req->n_devs == 0) {
-			pr_err("no mode or device given; try 'mdadm --help'");
-			return EXIT_USAGE;
-		}
-		req->mode = MODE_QUERY; /* "mdadm /dev/md0" queries, as upstream */
 	}
-	r = check_modes(ps);
+	if (ps->help || ps->help_options) {
+		req->mode = MODE_HELP;
+		req->help_for = ps->help_options ? MJ_COUNT : ps->major;
+		return 0;
+	}
+	r = resolve_mode(ps);
 	if (!r)
 		r = split_array(req);
 	if (!r)
+		manage_to_array_action(req);
+	if (!r)
 		r = check_devices(req);
+	if (!r)
+		r = check_combinations(ps);
+	if (!r && ps->not_imsm)
+		req->not_imsm = ps->not_imsm_name;
 	return r;
-}
-
-/* getopt returned '?': optopt is 0 for an unknown long option, else the
- * option whose argument is missing or the unknown letter. */
-static int report_bad_option(char **argv)
-{
-	const struct opt_def *o = optopt ? find_opt(optopt) : NULL;
-
-	if (!optopt)
-		pr_err("unrecognized option '%s'; try 'mdadm --help'", argv[optind - 1]);
-	else if (o && o->has_arg)
-		pr_err("option --%s requires an argument", o->long_name);
-	else
-		pr_err("invalid option -- '%c'; try 'mdadm --help'", optopt);
-	return EXIT_USAGE;
 }
 
 static void init_request(struct request *req)
@@ -432,22 +582,31 @@ static void init_request(struct request *req)
 		.raid_devices = UNSET,
 		.chunk_kib = UNSET,
 		.size_kib = UNSET,
+		.spare_devices = UNSET,
+		.array_size_kib = UNSET,
 	};
 }
 
 int parse_request(int argc, char **argv, struct request *ret)
 {
-	struct option longs[N_OPTS + 1];
-	char shorts[2 * N_OPTS + 2];
+	struct option longs[OPT_TABLE_MAX + 1];
+	char shorts[96];
 	struct parse_state ps = { .req = ret };
-	int c, r = 0;
+	int c, li, r = 0;
 
 	init_request(ret);
-	build_getopt(longs, shorts);
+	build_longs(longs);
 	opterr = 0; /* we report, with our prefix */
 	optind = 0; /* full re-initialisation, so tests may parse repeatedly */
-	while (!r && (c = getopt_long(argc, argv, shorts, longs, NULL)) != -1)
-		r = c == '?' ? report_bad_option(argv) : handle_opt(&ps, c, optarg);
+	while (!r) {
+		build_shorts(ps.major, shorts);
+		li = -1;
+		c = getopt_long(argc, argv, shorts, longs, &li);
+		if (c == -1)
+			break;
+		ps.cur_name = li >= 0 ? opt_table[li].long_name : NULL;
+		r = c == '?' ? report_bad_option(argv, shorts, ps.major) : handle_opt(&ps, c, optarg);
+	}
 	if (!r)
 		r = finish_request(&ps);
 	if (r)
@@ -462,48 +621,55 @@ void free_request(struct request *req)
 	req->n_devs = 0;
 }
 
-static const char usage_text[] =
-	"Usage: mdadm --create md-device --level=L --raid-devices=N devices...\n"
-	"       mdadm --create md-container -e imsm --raid-devices=N devices...\n"
-	"       mdadm --assemble md-device devices...  |  mdadm --assemble --scan\n"
-	"       mdadm --incremental device\n"
-	"       mdadm --grow md-device options...\n"
-	"       mdadm md-device --add|--remove|--fail devices...\n"
-	"       mdadm --examine|--detail|--query|--stop|--wait devices...\n"
-	"\n"
-	"Modes:    -C --create  -A --assemble  -I --incremental  -G --grow\n"
-	"          -E --examine  -D --detail  -Q --query  -S --stop  -W --wait\n"
-	"Manage:   -a --add  -r --remove  -f --fail\n"
-	"Options:  -e --metadata=imsm  -l --level=L  -n --raid-devices=N  -c --chunk=KiB\n"
-	"          -z --size=KiB|max  --layout=L  --backup-file=F  --assume-clean\n"
-	"          --continue  -R --run  -s --scan  -Y --export  -b --brief  --force\n"
-	"          -v --verbose  -q --quiet  -V --version  -h --help\n"
-	"\n"
-	"Sizes take K, M, G or T suffixes (powers of 1024).  Exit status: 0 success,\n"
-	"1 failure, 2 usage error, 3 refused by a safety check (nothing changed).\n";
-
-static int mode_help(const struct request *req)
-{
-	(void)req;
-	fputs(usage_text, stdout);
-	return EXIT_OK;
-}
-
 static int mode_version(const struct request *req)
 {
 	(void)req;
-	printf("mdadm - v%s - %s (IMSM reshape edition)\n", MDADM_VERSION, MDADM_DATE);
+	/* On stderr, as upstream: scripts parse "mdadm - vX.Y" from there. */
+	fprintf(stderr, "mdadm - v%s - %s (%s)\n", MDADM_VERSION, MDADM_DATE, MDADM_EDITION);
 	return EXIT_OK;
 }
 
+static int mode_unsupported(const struct request *req)
+{
+	switch (req->mode) {
+	case MODE_BUILD:
+		pr_err("--build makes arrays without metadata; it does not apply to IMSM");
+		return EXIT_FAILED;
+	case MODE_AUTODETECT:
+		pr_err("--auto-detect starts the kernel's 0.90 arrays; it does not apply to IMSM");
+		return EXIT_FAILED;
+	default:
+		return mode_not_implemented("--monitor");
+	}
+}
+
 static int (*const dispatch[MODE_COUNT])(const struct request *) = {
-	[MODE_CREATE] = mode_create,   [MODE_ASSEMBLE] = mode_assemble,
-	[MODE_INCREMENTAL] = mode_incremental, [MODE_GROW] = mode_grow,
+	[MODE_CREATE] = mode_create,
+	[MODE_ASSEMBLE] = mode_assemble,
+	[MODE_INCREMENTAL] = mode_incremental,
+	[MODE_GROW] = mode_grow,
 	[MODE_MANAGE] = mode_manage,
-	[MODE_EXAMINE] = mode_examine, [MODE_DETAIL] = mode_detail,
-	[MODE_QUERY] = mode_query,     [MODE_STOP] = mode_stop,
-	[MODE_WAIT] = mode_wait,       [MODE_VERSION] = mode_version,
+	[MODE_EXAMINE] = mode_examine,
+	[MODE_DETAIL] = mode_detail,
+	[MODE_QUERY] = mode_query,
+	[MODE_STOP] = mode_stop,
+	[MODE_WAIT] = mode_wait,
+	[MODE_VERSION] = mode_version,
 	[MODE_HELP] = mode_help,
+	[MODE_ZERO_SUPERBLOCK] = mode_zero_superblock,
+	[MODE_KILL_SUBARRAY] = mode_kill_subarray,
+	[MODE_UPDATE_SUBARRAY] = mode_update_subarray,
+	[MODE_DETAIL_PLATFORM] = mode_detail_platform,
+	[MODE_WAIT_CLEAN] = mode_wait_clean,
+	[MODE_RUN] = mode_run,
+	[MODE_READONLY] = mode_readonly,
+	[MODE_READWRITE] = mode_readwrite,
+	[MODE_ACTION] = mode_action,
+	[MODE_EXAMINE_BADBLOCKS] = mode_examine_badblocks,
+	[MODE_EXAMINE_BITMAP] = mode_examine_bitmap,
+	[MODE_BUILD] = mode_unsupported,
+	[MODE_MONITOR] = mode_unsupported,
+	[MODE_AUTODETECT] = mode_unsupported,
 };
 
 /* A mode whose code has not landed yet says so in one line. */
@@ -517,9 +683,13 @@ int run_request(const struct request *req)
 {
 	char what[32];
 
+	if (req->not_imsm && req->mode != MODE_HELP && req->mode != MODE_VERSION) {
+		pr_err("--%s does not apply to IMSM arrays", req->not_imsm);
+		return EXIT_FAILED;
+	}
 	if (dispatch[req->mode])
 		return dispatch[req->mode](req);
-	snprintf(what, sizeof(what), "--%s", mode_names[req->mode]);
+	snprintf(what, sizeof(what), "--%s", mode_name(req->mode));
 	return mode_not_implemented(what);
 }
 

@@ -18,8 +18,14 @@
 #include <stdio.h>
 #include <sys/types.h>
 
-#define MDADM_VERSION "0.1"
-#define MDADM_DATE "2026-11-24"
+/* The command line this mdadm answers is upstream's 4.2 (what scripts and
+ * libblockdev check for); MDADM_EDITION says what it really is. */
+#define MDADM_VERSION "4.2"
+#define MDADM_DATE "2026-12-04"
+#define MDADM_EDITION "IMSM reshape edition 0.2, not upstream mdadm"
+/* What our mdmon answers a version ping with: the edition tells it from
+ * upstream's mdmon of the same version. */
+#define MDMON_VERSION_LINE "mdmon - v" MDADM_VERSION " - " MDADM_DATE " (" MDADM_EDITION ")\n"
 
 #define must_check __attribute__((warn_unused_result))
 
@@ -147,7 +153,15 @@ struct request {
 	bool rebuild_map;           /* -I -r/--rebuild-map */
 	bool json;                  /* --json (detail, examine, detail-platform) */
 	bool dry_run;               /* --dry-run (grow): print the plan, change nothing */
+	int help_for;               /* MODE_HELP: the mode asked about (enum major) */
+	const char *not_imsm;       /* an option given that means nothing for IMSM:
+				     * run_request() refuses it with one line */
 };
+
+/* The mode's name as messages spell it ("create", "zero-superblock"). */
+const char *mode_name(enum mode mode);
+/* --help, --help-options and MODE --help (mdadm-options.c). */
+int mode_help(const struct request *req);
 
 /*
  * Parse argv into *ret.  Returns 0, or EXIT_USAGE after printing one line

@@ -150,7 +150,7 @@ int mdmon_ping(const char *container_devnm)
 
 bool mdmon_is_ours(const char *container_devnm)
 {
-	static const char ours[] = "mdmon - v" MDADM_VERSION " - ";
+	static const char ours[] = MDMON_VERSION_LINE;
 	char version[256] = "";
 	int fd = connect_mdmon(container_devnm), r;
 
@@ -160,7 +160,7 @@ bool mdmon_is_ours(const char *container_devnm)
 	if (!r)
 		r = recv_reply_text(fd, version, sizeof(version));
 	close(fd);
-	return !r && strncmp(version, ours, sizeof(ours) - 1) == 0;
+	return !r && strncmp(version, ours, sizeof(ours) - 2) == 0; /* less the newline */
 }
 
 int mdmon_send_update(const char *container_devnm, const void *buf, size_t len)

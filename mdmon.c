@@ -75,7 +75,7 @@ static int parse_opts(int argc, char **argv, struct mdmon_opts *ret)
 		case 'F': ret->foreground = true; break;
 		case 'o': ret->offroot = true; break;
 		case 'h': fputs(usage_text, stdout); exit(EXIT_OK);
-		case 'V': printf("mdmon - v%s - %s\n", MDADM_VERSION, MDADM_DATE); exit(EXIT_OK);
+		case 'V': fputs(MDMON_VERSION_LINE, stdout); exit(EXIT_OK);
 		default:
 			pr_err("unrecognized option '%s'; try 'mdmon --help'", argv[optind - 1]);
 			return EXIT_USAGE;

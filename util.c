@@ -375,3 +375,37 @@ const char *level_name(int level)
 			return level_table[i].name;
 	return "unknown";
 }
+
+static int hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int util_parse_uuid(const char *s, unsigned char ret[16])
+{
+	unsigned char out[16];
+	int n = 0, v;
+
+	for (; *s; s++) {
+		if (*s == ':' || *s == '.' || *s == '-' || *s == ' ')
+			continue;
+		v = hex_value(*s);
+		if (v < 0 || n >= 32)
+			return -EINVAL;
+		if (n % 2 == 0)
+			out[n / 2] = (unsigned char)(v << 4);
+		else
+			out[n / 2] |= (unsigned char)v;
+		n++;
+	}
+	if (n != 32)
+		return -EINVAL;
+	memcpy(ret, out, sizeof(out));
+	return 0;
+}

@@ -47,6 +47,10 @@ int util_parse_kib(const char *s, bool allow_max, long long *ret)
 /* A decimal int in [min, max]; -EINVAL or -ERANGE. */
 int util_parse_int(const char *s, int min, int max, int *ret) __attribute__((warn_unused_result));
 
+/* A UUID as mdadm prints and takes it: 32 hex digits, any of ':' '.' '-'
+ * ' ' between them ignored.  -EINVAL otherwise; ret written on success. */
+int util_parse_uuid(const char *s, unsigned char ret[16]) __attribute__((warn_unused_result));
+
 /* "32.00 MiB" (sep " ") or "32.00MiB" (sep "") */
 void util_human_binary(unsigned long long bytes, const char *sep, char *buf, size_t len);
 /* Human size as mdadm prints it: "32.00 MiB 33.55 MB". */

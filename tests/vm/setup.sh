@@ -87,6 +87,10 @@ kpkg=$(kernel_package)
 [ -n "$kpkg" ] || { echo "setup: cannot resolve linux-image-amd64" >&2; exit 1; }
 fetch_deb "$kpkg" "$cache/$kpkg"
 fetch_deb mdadm "$cache/peer"
+# udev for the guest (tests of Debian's md udev rules against our binary):
+# unpacked here, copied into the guest's writable root by the test.
+fetch_deb udev "$cache/udev"
+fetch_deb libsystemd-shared "$cache/libsystemd-shared"
 kver=${kpkg#linux-image-}
 moddir=$cache/$kpkg/lib/modules/$kver
 stamp="$kpkg $(sha1sum "$top/tests/vm/initramfs-init" "$0" | sha1sum | cut -c1-12)"

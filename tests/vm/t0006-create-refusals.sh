@@ -73,7 +73,8 @@ refuse "same disk by a symlink" 1 "/tmp/alias-f0 is given twice (as $F0)" $C -n2
 refuse "nonexistent path" 1 "cannot open /dev/nonexistent" $C -n2 "$F0" /dev/nonexistent
 refuse "not a block device" 1 "not a block device" $C -n2 "$F0" /tmp/disks/k.img
 refuse "-n above the device count" 2 "--raid-devices=3" $C -n3 "$F0" "$F1"
-refuse "-n below the device count" 2 "--raid-devices=1" $C -n1 "$F0" "$F1"
+refuse "-n1 without --force" 2 "unusual number of drives" $C -n1 "$F0" "$F1"
+refuse "-n below the device count" 2 "--raid-devices=1" $C --force -n1 "$F0" "$F1"
 refuse "container name in use" 1 "already exists" mdadm -C /dev/md/imsm0 -e imsm -n2 "$F0" "$F1"
 refuse "IMSM metadata without --force" 1 "carries IMSM metadata" $C -n2 "$M0" "$M1"
 refuse "IMSM metadata on one disk" 1 "$M1 already carries IMSM" $C -n2 "$F0" "$M1"
@@ -107,7 +108,7 @@ refuse "native raid1 as the container" 1 "not an IMSM container" $V -l0 -n2 /dev
 refuse "nonexistent container" 1 "cannot open /dev/md/nonexistent" $V -l0 -n2 /dev/md/nonexistent
 refuse "nonexistent second disk" 1 "cannot open /dev/nonexistent" $V -l0 -n2 "${D[0]}" /dev/nonexistent
 refuse "-n above the listed disks" 2 "--raid-devices=3" $V -l0 -n3 "${D[0]}" "${D[1]}"
-refuse "-n below the listed disks" 2 "--raid-devices=1" $V -l0 -n1 "${D[0]}" "${D[1]}"
+refuse "-n below the listed disks" 2 "--raid-devices=1" $V -l0 --force -n1 "${D[0]}" "${D[1]}"
 refuse "-n above the container's disks" 1 "has 5 disks" $V -l0 -n6 /dev/md/imsm0
 refuse "container and its disk" 2 "alone" $V -l0 -n2 /dev/md/imsm0 "${D[0]}"
 refuse "listed disk twice" 1 "given twice" $V -l0 -n2 "${D[0]}" "${D[0]}"

@@ -13,7 +13,7 @@ make_disks 2 32
 mdadm-peer -C /dev/md/imsm9 -e imsm -n2 --run "${DISKS[3]}" "${DISKS[4]}" 2>/dev/null
 mdadm-peer -C /dev/md/w -l0 -n2 -z 8M --run /dev/md/imsm9 2>/dev/null
 make_disks 1 32
-mdadm -C /dev/md/imsm8 -e imsm -n1 "${DISKS[5]}" 2>/dev/null
+mdadm -C /dev/md/imsm8 -e imsm --force -n1 "${DISKS[5]}" 2>/dev/null
 stop_all_md
 sleep 1
 

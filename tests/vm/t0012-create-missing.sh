@@ -53,7 +53,7 @@ expect_md_degraded() { # volume members raid_disks
 	grep -qx idle "/sys/block/$md/md/sync_action" || fail "$1 is not idle"
 }
 
-run_expect 0 mdadm -C /dev/md/imsm0 -e imsm -n1 "$D0"
+run_expect 0 mdadm -C /dev/md/imsm0 -e imsm --force -n1 "$D0"
 
 note "refusals: one line, nothing changed"
 state() {
