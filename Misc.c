@@ -520,6 +520,8 @@ static int badblocks_one(const char *path)
 
 	if (r == -ENODATA)
 		pr_err("No md superblock detected on %s", path);
+	else if (r == -ENOTBLK)
+		pr_err("%s is not a block device", path);
 	else if (r && ops && ops->load_error(r))
 		pr_err("cannot read the metadata of %s: %s", path, ops->load_error(r));
 	else if (r)
