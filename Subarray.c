@@ -135,34 +135,44 @@ static int load_container(struct sub_ctx *c)
 	return EXIT_OK;
 }
 
+/* The running volume of the container with index idx (for a delete:
+ * the first found at or after it, idx itself first); -1 when none. */
+static int running_volume(struct mdstat_array *stats, const char *devnm, int idx, bool after,
+			  char *ret_path, size_t len)
+{
+	for (int pass = 0; pass < (after ? 2 : 1); pass++)
+		for (struct mdstat_array *a = stats; a; a = a->next) {
+			int v = misc_member_index(a->metadata, devnm);
+
+			if (pass == 0 ? v != idx : v <= idx)
+				continue;
+			util_md_display_path(a->devnm, ret_path, len);
+			return v;
+		}
+	return -1;
+}
+
 /* md runs the volume (or, for a delete, one after it): refuse. */
 static int check_inactive(const struct sub_ctx *c)
 {
 	struct mdstat_array *stats;
-	char meta_path[64];
-	int rc = EXIT_OK, r = mdstat_read(NULL, &stats);
+	char path[64];
+	int v, r = mdstat_read(NULL, &stats);
 
 	if (r < 0) {
 		pr_err("cannot read /proc/mdstat: %s", strerror(-r));
 		return EXIT_FAILED;
 	}
-	for (struct mdstat_array *a = stats; a && !rc; a = a->next) {
-		int v = misc_member_index(a->metadata, c->devnm);
-
-		if (v < c->index || (v > c->index && c->op == SUB_RENAME))
-			continue;
-		util_md_display_path(a->devnm, meta_path, sizeof(meta_path));
-		if (v == c->index)
-			pr_err("cannot %s subarray %d of %s: it is active as %s; stop it first",
-			       op_word(c), c->index, c->path, meta_path);
-		else
-			pr_err("cannot delete subarray %d of %s: the UUID of active subarray %d (%s) "
-			       "would change; stop it first",
-			       c->index, c->path, v, meta_path);
-		rc = EXIT_USAGE;
-	}
+	v = running_volume(stats, c->devnm, c->index, c->op == SUB_KILL, path, sizeof(path));
 	mdstat_free(stats);
-	return rc;
+	if (v == c->index)
+		pr_err("cannot %s subarray %d of %s: it is active as %s; stop it first", op_word(c),
+		       c->index, c->path, path);
+	else if (v >= 0)
+		pr_err("cannot delete subarray %d of %s: the UUID of active subarray %d (%s) "
+		       "would change; stop it first",
+		       c->index, c->path, v, path);
+	return v >= 0 ? EXIT_USAGE : EXIT_OK;
 }
 
 /* The edit on our copy: checks the name, and is what a direct commit

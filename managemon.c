@@ -921,7 +921,12 @@ static int spare_all(struct mdmon_state *st, const struct imsm_super *old)
 static int req_kill_volume(struct mdmon_state *st, int idx)
 {
 	struct mon_update u = { .type = MON_UPD_KILL_VOLUME, .vol = idx };
-	int r = volume_in_use(st, idx, true);
+	int r;
+
+	/* forget volumes md stopped since the last event: the monitor
+	 * refuses while it still watches one */
+	(void)manager_reconcile(st);
+	r = volume_in_use(st, idx, true);
 
 	if (!r)
 		r = queue_update(st, &u);
@@ -935,7 +940,10 @@ static int req_kill_volume(struct mdmon_state *st, int idx)
 static int req_rename_volume(struct mdmon_state *st, int idx, const char name[IMSM_NAME_BYTES])
 {
 	struct mon_update u = { .type = MON_UPD_RENAME_VOLUME, .vol = idx };
-	int r = volume_in_use(st, idx, false);
+	int r;
+
+	(void)manager_reconcile(st); /* as for a delete */
+	r = volume_in_use(st, idx, false);
 
 	memcpy(u.name, name, IMSM_NAME_BYTES);
 	u.name[IMSM_NAME_BYTES] = '\0';
