@@ -14,11 +14,11 @@
  * The IMSM parts the handler table does not carry yet come from
  * imsm-subarray.h and imsm-bbm.h (FIXME(issue 10): metadata_ops hooks).
  */
+#include "misc.h"
 #include "imsm-bbm.h"
 #include "imsm-subarray.h"
 #include "mdadm.h"
 #include "mdmon-client.h"
-#include "misc.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -75,7 +75,7 @@ bool misc_native_sb_at(const void *buf, size_t len, unsigned int major)
 
 bool misc_action_valid(const char *action)
 {
-	static const char *const ok[] = { "idle", "frozen", "check", "repair" };
+	static const char *const ok[] = {"idle", "frozen", "check", "repair"};
 
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
 		if (action && strcmp(action, ok[i]) == 0)
@@ -85,8 +85,8 @@ bool misc_action_valid(const char *action)
 
 bool misc_state_is_clean(const char *state)
 {
-	static const char *const clean[] = { "clear",	  "inactive", "readonly",
-					     "read-auto", "clean",    "broken" };
+	static const char *const clean[] = {"clear",	 "inactive", "readonly",
+					    "read-auto", "clean",    "broken"};
 
 	for (size_t i = 0; i < sizeof(clean) / sizeof(clean[0]); i++)
 		if (strcmp(state, clean[i]) == 0)
@@ -125,7 +125,7 @@ int misc_parse_subarray(const char *s, int *ret)
 struct zero_plan {
 	const char *path;
 	int fd;
-	int imsm;                       /* imsm_op_probe_fd(): 0, -ENODATA, damaged */
+	int imsm; /* imsm_op_probe_fd(): 0, -ENODATA, damaged */
 	int n_native;
 	unsigned long long native_offsets[MISC_NATIVE_SB_PLACES];
 };
@@ -310,7 +310,7 @@ static int wait_state_clean(const struct md_sysfs *md)
 	if (fd < 0)
 		return fd;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	pfd = (struct pollfd){ .fd = fd, .events = POLLPRI };
+	pfd = (struct pollfd){.fd = fd, .events = POLLPRI};
 	while ((r = util_pread_string(fd, state, sizeof(state))) >= 0 &&
 	       !misc_state_is_clean(state)) {
 		long left = WAIT_CLEAN_MS - elapsed_ms(&t0);
@@ -379,7 +379,8 @@ static int wait_clean_one(const char *path)
 	if (sysfs_set_safe_mode_ms(&md, saved_ms) < 0 && !r)
 		r = -EIO;
 	if (r == -ETIMEDOUT)
-		pr_err("%s is still being written after %d s; not clean", path, WAIT_CLEAN_MS / 1000);
+		pr_err("%s is still being written after %d s; not clean", path,
+		       WAIT_CLEAN_MS / 1000);
 	else if (r)
 		pr_err("cannot wait for %s to be clean: %s", path, strerror(-r));
 	return r ? EXIT_FAILED : EXIT_OK;

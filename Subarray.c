@@ -41,7 +41,7 @@ enum subarray_op {
 struct sub_ctx {
 	const struct request *req;
 	enum subarray_op op;
-	const char *path;               /* the container as the user named it */
+	const char *path; /* the container as the user named it */
 	char devnm[32];
 	int index;
 	const struct metadata_ops *ops;
@@ -290,7 +290,7 @@ int mode_kill_subarray(const struct request *req)
 
 	if (!c)
 		return EXIT_FAILED;
-	*c = (struct sub_ctx){ .req = req, .op = SUB_KILL };
+	*c = (struct sub_ctx){.req = req, .op = SUB_KILL};
 	rc = run(c);
 	if (!rc)
 		pr_err("Deleted subarray-%d from %s, UUIDs may have changed", c->index, c->path);
@@ -301,7 +301,7 @@ int mode_kill_subarray(const struct request *req)
 /* The --update words upstream takes for an IMSM subarray. */
 static int check_update(const struct request *req)
 {
-	static const char *const later[] = { "ppl", "no-ppl", "bitmap", "no-bitmap" };
+	static const char *const later[] = {"ppl", "no-ppl", "bitmap", "no-bitmap"};
 
 	if (!req->update) {
 		pr_err("-U/--update must be specified with --update-subarray");
@@ -338,7 +338,7 @@ int mode_update_subarray(const struct request *req)
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return EXIT_FAILED;
-	*c = (struct sub_ctx){ .req = req, .op = SUB_RENAME };
+	*c = (struct sub_ctx){.req = req, .op = SUB_RENAME};
 	rc = run(c);
 	if (!rc)
 		pr_err("Updated subarray-%d name from %s, UUIDs may have changed", c->index,

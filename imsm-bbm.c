@@ -13,8 +13,8 @@
  * allocates, never prints.
  */
 #include "imsm-bbm.h"
-#include "imsm.h"
 #include "imsm-le.h"
+#include "imsm.h"
 
 #include <errno.h>
 
@@ -55,16 +55,15 @@ int imsm_bbm_disk_entries(const struct imsm_super *s, int disk_index, uint32_t s
 			continue;
 		if (found < max)
 			ret[found] = (struct imsm_bad_range){
-				.start_blocks = start * scale,
-				.count_blocks = ((uint32_t)e[0] + 1) * scale,
+			    .start_blocks = start * scale,
+			    .count_blocks = ((uint32_t)e[0] + 1) * scale,
 			};
 		found++;
 	}
 	return found;
 }
 
-int imsm_op_bad_blocks(const struct super *st, int disk_index, struct imsm_bad_range *ret,
-		       int max)
+int imsm_op_bad_blocks(const struct super *st, int disk_index, struct imsm_bad_range *ret, int max)
 {
 	return imsm_bbm_disk_entries(imsm_mpb_of(st), disk_index, IMSM_BLOCK_BYTES, ret, max);
 }

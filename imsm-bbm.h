@@ -29,7 +29,7 @@ int imsm_bbm_disk_entries(const struct imsm_super *s, int disk_index, uint32_t s
 			  struct imsm_bad_range *ret, int max) __attribute__((warn_unused_result));
 
 /* The same over a copy loaded for the modes (512-byte sectors). */
-int imsm_op_bad_blocks(const struct super *st, int disk_index, struct imsm_bad_range *ret,
-		       int max) __attribute__((warn_unused_result));
+int imsm_op_bad_blocks(const struct super *st, int disk_index, struct imsm_bad_range *ret, int max)
+    __attribute__((warn_unused_result));
 
 #endif

@@ -119,7 +119,7 @@ int imsm_erase_range(uint64_t disk_sectors, uint32_t sector_bytes, const void *a
 		return -ENODATA;
 	/* a damaged size still leaves the anchor and the record to zero */
 	if (r || imsm_mpb_location(disk_sectors, sector_bytes, mpb_bytes, &loc) < 0)
-		loc = (struct imsm_mpb_location){ .mpb_sectors = 1 };
+		loc = (struct imsm_mpb_location){.mpb_sectors = 1};
 	*ret_first_lba = disk_sectors - IMSM_MIGR_REC_SECTOR_POSITION - loc.mpb_sectors;
 	*ret_sectors = loc.mpb_sectors + 1;
 	return 0;
@@ -139,7 +139,7 @@ static int fd_disk(int fd, struct imsm_disk_dev *ret)
 		return r;
 	if (ss != 512 && ss != 4096)
 		return -EOPNOTSUPP;
-	*ret = (struct imsm_disk_dev){ .fd = fd, .sectors = bytes / ss, .sector_bytes = ss };
+	*ret = (struct imsm_disk_dev){.fd = fd, .sectors = bytes / ss, .sector_bytes = ss};
 	return 0;
 }
 

@@ -26,7 +26,7 @@
  * except index skip (-EEXIST; skip -1 checks them all).  s may be NULL.
  */
 int imsm_check_volume_name(const struct imsm_super *s, const char *name, int skip)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 /*
  * Delete volume idx: later volume records move down one index (their
@@ -42,7 +42,7 @@ int imsm_kill_volume(struct imsm_super *s, int idx) __attribute__((warn_unused_r
  * every volume, its own name included, as upstream).  -ENOENT, -EBADR,
  * -EEXIST. */
 int imsm_rename_volume(struct imsm_super *s, int idx, const char *name)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 /* Words for the errors above. */
 const char *imsm_volume_edit_error(int err);
@@ -50,7 +50,7 @@ const char *imsm_volume_edit_error(int err);
 /* The hooks over struct super (mdadm's side). */
 int imsm_op_kill_volume(struct super *st, int index) __attribute__((warn_unused_result));
 int imsm_op_rename_volume(struct super *st, int index, const char *name)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 /* Whether a general migration (a reshape) is recorded in the container. */
 bool imsm_op_reshape_recorded(const struct super *st);
 
@@ -65,7 +65,7 @@ bool imsm_op_reshape_recorded(const struct super *st);
  */
 int imsm_erase_range(uint64_t disk_sectors, uint32_t sector_bytes, const void *anchor,
 		     uint64_t *ret_first_lba, uint32_t *ret_sectors)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 /*
  * The IMSM metadata on the block device open at fd (no serial needed):

@@ -51,11 +51,11 @@ static void fake_disk(struct md_disk *d, int i)
 static struct super *two_volumes(void)
 {
 	struct md_disk d[3];
-	const struct md_disk *m[3] = { &d[0], &d[1], &d[2] };
-	struct md_volume_request r5 = { .name = "first", .level = 5, .raid_disks = 3,
-					.size_kib = 8 * 1024 };
-	struct md_volume_request r0 = { .name = "second", .level = 0, .raid_disks = 3,
-					.size_kib = 4 * 1024 };
+	const struct md_disk *m[3] = {&d[0], &d[1], &d[2]};
+	struct md_volume_request r5 = {
+	    .name = "first", .level = 5, .raid_disks = 3, .size_kib = 8 * 1024};
+	struct md_volume_request r0 = {
+	    .name = "second", .level = 0, .raid_disks = 3, .size_kib = 4 * 1024};
 	struct super *one = NULL, *both = NULL;
 
 	for (int i = 0; i < 3; i++)
@@ -262,7 +262,7 @@ static void test_bad_blocks(void)
 	s->bbm_log_bytes = IMSM_BBM_HEADER_BYTES + 3 * IMSM_BBM_ENTRY_BYTES;
 	le_put32(s->bbm_log, IMSM_BBM_SIGNATURE);
 	le_put32(s->bbm_log + 4, 3);
-	put_bbm_entry(s, 0, 7, 1, 41000);	      /* §2.7's example */
+	put_bbm_entry(s, 0, 7, 1, 41000); /* §2.7's example */
 	put_bbm_entry(s, 1, 0, 0, 12);
 	put_bbm_entry(s, 2, 255, 1, 0x123456789aULL); /* a start above 32 bits */
 	CHECK_INT(imsm_op_bad_blocks(st, 1, bb, 4), 2);
@@ -291,7 +291,7 @@ static void test_native_places(void)
 {
 	unsigned long long off[MISC_NATIVE_SB_PLACES];
 	unsigned int major[MISC_NATIVE_SB_PLACES];
-	unsigned char sb[8] = { 0xfc, 0x4e, 0x2b, 0xa9, 1, 0, 0, 0 };
+	unsigned char sb[8] = {0xfc, 0x4e, 0x2b, 0xa9, 1, 0, 0, 0};
 	unsigned long long size = 16ULL << 20;
 
 	CHECK_INT(misc_native_sb_places(size, off, major), 4);
