@@ -371,6 +371,11 @@ static int wait_clean_one(const char *path)
 	sysfs_init(&md, SYSROOT, devnm);
 	if (needs_mdmon(&md, container, sizeof(container), &saved_ms) == 0)
 		return EXIT_OK;
+	if (!mdmon_running(container)) {
+		pr_err("cannot wait for %s to be clean: no mdmon runs for its container /dev/%s",
+		       path, container);
+		return EXIT_FAILED;
+	}
 	r = sysfs_set_safe_mode_ms(&md, 1);
 	if (!r)
 		r = wait_state_clean(&md);
