@@ -113,13 +113,20 @@ static int load_container(struct sub_ctx *c)
 
 	sysfs_init(&md, SYSROOT, c->devnm);
 	r = sysfs_read_array(&md, &info);
-	if (!r) {
-		for (int i = 0; !r && i < info.n_members && c->n < MD_MAX_MEMBERS; i++)
-			r = open_disk(c, &info.members[i]);
-		sysfs_free_array(&info);
+	if (r) {
+		pr_err("cannot read the disks of %s: %s", c->path, strerror(-r));
+		return EXIT_FAILED;
 	}
-	if (!r)
-		r = c->ops->load_disks(c->d, c->n, &c->st);
+	for (int i = 0; !r && i < info.n_members && c->n < MD_MAX_MEMBERS; i++)
+		r = open_disk(c, &info.members[i]);
+	/* every disk gets the new copy, or none is written */
+	if (r)
+		pr_err("cannot open /dev/%s of %s: %s", info.members[c->n].kname, c->path,
+		       strerror(-r));
+	sysfs_free_array(&info);
+	if (r)
+		return EXIT_FAILED;
+	r = c->ops->load_disks(c->d, c->n, &c->st);
 	if (r == -ENODATA) {
 		pr_err("%s has no subarray %d (it has no volume)", c->path, c->index);
 		return EXIT_USAGE;
