@@ -16,8 +16,10 @@
  * builds and writes the records.  Never parses argv and never writes
  * sysfs strings by hand.
  */
+#include "create-guard.h"
 #include "mdadm.h"
 #include "mdmon-client.h"
+#include "probe.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -46,6 +48,17 @@ static void release_disks(struct disk_set *ds)
 		if (ds->d[i].fd >= 0)
 			close(ds->d[i].fd);
 		ds->d[i].fd = -1;
+	}
+}
+
+/* After md let go of the disks again (a failed build): open them for
+ * the restore, in the saved tails too. */
+static void reopen_disks(struct disk_set *ds, struct guard_saved *saved)
+{
+	for (int i = 0; i < ds->n; i++) {
+		ds->d[i].fd = open(ds->d[i].path, O_RDWR | O_CLOEXEC);
+		if (i < saved->n)
+			saved->t[i].fd = ds->d[i].fd;
 	}
 }
 
@@ -121,14 +134,8 @@ static int add_disk(struct disk_set *ds, const struct metadata_ops *ops, const c
 	return EXIT_OK;
 }
 
-static bool has_md_magic(int fd, off_t off)
-{
-	uint32_t magic = 0;
-
-	return pread(fd, &magic, sizeof(magic), off) == sizeof(magic) && magic == MD_MAGIC;
-}
-
-/* Refuse to overwrite metadata (of any format we know) unless --force. */
+/* Refuse to overwrite metadata of a format we handle unless --force; the
+ * probe (guard_probe) finds everything else. */
 static int check_blank(const struct md_disk *d, bool force)
 {
 	const struct metadata_ops *found = NULL;
@@ -146,16 +153,48 @@ static int check_blank(const struct md_disk *d, bool force)
 		       found->title);
 		return EXIT_FAILED;
 	}
-	if (has_md_magic(d->fd, 0) || has_md_magic(d->fd, 4096)) {
-		pr_err("%s already carries an md superblock; use --force to overwrite it", d->path);
-		return EXIT_FAILED;
-	}
 	return EXIT_OK;
+}
+
+/* What the disks hold where the new array goes, and the user's word
+ * (create-guard.h).  area_offset[i]/area_bytes[i]: the part of disk i the
+ * array takes; whole: the whole disks. */
+static int check_overwrite(const struct request *req, const struct md_disk *const disks[], int n,
+			   const uint64_t offset[], const uint64_t bytes[], bool whole)
+{
+	struct guard_finding f[MD_MAX_MEMBERS];
+	int r;
+
+	for (int i = 0; i < n; i++) {
+		f[i] = (struct guard_finding){ .path = disks[i] ? disks[i]->path : NULL };
+		if (!disks[i])
+			continue;
+		r = guard_probe(disks[i], offset[i], bytes[i], whole, &f[i].sigs);
+		if (r < 0) {
+			pr_err("cannot read %s: %s", disks[i]->path, strerror(-r));
+			return EXIT_FAILED;
+		}
+		/* our own format's metadata: check_blank() and --force */
+		f[i].sigs &= ~(unsigned int)PROBE_IMSM;
+	}
+	return guard_confirm(req, f, n);
 }
 
 static unsigned long long disk_kib(const struct md_disk *d)
 {
 	return d->sectors * d->sector_bytes / 1024;
+}
+
+static int check_container_overwrite(const struct request *req, const struct disk_set *ds)
+{
+	const struct md_disk *disks[MD_MAX_MEMBERS];
+	uint64_t offset[MD_MAX_MEMBERS] = { 0 }, bytes[MD_MAX_MEMBERS];
+
+	for (int i = 0; i < ds->n; i++) {
+		disks[i] = &ds->d[i];
+		bytes[i] = ds->d[i].sectors * ds->d[i].sector_bytes;
+	}
+	return check_overwrite(req, disks, ds->n, offset, bytes, true);
 }
 
 /* Sizes and old metadata; add_disk() already refused duplicates. */
@@ -176,7 +215,7 @@ static int check_container_disks(const struct request *req, const struct metadat
 		}
 		rc = check_blank(&ds->d[i], req->force);
 	}
-	return rc;
+	return rc ? rc : check_container_overwrite(req, ds);
 }
 
 /* "/dev/md/imsm0" -> "imsm0"; "/dev/md127" -> "md127". */
@@ -202,12 +241,24 @@ static int check_new_array(const char *path)
 	return EXIT_OK;
 }
 
-static int init_container(const struct metadata_ops *ops, const struct disk_set *ds)
+/*
+ * Write each disk's container record, one disk after the other; a
+ * failure at disk k writes back what disks 0..k held.
+ */
+static int init_container(const struct metadata_ops *ops, const struct disk_set *ds,
+			  const struct guard_saved *saved)
 {
-	int bad = 0, r = ops->init_container(ds->d, ds->n, &bad);
+	int bad = 0, r = 0, fail_at = guard_test_fail_disk();
 
-	if (r)
-		pr_err("cannot write metadata to %s: %s", ds->d[bad].path, strerror(-r));
+	for (int i = 0; !r && i < ds->n; i++) {
+		r = i == fail_at ? -EIO : ops->init_container(&ds->d[i], 1, &bad);
+		bad = i;
+	}
+	if (!r)
+		return 0;
+	pr_err("cannot write metadata to %s: %s%s", ds->d[bad].path, strerror(-r),
+	       guard_restore(saved, bad + 1) ? "; restoring the disks failed too" :
+					       "; the disks are as before");
 	return r;
 }
 
@@ -236,28 +287,67 @@ static int build_container(const char *path, const struct metadata_ops *ops,
 	return r;
 }
 
+/* -n N [-x M]: N + M disks, the M last ones spares of the container
+ * (every container disk is a spare until a volume takes it; the default
+ * choice of a first volume takes the first N). */
+static int check_container_count(const struct request *req)
+{
+	int spares = req->spare_devices == UNSET ? 0 : req->spare_devices;
+
+	if (req->raid_devices + spares == req->n_devs)
+		return EXIT_OK;
+	if (spares)
+		pr_err("%d devices given for --raid-devices=%d --spare-devices=%d", req->n_devs,
+		       req->raid_devices, spares);
+	else
+		pr_err("%d devices given for --raid-devices=%d", req->n_devs, req->raid_devices);
+	return EXIT_USAGE;
+}
+
+/* The disks change from here: keep their tails, write, build md; any
+ * failure writes the tails back. */
+static int write_container(const struct request *req, const struct metadata_ops *ops,
+			   struct disk_set *ds)
+{
+	struct guard_saved *saved = calloc(1, sizeof(*saved));
+	char devnm[32];
+	int r = saved ? guard_save(saved, ds->d, ds->n) : -ENOMEM;
+
+	if (r) {
+		pr_err("cannot read the disks before writing them: %s", strerror(-r));
+		goto out;
+	}
+	r = init_container(ops, ds, saved);
+	if (r)
+		goto out;
+	release_disks(ds);
+	r = build_container(req->array, ops, ds, devnm, sizeof(devnm));
+	if (r) {
+		reopen_disks(ds, saved);
+		if (guard_restore(saved, saved->n))
+			pr_err("warning: the metadata written to the disks could not be taken back");
+	}
+out:
+	if (saved)
+		guard_free(saved);
+	free(saved);
+	return r ? EXIT_FAILED : EXIT_OK;
+}
+
 static int create_container(const struct request *req, const struct metadata_ops *ops)
 {
 	struct disk_set *ds = calloc(1, sizeof(*ds));
-	char devnm[32];
 	int rc = ds ? check_new_array(req->array) : EXIT_FAILED;
 
-	if (!rc && req->raid_devices != req->n_devs) {
-		pr_err("%d devices given for --raid-devices=%d", req->n_devs, req->raid_devices);
-		rc = EXIT_USAGE;
-	}
+	if (!rc)
+		rc = check_container_count(req);
 	for (int i = 0; !rc && i < req->n_devs; i++)
 		rc = add_disk(ds, ops, req->devs[i].path, true);
 	if (!rc)
 		rc = check_container_disks(req, ops, ds);
 	/* Every check passed: from here on disks change. */
-	if (!rc && init_container(ops, ds))
-		rc = EXIT_FAILED;
-	if (!rc) {
-		release_disks(ds);
-		if (build_container(req->array, ops, ds, devnm, sizeof(devnm)))
-			rc = EXIT_FAILED;
-	}
+	if (!rc)
+		rc = write_container(req, ops, ds);
 	if (!rc)
 		pr_err("container %s prepared.", req->array);
 	if (ds)
@@ -269,7 +359,7 @@ static int create_container(const struct request *req, const struct metadata_ops
 static void volume_request(const struct request *req, struct md_volume_request *ret)
 {
 	*ret = (struct md_volume_request){
-		.name = array_name(req->array),
+		.name = req->name ? req->name : array_name(req->array),
 		.level = req->level,
 		.raid_disks = req->raid_devices,
 		.chunk_kib = req->chunk_kib == UNSET ? 0 : (unsigned int)req->chunk_kib,
@@ -312,6 +402,36 @@ static int create_new_container(const struct request *req)
 	return rc ? rc : create_container(req, ops);
 }
 
+/*
+ * Options upstream takes that IMSM has no use for: --bitmap=none and
+ * -k resync are what IMSM does anyway; no internal bitmap (upstream 4.2
+ * has none for IMSM), no PPL yet; spares of a volume come from its
+ * container (upstream: "not at create time").  --homehost and --auto
+ * mean nothing here.
+ */
+static int check_create_options(const struct request *req)
+{
+	bool volume = req->level != UNSET && req->level != LEVEL_CONTAINER;
+	const char *k = req->consistency_policy;
+
+	if (req->bitmap && strcmp(req->bitmap, "none") != 0) {
+		pr_err("internal bitmaps not supported with imsm metadata");
+		return EXIT_FAILED;
+	}
+	if (k && strcmp(k, "ppl") == 0)
+		return mode_not_implemented("--consistency-policy=ppl");
+	if (k && strcmp(k, "resync") != 0) {
+		pr_err("--consistency-policy=%s is not supported with imsm metadata (resync only)", k);
+		return EXIT_FAILED;
+	}
+	if (volume && req->spare_devices > 0) {
+		pr_err("this metadata type does not support spare disks at create time; "
+		       "hint: mdadm --add CONTAINER DISK");
+		return EXIT_FAILED;
+	}
+	return EXIT_OK;
+}
+
 int mode_create(const struct request *req)
 {
 	struct disk_set *ds;
@@ -326,6 +446,9 @@ int mode_create(const struct request *req)
 		pr_err("--create needs --raid-devices and the devices to use");
 		return EXIT_USAGE;
 	}
+	rc = check_create_options(req);
+	if (rc)
+		return rc;
 	if (req->level == UNSET || req->level == LEVEL_CONTAINER)
 		return create_new_container(req);
 	ds = calloc(1, sizeof(*ds));
@@ -535,10 +658,10 @@ static int plan_volume(const struct request *req, const struct metadata_ops *ops
 static int start_volume(const struct request *req, const char *container,
 			const struct md_volume_cfg *cfg)
 {
-	char devnm[32], meta[64];
+	char devnm[32] = "", meta[64];
 	int r;
 
-	r = md_alloc(devnm, sizeof(devnm));
+	r = guard_test_fail_start() ? -EIO : md_alloc(devnm, sizeof(devnm));
 	if (!r)
 		r = md_build_volume(container, devnm, cfg);
 	if (!r)
@@ -550,7 +673,8 @@ static int start_volume(const struct request *req, const char *container,
 		r = map_add(devnm, meta, NO_UUID, req->array);
 	if (r) {
 		pr_err("cannot start %s: %s", req->array, strerror(-r));
-		md_teardown(devnm);
+		if (devnm[0])
+			md_teardown(devnm);
 		return EXIT_FAILED;
 	}
 	if (cfg->level != 0 && (mdmon_start(container) || mdmon_ping(container)))
@@ -576,7 +700,10 @@ static int send_to_mdmon(const char *container, const struct super *st)
 	return r;
 }
 
-static int commit_metadata(const char *container, const struct disk_set *all, struct super *st)
+/* Without mdmon we write the container's disks ourselves: their tails
+ * are kept first, and written back when the write or md's start fails. */
+static int commit_metadata(const char *container, const struct disk_set *all, struct super *st,
+			   struct guard_saved *saved)
 {
 	int bad = 0, r;
 
@@ -588,27 +715,37 @@ static int commit_metadata(const char *container, const struct disk_set *all, st
 		}
 		return send_to_mdmon(container, st);
 	}
+	r = guard_save(saved, all->d, all->n);
+	if (r) {
+		pr_err("cannot read the disks before writing them: %s", strerror(-r));
+		return r;
+	}
 	r = st->ops->write(st, all->d, all->n, &bad);
 	if (r)
-		pr_err("cannot write metadata to %s: %s", all->d[bad].path, strerror(-r));
+		pr_err("cannot write metadata to %s: %s%s", all->d[bad].path, strerror(-r),
+		       guard_restore(saved, saved->n) ? "; restoring the disks failed too"
+						      : "; the disks are as before");
 	return r;
 }
 
 /* Write the new copy, then build and start the md array. */
 static int commit_volume(const struct request *req, const char *container,
-			 const struct disk_set *all, struct super *st)
+			 const struct disk_set *all, struct super *st,
+			 const struct md_volume_cfg *cfg)
 {
-	struct md_volume_cfg *cfg = calloc(1, sizeof(*cfg));
-	int r, rc = EXIT_FAILED;
+	struct guard_saved *saved = calloc(1, sizeof(*saved));
+	int rc = EXIT_FAILED;
 
-	if (!cfg)
-		return EXIT_FAILED;
-	r = st->ops->volume_md_cfg(st, st->ops->num_volumes(st) - 1, all->d, all->n, cfg);
-	if (r)
-		pr_err("cannot create %s: %s", req->array, strerror(-r));
-	else if (commit_metadata(container, all, st) == 0)
+	if (saved && commit_metadata(container, all, st, saved) == 0) {
 		rc = start_volume(req, container, cfg);
-	free(cfg);
+		/* only what we wrote ourselves can be taken back: mdmon
+		 * holds the copy it was given */
+		if (rc && saved->n && guard_restore(saved, saved->n))
+			pr_err("warning: the metadata written to the disks could not be taken back");
+	}
+	if (saved)
+		guard_free(saved);
+	free(saved);
 	return rc;
 }
 
@@ -643,13 +780,39 @@ static const struct metadata_ops *target_container(const struct request *req, ch
 	return ops;
 }
 
+/* The new volume's area on each member named on the command line: the
+ * data a user may still have there (the container form does not ask,
+ * as upstream). */
+static int check_volume_overwrite(const struct request *req, const struct disk_set *ds,
+				  const struct md_volume_cfg *cfg)
+{
+	const struct md_disk *disks[MD_MAX_MEMBERS];
+	uint64_t offset[MD_MAX_MEMBERS], bytes[MD_MAX_MEMBERS];
+	char devnm[32];
+	int n = 0;
+
+	if (util_md_devnm(SYSROOT, req->devs[0].path, devnm, sizeof(devnm)) == 0)
+		return EXIT_OK;
+	for (int i = 0; i < cfg->n_members; i++) {
+		int d = find_dev(ds, makedev(cfg->members[i].major, cfg->members[i].minor));
+
+		if (d < 0)
+			continue;
+		disks[n] = &ds->d[d];
+		offset[n] = cfg->members[i].offset_sectors * 512;
+		bytes[n++] = cfg->members[i].size_kib * 1024;
+	}
+	return check_overwrite(req, disks, n, offset, bytes, false);
+}
+
 static int create_volume(const struct request *req, struct disk_set *ds)
 {
 	struct super *cur = NULL, *new = NULL;
+	struct md_volume_cfg *cfg = NULL;
 	const struct metadata_ops *ops;
 	struct md_volume_request vr;
 	char container[32];
-	int rc;
+	int rc, r;
 
 	ops = target_container(req, container, sizeof(container));
 	if (!ops)
@@ -662,9 +825,21 @@ static int create_volume(const struct request *req, struct disk_set *ds)
 		rc = container_disks(container, ops, ds);
 	if (!rc)
 		rc = plan_volume(req, ops, ds, &cur, &new);
+	if (!rc && !(cfg = calloc(1, sizeof(*cfg))))
+		rc = EXIT_FAILED;
+	if (!rc) {
+		r = new->ops->volume_md_cfg(new, new->ops->num_volumes(new) - 1, ds->d, ds->n, cfg);
+		if (r) {
+			pr_err("cannot create %s: %s", req->array, strerror(-r));
+			rc = EXIT_FAILED;
+		}
+	}
+	if (!rc)
+		rc = check_volume_overwrite(req, ds, cfg);
 	/* Every check passed: from here on disks change. */
 	if (!rc)
-		rc = commit_volume(req, container, ds, new);
+		rc = commit_volume(req, container, ds, new, cfg);
+	free(cfg);
 	if (cur)
 		ops->free(cur);
 	if (new)

@@ -8,8 +8,11 @@
  * render last: the gatherers never print, the printers never read.
  * Never changes anything on disk or in the kernel.
  */
+#include "detail.h"
 #include "mdadm.h"
+#include "imsm-platform.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -20,19 +23,7 @@
 
 #define SYSROOT "/sys"
 
-/* Everything the printers need about one array. */
-struct detail {
-	char path[PATH_MAX];           /* as the user named it, or /dev/mdN */
-	struct md_array_info info;
-	struct mdstat_array *stat;     /* borrowed from the mdstat list, may be NULL */
-	unsigned long long size_kib;   /* array size (0 for containers) */
-	bool container;
-	char container_devnm[32];      /* for members */
-	char container_path[PATH_MAX]; /* for members: /dev/md/NAME or /dev/mdN */
-	char container_format[64];     /* for members: "imsm" */
-	const char *member_index;      /* for members: text after the container name */
-	char uuid[40];                 /* from the metadata; "" when unknown */
-};
+/* ---- gathering a struct detail (detail.h) --------------------------------------- */
 
 static int read_size_kib(const char *devnm, unsigned long long *ret)
 {
@@ -47,300 +38,409 @@ static int read_size_kib(const char *devnm, unsigned long long *ret)
 	return 0;
 }
 
-/* A member shows its container's name and metadata format. */
-static void describe_container(struct detail *d)
+/*
+ * md shows "new (old)" in raid_disks, chunk_size and layout while a
+ * reshape changes them (md-kernel-interface.md §3): both numbers, the
+ * same twice when there is one.  Absent or unreadable: 0 and 0.
+ */
+static void read_pair(const struct md_sysfs *md, const char *attr, long long *ret_new,
+		      long long *ret_old)
+{
+	char buf[64], *end;
+
+	*ret_new = *ret_old = 0;
+	if (sysfs_read_attr(md, NULL, attr, buf, sizeof(buf)) < 0)
+		return;
+	*ret_new = *ret_old = strtoll(buf, &end, 10);
+	if (strncmp(end, " (", 2) == 0)
+		*ret_old = strtoll(end + 2, NULL, 10);
+}
+
+/* "external:imsm" a container; "external:/md127/0" or "-md127/0" a member. */
+static void gather_kind(struct detail *d, const struct md_array_info *info, char *container_devnm,
+			size_t len)
+{
+	const char *m = info->metadata, *slash;
+
+	snprintf(d->metadata, sizeof(d->metadata), "%s", m);
+	if (strncmp(m, "external:", 9) != 0)
+		return;
+	snprintf(d->metadata, sizeof(d->metadata), "%s", m + 9);
+	if (m[9] != '/' && m[9] != '-') {
+		d->kind = DETAIL_CONTAINER;
+		return;
+	}
+	slash = strchr(m + 10, '/');
+	if (!slash || (size_t)(slash - (m + 10)) >= len)
+		return;
+	d->kind = DETAIL_MEMBER;
+	snprintf(container_devnm, len, "%.*s", (int)(slash - (m + 10)), m + 10);
+	snprintf(d->member, sizeof(d->member), "%s", slash + 1);
+}
+
+/* A member shows its container's path and its container's format. */
+static void gather_container(struct detail *d, const char *container_devnm)
 {
 	char meta[64];
 	struct md_sysfs md;
 
-	util_md_display_path(d->container_devnm, d->container_path, sizeof(d->container_path));
-	sysfs_init(&md, SYSROOT, d->container_devnm);
+	util_md_display_path(container_devnm, d->container_path, sizeof(d->container_path));
+	sysfs_init(&md, SYSROOT, container_devnm);
 	if (sysfs_get_metadata_version(&md, meta, sizeof(meta)) >= 0 &&
 	    strncmp(meta, "external:", 9) == 0)
-		snprintf(d->container_format, sizeof(d->container_format), "%s", meta + 9);
+		snprintf(d->metadata, sizeof(d->metadata), "%s", meta + 9);
 	else
-		snprintf(d->container_format, sizeof(d->container_format), "external");
+		snprintf(d->metadata, sizeof(d->metadata), "external");
 }
 
-/* "external:/md127/0" -> container "md127", member "0". */
-static void split_external(struct detail *d)
+static bool state_is_clean(const char *array_state)
 {
-	const char *m = d->info.metadata;
-	const char *slash;
-	size_t len;
+	/* md's in_sync: every state but these three has it (array_state_show) */
+	return strcmp(array_state, "active") != 0 && strcmp(array_state, "active-idle") != 0 &&
+	       strcmp(array_state, "write-pending") != 0;
+}
 
-	if (strncmp(m, "external:", 9) != 0)
+static void gather_shape(struct detail *d, const struct md_sysfs *md,
+			 const struct md_array_info *info)
+{
+	long long disks_new, disks_old, chunk_new, chunk_old, layout_new, layout_old;
+	char buf[64];
+
+	snprintf(d->level, sizeof(d->level), "%s", info->level);
+	d->level_num = info->level[0] ? level_from_name(info->level) : UNSET;
+	if (d->kind == DETAIL_CONTAINER)
+		d->level_num = LEVEL_CONTAINER;
+	snprintf(d->array_state, sizeof(d->array_state), "%s", info->array_state);
+	d->inactive = strcmp(info->array_state, "inactive") == 0;
+	d->clean = state_is_clean(info->array_state);
+	read_pair(md, "raid_disks", &disks_new, &disks_old);
+	read_pair(md, "chunk_size", &chunk_new, &chunk_old);
+	read_pair(md, "layout", &layout_new, &layout_old);
+	d->raid_disks = (int)disks_new;
+	d->delta_disks = (int)(disks_new - disks_old);
+	d->chunk_bytes = (unsigned long long)chunk_old;
+	d->new_chunk_bytes = (unsigned long long)chunk_new;
+	d->layout = (int)layout_old;
+	d->new_layout = (int)layout_new;
+	d->new_level_num = d->level_num;
+	d->used_dev_kib = info->component_kib;
+	if (sysfs_read_attr(md, NULL, "reshape_position", buf, sizeof(buf)) == 0)
+		d->reshape = strcmp(buf, "none") != 0 && d->raid_disks > 0;
+	if (d->reshape && sysfs_read_attr(md, NULL, "new_level", buf, sizeof(buf)) == 0 &&
+	    buf[0] >= '0' && buf[0] <= '9')
+		d->new_level_num = atoi(buf);
+	if (sysfs_read_attr(md, NULL, "consistency_policy", buf, sizeof(buf)) == 0 &&
+	    strcmp(buf, "unknown") != 0)
+		snprintf(d->consistency, sizeof(d->consistency), "%.15s", buf);
+	if (d->kind != DETAIL_CONTAINER && read_size_kib(md->devnm, &d->array_kib) < 0)
+		d->array_kib = 0;
+}
+
+/* md's flags of a device, from its sysfs state words (GET_DISK_INFO's rules). */
+static unsigned int dev_flags(const char *state)
+{
+	unsigned int f = 0;
+
+	if (strstr(state, "faulty"))
+		f |= DETAIL_DEV_FAULTY;
+	else if (strstr(state, "in_sync"))
+		f |= DETAIL_DEV_ACTIVE | DETAIL_DEV_SYNC;
+	if (strstr(state, "journal"))
+		f |= DETAIL_DEV_JOURNAL;
+	if (strstr(state, "write_mostly"))
+		f |= DETAIL_DEV_WRITEMOSTLY;
+	if (strstr(state, "failfast"))
+		f |= DETAIL_DEV_FAILFAST;
+	return f;
+}
+
+static int desc_nr_of(const struct mdstat_array *s, const char *kname)
+{
+	for (int i = 0; s && i < s->n_members; i++)
+		if (strcmp(s->members[i].name, kname) == 0)
+			return s->members[i].desc_nr;
+	return -1;
+}
+
+static void dev_from_member(const struct detail *d, const struct md_member_info *m,
+			    const struct mdstat_array *s, struct detail_dev *ret)
+{
+	memset(ret, 0, sizeof(*ret));
+	snprintf(ret->kname, sizeof(ret->kname), "%s", m->kname);
+	ret->major = m->major;
+	ret->minor = m->minor;
+	ret->raid_disk = m->slot;
+	ret->flags = dev_flags(m->state);
+	/* an inactive array has no descriptor numbers to show (upstream: "-") */
+	ret->number = d->inactive ? -1 : desc_nr_of(s, m->kname);
+	if (util_devpath_of(makedev(m->major, m->minor), ret->path, sizeof(ret->path)) < 0)
+		snprintf(ret->path, sizeof(ret->path), "/dev/%s", m->kname);
+}
+
+static void count_devs(struct detail *d, const struct detail_dev *devs, int n)
+{
+	d->total = n;
+	for (int i = 0; i < n; i++) {
+		bool faulty = devs[i].flags & DETAIL_DEV_FAULTY;
+
+		d->failed += faulty;
+		d->working += !faulty;
+		d->active += !faulty && (devs[i].flags & DETAIL_DEV_SYNC);
+		d->spare += !faulty && !(devs[i].flags & DETAIL_DEV_SYNC);
+	}
+}
+
+static int cmp_number(const void *pa, const void *pb)
+{
+	const struct detail_dev *a = pa, *b = pb;
+
+	if (a->number != b->number)
+		return a->number < b->number ? -1 : 1;
+	return strcmp(a->kname, b->kname);
+}
+
+/* Whether row r can hold device v: a slot of v's, still empty. */
+static bool takes_slot(const struct detail *d, const struct detail_dev *rows, int r,
+		       const struct detail_dev *v)
+{
+	return v->raid_disk >= 0 && v->raid_disk < d->raid_disks && !(v->flags & DETAIL_DEV_JOURNAL) &&
+	       r / 2 == v->raid_disk && !rows[r].kname[0];
+}
+
+/*
+ * Upstream's table: rows 2s and 2s+1 for slot s (its device and a
+ * replacement), then every other device in descriptor order.  Takes devs
+ * (sorted by number) and returns the rows, empty slots as "removed".
+ */
+static int arrange_rows(struct detail *d, const struct detail_dev *devs, int n)
+{
+	int n_slots = d->inactive ? 0 : 2 * d->raid_disks, extra = n_slots, out = 0;
+	struct detail_dev *rows = calloc((size_t)(n_slots + n) + 1, sizeof(*rows));
+
+	if (!rows)
+		return -ENOMEM;
+	for (int i = 0; i < n; i++) {
+		int r = 2 * devs[i].raid_disk;
+
+		if (n_slots && (takes_slot(d, rows, r, &devs[i]) || takes_slot(d, rows, r + 1, &devs[i])))
+			rows[rows[r].kname[0] ? r + 1 : r] = devs[i];
+		else
+			rows[extra++] = devs[i];
+	}
+	for (int r = 0; r < extra; r++) {
+		if (r < n_slots && !rows[r].kname[0] && r % 2)
+			continue; /* no replacement */
+		if (r < n_slots && !rows[r].kname[0])
+			rows[r] = (struct detail_dev){.number = -1, .raid_disk = r / 2,
+						      .flags = DETAIL_DEV_REMOVED};
+		rows[out++] = rows[r];
+		if (r < n_slots)
+			d->n_slot_rows = out;
+	}
+	d->devs = rows;
+	d->n_devs = out;
+	return 0;
+}
+
+static int gather_devs(struct detail *d, const struct md_array_info *info,
+		       const struct mdstat_array *s)
+{
+	struct detail_dev *devs = calloc((size_t)info->n_members + 1, sizeof(*devs));
+	int r;
+
+	if (!devs)
+		return -ENOMEM;
+	for (int i = 0; i < info->n_members; i++)
+		dev_from_member(d, &info->members[i], s, &devs[i]);
+	count_devs(d, devs, info->n_members);
+	qsort(devs, (size_t)info->n_members, sizeof(*devs), cmp_number);
+	r = arrange_rows(d, devs, info->n_members);
+	free(devs);
+	return r;
+}
+
+static void gather_health(struct detail *d)
+{
+	bool *avail = calloc((size_t)d->raid_disks + 1, sizeof(*avail));
+	int n = 0;
+
+	for (int i = 0; avail && i < d->n_slot_rows; i++)
+		if (d->devs[i].flags & DETAIL_DEV_SYNC) {
+			n += !avail[d->devs[i].raid_disk];
+			avail[d->devs[i].raid_disk] = true;
+		}
+	if (!avail || !detail_enough(d->level_num, d->raid_disks, d->layout, avail))
+		d->health = DETAIL_FAILED;
+	else
+		d->health = n == d->raid_disks ? DETAIL_OPTIMAL : DETAIL_DEGRADED;
+	free(avail);
+}
+
+static void gather_sync(struct detail *d, const struct mdstat_array *s)
+{
+	d->sync = DETAIL_SYNC_NONE;
+	d->sync_percent = -1;
+	if (!s)
 		return;
-	if (m[9] != '/' && m[9] != '-') {
-		d->container = true;
+	switch (s->sync) {
+	case MDSTAT_SYNC_RESYNC:
+		d->sync = DETAIL_SYNC_RESYNC;
+		break;
+	case MDSTAT_SYNC_RECOVERY:
+		d->sync = DETAIL_SYNC_RECOVERY;
+		break;
+	case MDSTAT_SYNC_RESHAPE:
+		d->sync = DETAIL_SYNC_RESHAPE;
+		break;
+	case MDSTAT_SYNC_CHECK:
+		d->sync = DETAIL_SYNC_CHECK;
+		break;
+	default:
 		return;
 	}
-	slash = strchr(m + 10, '/');
-	if (!slash)
-		return;
-	len = (size_t)(slash - (m + 10));
-	if (len >= sizeof(d->container_devnm))
-		return;
-	memcpy(d->container_devnm, m + 10, len);
-	d->container_devnm[len] = '\0';
-	d->member_index = slash + 1;
-	describe_container(d);
+	d->sync_state = s->sync_flag == MDSTAT_FLAG_DELAYED   ? DETAIL_SYNC_DELAYED
+			: s->sync_flag == MDSTAT_FLAG_PENDING ? DETAIL_SYNC_PENDING
+			: s->sync_flag == MDSTAT_FLAG_REMOTE  ? DETAIL_SYNC_REMOTE
+							      : DETAIL_SYNC_RUNNING;
+	if (d->sync_state == DETAIL_SYNC_RUNNING && s->sync_permille >= 0)
+		d->sync_percent = s->sync_permille / 10;
 }
 
 /* The UUID the metadata gives a container or one of its volumes. */
-static void gather_uuid(const char *devnm, struct detail *d)
+static void gather_uuid(struct detail *d, const char *container_devnm)
 {
-	const char *container = d->container ? devnm : d->container_devnm;
-	int index = d->member_index ? atoi(d->member_index) : MD_UUID_CONTAINER;
+	const char *container = d->kind == DETAIL_CONTAINER ? d->devnm : container_devnm;
+	int index = d->kind == DETAIL_MEMBER ? atoi(d->member) : MD_UUID_CONTAINER;
 	const struct metadata_ops *ops;
 	struct super *st;
 
-	if (!d->container && !d->member_index)
+	if (d->kind == DETAIL_NATIVE)
 		return;
 	ops = metadata_of_container(container);
 	if (!ops || ops->load_container(container, &st) < 0)
 		return;
-	if (ops->uuid(st, index, d->uuid) < 0)
-		d->uuid[0] = '\0';
+	d->uuid_known = ops->uuid(st, index, d->uuid) == 0;
 	ops->free(st);
+}
+
+/* Whether md array name's metadata says it is a member of container. */
+static bool is_member_of(const char *name, const char *container)
+{
+	char meta[64];
+	size_t n = strlen(container);
+	struct md_sysfs md;
+
+	sysfs_init(&md, SYSROOT, name);
+	if (sysfs_get_metadata_version(&md, meta, sizeof(meta)) < 0)
+		return false;
+	return strncmp(meta, "external:", 9) == 0 && (meta[9] == '/' || meta[9] == '-') &&
+	       strncmp(meta + 10, container, n) == 0 && meta[10 + n] == '/';
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/* The running volumes of a container, by kernel name order. */
+static int gather_member_arrays(struct detail *d)
+{
+	DIR *dir = opendir(SYSROOT "/block");
+	char(*names)[DETAIL_DEV_PATH_BYTES] = NULL, (*grown)[DETAIL_DEV_PATH_BYTES];
+	struct dirent *de;
+	int n = 0;
+
+	while (dir && (de = readdir(dir))) {
+		if (strncmp(de->d_name, "md", 2) != 0 || !is_member_of(de->d_name, d->devnm))
+			continue;
+		grown = realloc(names, (size_t)(n + 1) * sizeof(*names));
+		if (!grown)
+			break;
+		names = grown;
+		snprintf(names[n++], sizeof(*names), "%s", de->d_name);
+	}
+	if (dir)
+		closedir(dir);
+	if (n)
+		qsort(names, (size_t)n, sizeof(*names), cmp_names);
+	for (int i = 0; i < n; i++) {
+		char devnm[32];
+
+		snprintf(devnm, sizeof(devnm), "%s", names[i]);
+		util_md_display_path(devnm, names[i], sizeof(names[i]));
+	}
+	d->member_arrays = names;
+	d->n_member_arrays = n;
+	return 0;
+}
+
+/* MD_DEVNAME: the NAME of the /dev/md/NAME link md's device has. */
+static void gather_devname(struct detail *d)
+{
+	char path[PATH_MAX];
+
+	util_md_display_path(d->devnm, path, sizeof(path));
+	if (strncmp(path, "/dev/md/", 8) == 0)
+		snprintf(d->devname, sizeof(d->devname), "%.63s", path + 8);
 }
 
 static int gather_detail(const char *path, const char *devnm, struct mdstat_array *stats,
 			 struct detail *d)
 {
+	char container_devnm[32] = "";
+	struct md_array_info info;
 	struct md_sysfs md;
 	int r;
 
 	memset(d, 0, sizeof(*d));
 	snprintf(d->path, sizeof(d->path), "%s", path);
+	snprintf(d->devnm, sizeof(d->devnm), "%s", devnm);
 	sysfs_init(&md, SYSROOT, devnm);
-	r = sysfs_read_array(&md, &d->info);
+	r = sysfs_read_array(&md, &info);
 	if (r < 0)
 		return r;
-	d->stat = mdstat_find(stats, devnm);
-	split_external(d);
-	gather_uuid(devnm, d);
-	if (!d->container && read_size_kib(devnm, &d->size_kib) < 0)
-		d->size_kib = 0;
+	gather_kind(d, &info, container_devnm, sizeof(container_devnm));
+	if (d->kind == DETAIL_MEMBER)
+		gather_container(d, container_devnm);
+	gather_shape(d, &md, &info);
+	r = gather_devs(d, &info, mdstat_find(stats, devnm));
+	sysfs_free_array(&info);
+	if (r == 0 && d->kind == DETAIL_CONTAINER)
+		r = gather_member_arrays(d);
+	if (r < 0) {
+		detail_free(d);
+		return r;
+	}
+	gather_health(d);
+	gather_sync(d, mdstat_find(stats, devnm));
+	gather_uuid(d, container_devnm);
+	gather_devname(d);
 	return 0;
 }
 
-static const char *metadata_shown(const struct detail *d)
+/* ---- --detail ------------------------------------------------------------------- */
+
+static void print_detail(const struct request *req, const struct detail *d, struct json_out *j)
 {
-	const char *m = d->info.metadata;
-
-	if (d->container)
-		return m + strlen("external:");
-	return d->member_index ? d->container_format : m;
-}
-
-/* Role of a member as upstream words it. */
-static const char *member_role(const struct md_member_info *m)
-{
-	if (strstr(m->state, "faulty"))
-		return "faulty";
-	if (m->slot < 0)
-		return "spare";
-	if (strstr(m->state, "in_sync"))
-		return "active sync";
-	return "spare rebuilding";
-}
-
-static void member_path(const struct md_member_info *m, char *buf, size_t len)
-{
-	if (util_devpath_of(makedev(m->major, m->minor), buf, len) < 0)
-		snprintf(buf, len, "/dev/%s", m->kname);
-}
-
-static const char *sync_word(const struct mdstat_array *s)
-{
-	switch (s ? s->sync : MDSTAT_SYNC_NONE) {
-	case MDSTAT_SYNC_RESYNC:
-		return "resyncing";
-	case MDSTAT_SYNC_RECOVERY:
-		return "recovering";
-	case MDSTAT_SYNC_RESHAPE:
-		return "reshaping";
-	case MDSTAT_SYNC_CHECK:
-		return "checking";
-	default:
-		return NULL;
-	}
-}
-
-static void state_text(const struct detail *d, char *buf, size_t len)
-{
-	const struct mdstat_array *s = d->stat;
-	const char *sync = sync_word(s);
-	const char *base = d->info.array_state;
-
-	if (strcmp(base, "active-idle") == 0 || strcmp(base, "write-pending") == 0)
-		base = "active";
-	snprintf(buf, len, "%s%s%s%s", base,
-		 s && s->working_disks >= 0 && s->working_disks < s->raid_disks ? ", degraded" : "",
-		 sync ? ", " : "", sync ? sync : "");
-}
-
-static void print_field(const char *label, const char *value)
-{
-	printf("%18s : %s\n", label, value);
-}
-
-static void print_size_field(const char *label, unsigned long long kib)
-{
-	char human[64], line[128];
-
-	util_human_size(kib * 1024, human, sizeof(human));
-	snprintf(line, sizeof(line), "%llu (%s)", kib, human);
-	print_field(label, line);
-}
-
-static int count_role(const struct detail *d, const char *role)
-{
-	int n = 0;
-
-	for (int i = 0; i < d->info.n_members; i++)
-		n += strcmp(member_role(&d->info.members[i]), role) == 0;
-	return n;
-}
-
-static void print_counts(const struct detail *d)
-{
-	char num[16];
-	int failed = count_role(d, "faulty");
-
-	snprintf(num, sizeof(num), "%d", d->info.n_members);
-	print_field("Total Devices", num);
-	snprintf(num, sizeof(num), "%d", d->info.n_members - failed);
-	print_field("Working Devices", num);
-	if (d->container)
-		return;
-	snprintf(num, sizeof(num), "%d", count_role(d, "active sync"));
-	print_field("Active Devices", num);
-	snprintf(num, sizeof(num), "%d", failed);
-	print_field("Failed Devices", num);
-	snprintf(num, sizeof(num), "%d", count_role(d, "spare") + count_role(d, "spare rebuilding"));
-	print_field("Spare Devices", num);
-}
-
-static void print_sync_status(const struct detail *d)
-{
-	static const char *const label[] = {
-		[MDSTAT_SYNC_RESYNC] = "Resync Status", [MDSTAT_SYNC_RECOVERY] = "Rebuild Status",
-		[MDSTAT_SYNC_RESHAPE] = "Reshape Status", [MDSTAT_SYNC_CHECK] = "Check Status",
-	};
-	const struct mdstat_array *s = d->stat;
-	char line[32];
-
-	if (!s || s->sync == MDSTAT_SYNC_NONE || s->sync_permille < 0)
-		return;
-	snprintf(line, sizeof(line), "%d%% complete", s->sync_permille / 10);
-	print_field(label[s->sync], line);
-}
-
-static void print_geometry(const struct detail *d)
-{
-	char num[32];
-
-	print_field("Raid Level", d->container ? "container" : d->info.level);
-	if (d->container)
-		return;
-	print_size_field("Array Size", d->size_kib);
-	if (d->info.component_kib)
-		print_size_field("Used Dev Size", d->info.component_kib);
-	snprintf(num, sizeof(num), "%d", d->info.raid_disks);
-	print_field("Raid Devices", num);
-}
-
-static void print_members(const struct detail *d)
-{
-	char path[PATH_MAX], num[16];
-
-	printf("\n    Number   Major   Minor   RaidDevice State\n");
-	for (int i = 0; i < d->info.n_members; i++) {
-		const struct md_member_info *m = &d->info.members[i];
-
-		snprintf(num, sizeof(num), "%d", m->slot);
-		member_path(m, path, sizeof(path));
-		printf("    %5s   %5u   %5u    %5s     %-13s %s\n", m->slot < 0 ? "-" : num,
-		       m->major, m->minor, m->slot < 0 ? "-" : num,
-		       d->container ? "" : member_role(m), path);
-	}
-}
-
-static void print_detail_text(const struct detail *d)
-{
-	char line[PATH_MAX + 32];
-
-	printf("%s:\n", d->path);
-	print_field("Version", metadata_shown(d));
-	print_geometry(d);
-	print_counts(d);
-	if (!d->container) {
-		state_text(d, line, sizeof(line));
-		print_field("State", line);
-		if (d->info.chunk_bytes) {
-			snprintf(line, sizeof(line), "%lluK", d->info.chunk_bytes / 1024);
-			print_field("Chunk Size", line);
-		}
-		print_sync_status(d);
-	}
-	if (d->member_index) {
-		snprintf(line, sizeof(line), "%s, member %s", d->container_path, d->member_index);
-		print_field("Container", line);
-	}
-	if (d->uuid[0])
-		print_field("UUID", d->uuid);
-	print_members(d);
-}
-
-static void print_detail_export(const struct detail *d)
-{
-	char path[PATH_MAX];
-
-	printf("MD_LEVEL=%s\n", d->container ? "container" : d->info.level);
-	printf("MD_DEVICES=%d\n", d->container ? d->info.n_members : d->info.raid_disks);
-	if (!d->member_index)
-		printf("MD_METADATA=%s\n", metadata_shown(d));
-	else
-		printf("MD_CONTAINER=%s\nMD_MEMBER=%s\n", d->container_path, d->member_index);
-	if (d->uuid[0])
-		printf("MD_UUID=%s\n", d->uuid);
-	for (int i = 0; i < d->info.n_members; i++) {
-		const struct md_member_info *m = &d->info.members[i];
-
-		member_path(m, path, sizeof(path));
-		if (m->slot < 0)
-			printf("MD_DEVICE_dev_%s_ROLE=spare\n", m->kname);
-		else
-			printf("MD_DEVICE_dev_%s_ROLE=%d\n", m->kname, m->slot);
-		printf("MD_DEVICE_dev_%s_DEV=%s\n", m->kname, path);
-	}
-}
-
-static void print_detail_brief(const struct detail *d)
-{
-	if (d->member_index)
-		printf("ARRAY %s container=%s member=%s", d->path, d->container_path,
-		       d->member_index);
-	else
-		printf("ARRAY %s metadata=%s", d->path, metadata_shown(d));
-	printf("%s%s\n", d->uuid[0] ? " UUID=" : "", d->uuid);
-}
-
-static void print_detail(const struct request *req, const struct detail *d)
-{
-	if (req->export)
-		print_detail_export(d);
+	if (req->json)
+		detail_print_json(j, d, req->no_devices);
+	else if (req->export)
+		detail_print_export(stdout, d, req->no_devices);
 	else if (req->brief || req->scan)
-		print_detail_brief(d);
+		detail_print_brief(stdout, d, req->verbose);
 	else
-		print_detail_text(d);
+		detail_print_text(stdout, d, req->no_devices);
 }
 
-/* Describe one array; reports its own errors.  Returns an exit code. */
-static int detail_one(const struct request *req, const char *path, struct mdstat_array *stats)
+/*
+ * Describe one array; reports its own errors.  Returns an exit code:
+ * without --test 0 or 1; with --test upstream's: 0 optimal, 1 degraded,
+ * 2 unusable, 4 when the array cannot be read at all.
+ */
+static int detail_one(const struct request *req, const char *path, struct mdstat_array *stats,
+		      struct json_out *j)
 {
+	int unreadable = req->test ? 4 : EXIT_FAILED;
 	char devnm[32];
 	struct detail d;
 	int r;
@@ -348,16 +448,17 @@ static int detail_one(const struct request *req, const char *path, struct mdstat
 	r = util_md_devnm(SYSROOT, path, devnm, sizeof(devnm));
 	if (r < 0) {
 		pr_err("%s does not appear to be an md device", path);
-		return EXIT_FAILED;
+		return unreadable;
 	}
 	r = gather_detail(path, devnm, stats, &d);
 	if (r < 0) {
 		pr_err("cannot read the state of %s: %s", path, strerror(-r));
-		return EXIT_FAILED;
+		return unreadable;
 	}
-	print_detail(req, &d);
-	sysfs_free_array(&d.info);
-	return EXIT_OK;
+	print_detail(req, &d, j);
+	r = req->test ? detail_test_status(&d) : EXIT_OK;
+	detail_free(&d);
+	return r;
 }
 
 static int load_mdstat(struct mdstat_array **ret)
@@ -369,9 +470,17 @@ static int load_mdstat(struct mdstat_array **ret)
 	return r;
 }
 
+/* Exit codes of several arrays: with --test OR-ed (upstream), else any failure. */
+static int merge_rc(const struct request *req, int rc, int one)
+{
+	if (req->test)
+		return rc | one;
+	return one != EXIT_OK ? EXIT_FAILED : rc;
+}
+
 /* --detail --scan: containers first, so an mdadm.conf made from the
  * output names each container before its volumes. */
-static int detail_scan(const struct request *req, struct mdstat_array *stats)
+static int detail_scan(const struct request *req, struct mdstat_array *stats, struct json_out *j)
 {
 	char path[PATH_MAX];
 	int rc = EXIT_OK;
@@ -381,8 +490,7 @@ static int detail_scan(const struct request *req, struct mdstat_array *stats)
 			if (mdstat_is_container(a) != (pass == 0))
 				continue;
 			util_md_display_path(a->devnm, path, sizeof(path));
-			if (detail_one(req, path, stats) != EXIT_OK)
-				rc = EXIT_FAILED;
+			rc = merge_rc(req, rc, detail_one(req, path, stats, j));
 		}
 	return rc;
 }
@@ -390,34 +498,61 @@ static int detail_scan(const struct request *req, struct mdstat_array *stats)
 int mode_detail(const struct request *req)
 {
 	struct mdstat_array *stats;
+	struct json_out j;
 	int rc = EXIT_OK;
 
+	if (req->n_devs == 0 && !req->scan) {
+		pr_err("no devices given");
+		return EXIT_USAGE;
+	}
 	if (load_mdstat(&stats) < 0)
-		return EXIT_FAILED;
+		return req->test ? 4 : EXIT_FAILED;
+	json_init(&j, stdout);
+	if (req->json) {
+		json_begin_object(&j, NULL);
+		json_begin_array(&j, "arrays");
+	}
 	for (int i = 0; i < req->n_devs; i++)
-		if (detail_one(req, req->devs[i].path, stats) != EXIT_OK)
-			rc = EXIT_FAILED;
+		rc = merge_rc(req, rc, detail_one(req, req->devs[i].path, stats, &j));
 	if (req->scan && req->n_devs == 0)
-		rc = detail_scan(req, stats);
+		rc = detail_scan(req, stats, &j);
+	if (req->json) {
+		json_end_array(&j);
+		json_end_object(&j);
+		json_finish(&j);
+	}
 	mdstat_free(stats);
 	return rc;
 }
 
+/* ---- --query ------------------------------------------------------------------- */
+
+static int query_spares(const struct detail *d)
+{
+	int n = 0;
+
+	for (int i = 0; i < d->n_devs; i++)
+		n += d->devs[i].raid_disk < 0 && d->devs[i].kname[0] &&
+		     !(d->devs[i].flags & DETAIL_DEV_FAULTY);
+	return n;
+}
+
 static int query_one(const char *path, struct mdstat_array *stats)
 {
-	char devnm[32], human[64];
+	char devnm[32], human[64], safe[PATH_MAX];
 	struct detail d;
 
+	render_safe(safe, sizeof(safe), path, strlen(path), RENDER_TEXT);
 	if (util_md_devnm(SYSROOT, path, devnm, sizeof(devnm)) < 0 ||
 	    gather_detail(path, devnm, stats, &d) < 0) {
-		printf("%s: is not an md array\n", path);
+		printf("%s: is not an md array\n", safe);
 		return EXIT_FAILED;
 	}
-	util_human_binary(d.size_kib * 1024, "", human, sizeof(human));
-	printf("%s: %s %s %d devices, %d spares. Use mdadm --detail for more detail.\n", path,
-	       human, d.container ? "container" : d.info.level,
-	       d.container ? d.info.n_members : d.info.raid_disks, count_role(&d, "spare"));
-	sysfs_free_array(&d.info);
+	util_human_binary(d.array_kib * 1024, "", human, sizeof(human));
+	printf("%s: %s %s %d devices, %d spares. Use mdadm --detail for more detail.\n", safe,
+	       human, d.kind == DETAIL_CONTAINER ? "container" : d.level,
+	       d.kind == DETAIL_CONTAINER ? d.total : d.raid_disks, query_spares(&d));
+	detail_free(&d);
 	return EXIT_OK;
 }
 
@@ -495,7 +630,7 @@ static void examine_report(const char *path, const struct examine_failure *why, 
 		pr_err("cannot read %s metadata of %s: %s", why->ops->title, path, strerror(-r));
 }
 
-static int examine_one(const struct request *req, const char *path)
+static int examine_one(const struct request *req, const char *path, struct json_out *j)
 {
 	struct examine_failure why;
 	struct super *st;
@@ -506,7 +641,9 @@ static int examine_one(const struct request *req, const char *path)
 		examine_report(path, &why, r);
 		return EXIT_FAILED;
 	}
-	if (req->export)
+	if (req->json)
+		st->ops->examine_json(j, path, st);
+	else if (req->export)
 		st->ops->examine_export(stdout, st);
 	else
 		st->ops->examine_text(stdout, path, st);
@@ -674,16 +811,103 @@ int mode_examine(const struct request *req)
 {
 	int rc = EXIT_OK;
 
-	if (req->scan || req->brief)
+	struct json_out j;
+
+	if ((req->scan || req->brief) && !req->json)
 		return examine_brief(req);
+	if (req->json && req->n_devs == 0) {
+		pr_err("--examine --json needs the devices to examine");
+		return EXIT_USAGE;
+	}
+	json_init(&j, stdout);
+	if (req->json) {
+		json_begin_object(&j, NULL);
+		json_begin_array(&j, "disks");
+	}
 	for (int i = 0; i < req->n_devs; i++)
-		if (examine_one(req, req->devs[i].path) != EXIT_OK)
+		if (examine_one(req, req->devs[i].path, &j) != EXIT_OK)
 			rc = EXIT_FAILED;
+	if (req->json) {
+		json_end_array(&j);
+		json_end_object(&j);
+		json_finish(&j);
+	}
 	return rc;
+}
+
+/* ---- --detail-platform ---------------------------------------------------------- */
+
+/*
+ * Exit status as upstream's: 0 a capability table was found, 1 Intel
+ * controllers without one (or none under the path given, or metadata that
+ * has no platform), 2 no Intel storage controller at all.  Upstream says
+ * why only with -v; we say it always, in one line.
+ */
+static int platform_failure(const struct request *req, int r, int n_found)
+{
+	if (r == -ENODEV && !req->export) {
+		pr_err("no active Intel(R) RAID controller found");
+		return 2;
+	}
+	if (r == -ENODEV) {
+		pr_err("IMSM_DETAIL_PLATFORM_ERROR=NO_INTEL_DEVICES");
+		return 2;
+	}
+	if (r < 0) {
+		pr_err("cannot look for Intel RAID controllers: %s", strerror(-r));
+		return EXIT_FAILED;
+	}
+	if (n_found == 0 && req->n_devs)
+		pr_err("no active Intel(R) RAID controller found under %s", req->devs[0].path);
+	else if (req->export)
+		pr_err("IMSM_DETAIL_PLATFORM_ERROR=NO_IMSM_CAPABLE_DEVICE");
+	else
+		pr_err("imsm capabilities not found for any Intel controller");
+	return EXIT_FAILED;
+}
+
+static void platform_verbose(const struct request *req, const struct imsm_platform_report *rep)
+{
+	for (unsigned int i = 0; req->verbose > 0 && i < rep->n_ctrls; i++)
+		pr_err("found Intel(R) %s RAID controller at %s.",
+		       imsm_hba_type_text(rep->ctrl[i].hba.type), rep->ctrl[i].hba.pci_addr);
+}
+
+static void platform_json(const struct imsm_platform_report *rep)
+{
+	struct json_out j;
+
+	json_init(&j, stdout);
+	json_begin_object(&j, NULL);
+	json_begin_array(&j, "controllers");
+	imsm_platform_print_json(&j, rep);
+	json_end_array(&j);
+	json_end_object(&j);
+	json_finish(&j);
 }
 
 int mode_detail_platform(const struct request *req)
 {
-	(void)req;
-	return mode_not_implemented("--detail-platform");
+	struct imsm_platform_report *rep = NULL;
+	int r, rc;
+
+	if (req->metadata && strcmp(req->metadata, "imsm") != 0) {
+		pr_err("%s metadata is platform independent", req->metadata);
+		return EXIT_FAILED;
+	}
+	r = imsm_platform_report_build(NULL, req->n_devs ? req->devs[0].path : NULL, &rep);
+	if (r == 0)
+		platform_verbose(req, rep);
+	rc = r < 0 ? -1 : imsm_platform_report_status(rep);
+	/* --json lists every controller, with or without a table */
+	if (req->json && r == 0)
+		platform_json(rep);
+	if (rc != 0 && !(req->json && r == 0))
+		rc = platform_failure(req, r, rep ? (int)rep->n_ctrls : 0);
+	else if (req->export && !req->json)
+		imsm_platform_print_export(stdout, rep);
+	else if (!req->json)
+		imsm_platform_print_text(stdout, rep); /* --brief: the same, as upstream */
+	free(rep);
+	return rc;
 }

@@ -106,69 +106,136 @@ static int stop_member(const struct md_sysfs *md, const char *container)
 	return sysfs_array_exists(md) ? set_state_retry(md, "clear") : 0;
 }
 
-static int stop_one(const char *path, struct mdstat_array *stats)
+/*
+ * Nobody else has the array open (mounted, a holder, a process): an
+ * exclusive open proves it.  mdmon opens a member briefly now and then:
+ * ping it and try again a few times.
+ */
+static int check_unused(const struct md_sysfs *md, const char *container)
 {
-	const struct mdstat_array *member;
-	char container[32];
+	char node[64];
+	int fd = -1;
+
+	snprintf(node, sizeof(node), "/dev/%s", md->devnm);
+	for (int i = 0; i < 5; i++) {
+		fd = open(node, O_RDONLY | O_EXCL | O_CLOEXEC);
+		if (fd >= 0 || errno != EBUSY || !container[0] || !mdmon_running(container))
+			break;
+		if (mdmon_ping(container) < 0) /* a pause until its next pass */
+			break;
+	}
+	if (fd >= 0) {
+		close(fd);
+		return 0;
+	}
+	return errno == EBUSY ? -EBUSY : 0; /* no node: sysfs has the last word */
+}
+
+/* The first running member of the container devnm, from a fresh mdstat. */
+static int member_still_running(const char *devnm, char *ret, size_t len)
+{
+	struct mdstat_array *stats;
+	const struct mdstat_array *m;
+	int r = mdstat_read(NULL, &stats);
+
+	if (r < 0)
+		return 0; /* the kernel refuses the stop if it must */
+	m = running_member(stats, devnm);
+	if (m)
+		snprintf(ret, len, "%s", m->devnm);
+	mdstat_free(stats);
+	return m != NULL;
+}
+
+/* Stop one array; say_stopped and say_errors choose what it reports. */
+static int stop_one(const char *path, bool say_stopped, bool say_errors)
+{
+	char container[32] = "", member[MDSTAT_NAME_MAX];
 	struct md_sysfs md;
 	int r;
 
 	if (resolve_array(path, &md) < 0)
 		return EXIT_FAILED;
-	member = running_member(stats, md.devnm);
-	if (member) {
-		pr_err("cannot stop container %s: member %s is still running", path, member->devnm);
+	if (member_still_running(md.devnm, member, sizeof(member))) {
+		if (say_errors)
+			pr_err("cannot stop container %s: member %s is still running", path, member);
 		return EXIT_FAILED;
 	}
-	if (member_container(&md, container, sizeof(container)) == 0)
-		r = stop_member(&md, container);
-	else
-		r = set_state_retry(&md, "clear");
+	if (member_container(&md, container, sizeof(container)) < 0)
+		container[0] = '\0';
+	r = check_unused(&md, container);
+	if (!r)
+		r = container[0] ? stop_member(&md, container) : set_state_retry(&md, "clear");
 	if (r < 0) {
-		pr_err("cannot stop %s: %s", path,
-		       r == -EBUSY ? "it is in use (mounted or open)" : strerror(-r));
+		if (say_errors)
+			pr_err("cannot stop %s: %s", path,
+			       r == -EBUSY ? "it is in use (mounted, open, or held by another array)"
+					   : strerror(-r));
 		return EXIT_FAILED;
 	}
 	/* Without udev nobody else removes the name we gave it. */
 	md_unlink_name(md.devnm);
 	map_remove(md.devnm);
-	pr_err("stopped %s", path);
+	if (say_stopped)
+		pr_err("stopped %s", path);
 	return EXIT_OK;
 }
 
-/* --stop --scan: members first, containers after them. */
-static int stop_all(struct mdstat_array *stats)
+/* One --scan pass over what runs now: volumes first, then, from a fresh
+ * look, containers.  Returns how many stopped; *ret_failed counts the
+ * arrays that did not. */
+static int stop_pass(bool say_stopped, bool say_errors, int *ret_failed)
 {
+	struct mdstat_array *stats;
 	char path[64];
-	int rc = EXIT_OK;
+	int stopped = 0, failed = 0;
 
-	for (int pass = 0; pass < 2; pass++)
+	for (int pass = 0; pass < 2; pass++) {
+		if (mdstat_read(NULL, &stats) < 0) {
+			failed++;
+			break;
+		}
 		for (struct mdstat_array *a = stats; a; a = a->next) {
 			if (mdstat_is_container(a) != (pass == 1))
 				continue;
 			snprintf(path, sizeof(path), "/dev/%s", a->devnm);
-			if (stop_one(path, stats) != EXIT_OK)
-				rc = EXIT_FAILED;
+			if (stop_one(path, say_stopped, say_errors) == EXIT_OK)
+				stopped++;
+			else
+				failed++;
 		}
-	return rc;
+		mdstat_free(stats);
+	}
+	*ret_failed = failed;
+	return stopped;
+}
+
+/*
+ * --stop --scan, as upstream: arrays may stand on others, so go round
+ * again while a pass stops some and not all.  Upstream names each array
+ * /dev/mdN, says "stopped" only with -v, and keeps the failures of passes
+ * it will retry to itself unless -v; the last pass says why.
+ */
+static int stop_all(int verbose)
+{
+	int failed = 0;
+
+	while (stop_pass(verbose > 0, verbose > 0, &failed) > 0 && failed)
+		;
+	if (failed && verbose <= 0)
+		(void)stop_pass(false, true, &failed); /* nothing moves: say why once */
+	return failed ? EXIT_FAILED : EXIT_OK;
 }
 
 int mode_stop(const struct request *req)
 {
-	struct mdstat_array *stats;
-	int r, rc = EXIT_OK;
+	int rc = EXIT_OK;
 
-	r = mdstat_read(NULL, &stats);
-	if (r < 0) {
-		pr_err("cannot read /proc/mdstat: %s", strerror(-r));
-		return EXIT_FAILED;
-	}
 	if (req->scan && req->n_devs == 0)
-		rc = stop_all(stats);
+		return stop_all(req->verbose);
 	for (int i = 0; i < req->n_devs; i++)
-		if (stop_one(req->devs[i].path, stats) != EXIT_OK)
+		if (stop_one(req->devs[i].path, req->verbose >= 0, true) != EXIT_OK)
 			rc = EXIT_FAILED;
-	mdstat_free(stats);
 	return rc;
 }
 
@@ -293,10 +360,18 @@ static bool has_member(const struct md_sysfs *md, const char *kname)
 	return sysfs_read_attr(md, kname, "state", state, sizeof(state)) >= 0;
 }
 
-/* The kernel name of a member device, checked to belong to the array. */
+/* The kernel name of a member device, checked to belong to the array.
+ * As upstream, a name without '/' may be the kernel's ("loop3"): it works
+ * for a member whose device node is gone. */
 static int member_kname(const struct md_sysfs *md, const char *path, char *buf, size_t len)
 {
-	int r = device_kname(path, buf, len, NULL);
+	int r;
+
+	if (!strchr(path, '/') && strlen(path) < len && has_member(md, path)) {
+		snprintf(buf, len, "%s", path);
+		return 0;
+	}
+	r = device_kname(path, buf, len, NULL);
 
 	if (r < 0)
 		return r;
@@ -372,33 +447,90 @@ static int check_fail(const struct request *req, const struct md_sysfs *md, cons
 	return rc;
 }
 
-static int manage_one(const struct request *req, const struct md_sysfs *md,
-		      const struct req_dev *d)
+/* Fail or remove member kname (shown as shown) of a volume or a native
+ * array. */
+static int manage_kname(const struct request *req, const struct md_sysfs *md, const char *kname,
+			const char *shown, enum manage_action action)
 {
-	const char *cmd = d->action == MANAGE_FAIL ? "faulty" : "remove";
-	char kname[32];
+	const char *cmd = action == MANAGE_FAIL ? "faulty" : "remove";
 	int r;
 
-	if (d->action == MANAGE_ADD)
-		return mode_not_implemented("--add");
-	r = member_kname(md, d->path, kname, sizeof(kname));
-	if (r < 0) {
-		pr_err("%s is not a member of %s", d->path, req->array);
-		return EXIT_FAILED;
-	}
-	if (d->action == MANAGE_FAIL && check_fail(req, md, kname, d->path) != EXIT_OK)
+	if (action == MANAGE_FAIL && check_fail(req, md, kname, shown) != EXIT_OK)
 		return EXIT_FAILED;
 	r = sysfs_write_attr(md, kname, "state", cmd);
 	if (r < 0) {
-		pr_err("cannot %s %s in %s: %s", d->action == MANAGE_FAIL ? "fail" : "remove",
-		       d->path, req->array, r == -EBUSY ? "device is busy" : strerror(-r));
+		pr_err("cannot %s %s in %s: %s", action == MANAGE_FAIL ? "fail" : "remove", shown,
+		       req->array, r == -EBUSY ? "device is busy" : strerror(-r));
 		return EXIT_FAILED;
 	}
-	if (d->action == MANAGE_FAIL)
-		pr_err("set %s faulty in %s", d->path, req->array);
+	if (action == MANAGE_FAIL)
+		pr_err("set %s faulty in %s", shown, req->array);
 	else
-		pr_err("hot removed %s from %s", d->path, req->array);
+		pr_err("hot removed %s from %s", shown, req->array);
 	return EXIT_OK;
+}
+
+static int manage_one(const struct request *req, const struct md_sysfs *md,
+		      const struct req_dev *d)
+{
+	char kname[32];
+
+	if (d->action == MANAGE_ADD)
+		return mode_not_implemented("--add");
+	if (member_kname(md, d->path, kname, sizeof(kname)) < 0) {
+		pr_err("%s is not a member of %s", d->path, req->array);
+		return EXIT_FAILED;
+	}
+	return manage_kname(req, md, kname, d->path, d->action);
+}
+
+/* ---- failed, detached: every member that is so ----------------------------- */
+
+enum manage_keyword { KW_NONE = 0, KW_FAILED, KW_DETACHED };
+
+static enum manage_keyword keyword_of(const char *path)
+{
+	if (strcmp(path, "failed") == 0 || strcmp(path, "faulty") == 0)
+		return KW_FAILED;
+	return strcmp(path, "detached") == 0 ? KW_DETACHED : KW_NONE;
+}
+
+/* A keyword only some actions take: one line, as upstream. */
+static int check_keyword(const struct req_dev *d, enum manage_keyword kw)
+{
+	if (kw == KW_FAILED && d->action != MANAGE_REMOVE) {
+		pr_err("%s only meaningful with --remove", d->path);
+		return EXIT_USAGE;
+	}
+	if (kw == KW_DETACHED && d->action != MANAGE_REMOVE && d->action != MANAGE_FAIL) {
+		pr_err("%s only meaningful with --remove or --fail", d->path);
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
+/* The device is gone: the kernel no longer knows its number (upstream
+ * finds that by an open that fails with ENXIO). */
+static bool detached(const struct md_member_info *m)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u", m->major, m->minor);
+	return access(path, F_OK) != 0 && errno == ENOENT;
+}
+
+/* Does member m match the keyword (for action)?  *rec_failed: the
+ * container's metadata records the disk failed. */
+static bool keyword_matches(enum manage_keyword kw, enum manage_action action,
+			    const struct md_member_info *m, bool rec_failed)
+{
+	bool faulty = strstr(m->state, "faulty") != NULL;
+
+	if (kw == KW_FAILED)
+		return faulty || rec_failed;
+	if (action == MANAGE_FAIL && faulty)
+		return false; /* already failed */
+	return detached(m);
 }
 
 /* ---- containers: spares in, unused disks out --------------------------------- */
@@ -635,17 +767,11 @@ static int check_removable(struct container_op *op, const char *kname)
 	return EXIT_OK;
 }
 
-static int container_remove(struct container_op *op)
+/* Remove container member kname (device dev), shown as op->path. */
+static int container_remove_kname(struct container_op *op, const char *kname, dev_t dev)
 {
-	char kname[32];
-	dev_t dev;
-	int r = device_kname(op->path, kname, sizeof(kname), &dev), rc;
+	int rc = check_removable(op, kname), r;
 
-	if (r < 0) {
-		pr_err("cannot open %s: %s", op->path, strerror(-r));
-		return EXIT_FAILED;
-	}
-	rc = check_removable(op, kname);
 	if (rc)
 		return rc;
 	if (mdmon_running(op->md->devnm))
@@ -659,6 +785,19 @@ static int container_remove(struct container_op *op)
 	}
 	pr_err("hot removed %s from %s", op->path, op->req->array);
 	return EXIT_OK;
+}
+
+static int container_remove(struct container_op *op)
+{
+	char kname[32];
+	dev_t dev = 0;
+	int r = device_kname(op->path, kname, sizeof(kname), &dev);
+
+	if (r < 0) {
+		pr_err("cannot open %s: %s", op->path, strerror(-r));
+		return EXIT_FAILED;
+	}
+	return container_remove_kname(op, kname, dev);
 }
 
 static int container_one(const struct request *req, const struct md_sysfs *md,
@@ -710,7 +849,10 @@ static int check_volume_actions(const struct request *req, const struct md_sysfs
 	char container[32], path[PATH_MAX];
 
 	for (int i = 0; i < req->n_devs; i++) {
-		if (req->devs[i].action == MANAGE_FAIL)
+		/* failed or detached members of a volume may go (mdmon would
+		 * take them out itself) */
+		if (req->devs[i].action == MANAGE_FAIL || req->devs[i].action == MANAGE_NONE ||
+		    (req->devs[i].action == MANAGE_REMOVE && keyword_of(req->devs[i].path)))
 			continue;
 		if (member_container(md, container, sizeof(container)) < 0)
 			return mode_not_implemented("--add/--remove with this metadata");
@@ -723,6 +865,311 @@ static int check_volume_actions(const struct request *req, const struct md_sysfs
 	return EXIT_OK;
 }
 
+/* ---- whole-array actions: -o, -w, -R ---------------------------------------- */
+
+/*
+ * A volume's metadata_version with the flag at index 9 set: '-' tells
+ * mdmon to leave the volume alone (it stays read-only), '/' gives it back
+ * (md-kernel-interface.md §7).  Returns 0, or -ENOENT for no volume.
+ */
+static int set_volume_flag(const struct md_sysfs *md, char flag)
+{
+	char meta[64];
+	int r = sysfs_get_metadata_version(md, meta, sizeof(meta));
+
+	if (r < 0)
+		return r;
+	if (strncmp(meta, "external:", 9) != 0 || (meta[9] != '/' && meta[9] != '-'))
+		return -ENOENT;
+	if (meta[9] == flag)
+		return 0;
+	meta[9] = flag;
+	return sysfs_write_attr(md, NULL, "metadata_version", meta);
+}
+
+static bool is_container_md(const struct md_sysfs *md)
+{
+	char meta[64];
+
+	return sysfs_get_metadata_version(md, meta, sizeof(meta)) >= 0 &&
+	       strncmp(meta, "external:", 9) == 0 && meta[9] != '/' && meta[9] != '-';
+}
+
+static bool array_running(const struct md_sysfs *md)
+{
+	char state[32];
+
+	return sysfs_get_array_state(md, state, sizeof(state)) >= 0 &&
+	       strcmp(state, "clear") != 0 && strcmp(state, "inactive") != 0;
+}
+
+/* -o: md stops writes; a volume's mdmon is told to keep it so first. */
+static int array_readonly(const char *path)
+{
+	struct md_sysfs md;
+	bool volume;
+	int r;
+
+	if (resolve_array(path, &md) < 0)
+		return EXIT_FAILED;
+	if (is_container_md(&md) || !array_running(&md)) {
+		pr_err("%s does not appear to be active%s", path,
+		       is_container_md(&md) ? " (a container: set its volumes read-only)" : "");
+		return EXIT_FAILED;
+	}
+	r = set_volume_flag(&md, '-');
+	volume = r == 0;
+	if (r == -ENOENT)
+		r = 0;
+	if (!r)
+		r = sysfs_set_array_state(&md, "readonly");
+	if (r < 0) {
+		if (volume && set_volume_flag(&md, '/') < 0)
+			pr_err("warning: %s stays held from mdmon, continuing", path);
+		pr_err("cannot set %s read-only: %s", path,
+		       r == -EBUSY ? "it is in use (mounted or open)" : strerror(-r));
+		return EXIT_FAILED;
+	}
+	return EXIT_OK;
+}
+
+/* Let mdmon see a volume given back (it switches a redundant one to
+ * read-write); started first if it does not run. */
+static int wake_mdmon(const struct md_sysfs *md)
+{
+	char container[32];
+
+	if (member_container(md, container, sizeof(container)) < 0)
+		return 0;
+	if (!mdmon_running(container) && mdmon_start(container) < 0)
+		return -ESRCH;
+	if (mdmon_ping(container) < 0)
+		return -ESRCH;
+	/* its answer follows the pass the ping waited for */
+	for (int i = 0; i < 25; i++) {
+		char state[32];
+
+		if (sysfs_get_array_state(md, state, sizeof(state)) < 0 ||
+		    strcmp(state, "readonly") != 0)
+			return 0;
+		usleep(200 * 1000);
+	}
+	return -ETIMEDOUT;
+}
+
+/* -w: a volume goes back to mdmon, which makes a redundant one writable;
+ * raid0 and native arrays md switches at once. */
+static int array_readwrite(const char *path)
+{
+	char level[16] = "";
+	struct md_sysfs md;
+	int r;
+
+	if (resolve_array(path, &md) < 0)
+		return EXIT_FAILED;
+	if (is_container_md(&md) || !array_running(&md)) {
+		pr_err("%s does not appear to be active", path);
+		return EXIT_FAILED;
+	}
+	r = set_volume_flag(&md, '/');
+	if (!r && sysfs_get_level(&md, level, sizeof(level)) >= 0 && strcmp(level, "raid0") != 0)
+		r = wake_mdmon(&md);
+	else if (!r || r == -ENOENT)
+		r = sysfs_set_array_state(&md, "active");
+	if (r < 0) {
+		pr_err("cannot set %s read-write: %s", path,
+		       r == -ESRCH ? "mdmon does not answer" : strerror(-r));
+		return EXIT_FAILED;
+	}
+	return EXIT_OK;
+}
+
+/* -R on a container: start every volume md can run now, degraded ones
+ * too (incremental assembly left them waiting for their disks). */
+static int run_container(const struct request *req, const char *devnm)
+{
+	struct req_dev dev = { .path = NULL, .action = MANAGE_NONE };
+	struct request sub = *req;
+	char path[64];
+
+	snprintf(path, sizeof(path), "/dev/%s", devnm);
+	dev.path = path;
+	sub.mode = MODE_INCREMENTAL;
+	sub.devs = &dev;
+	sub.n_devs = 1;
+	sub.run = true;
+	return mode_incremental(&sub);
+}
+
+/* -R: start an array that is assembled but not started (as upstream's
+ * IncrementalScan on one array). */
+static int array_run(const struct request *req, const char *path)
+{
+	char container[32];
+	struct md_sysfs md;
+	int r;
+
+	if (resolve_array(path, &md) < 0)
+		return EXIT_FAILED;
+	if (is_container_md(&md))
+		return run_container(req, md.devnm);
+	if (member_container(&md, container, sizeof(container)) == 0)
+		return array_running(&md) ? EXIT_OK : run_container(req, container);
+	if (array_running(&md))
+		return EXIT_OK;
+	r = sysfs_set_array_state(&md, "read-auto");
+	if (r < 0) {
+		pr_err("failed to start array %s: %s", path, strerror(-r));
+		return EXIT_FAILED;
+	}
+	if (req->verbose >= 0)
+		pr_err("started array %s", path);
+	return EXIT_OK;
+}
+
+/* The arrays a misc-mode -R/-o/-w names: the array, or the devices. */
+static int for_each_array(const struct request *req, int (*fn)(const struct request *, const char *))
+{
+	int rc = EXIT_OK;
+
+	if (req->array && req->n_devs == 0)
+		return fn(req, req->array);
+	if (!req->array && req->n_devs == 0) {
+		pr_err("no array given");
+		return EXIT_USAGE;
+	}
+	if (req->array && fn(req, req->array) != EXIT_OK)
+		rc = EXIT_FAILED;
+	for (int i = 0; i < req->n_devs; i++)
+		if (fn(req, req->devs[i].path) != EXIT_OK)
+			rc = EXIT_FAILED;
+	return rc;
+}
+
+static int do_readonly(const struct request *req, const char *path)
+{
+	(void)req;
+	return array_readonly(path);
+}
+
+static int do_readwrite(const struct request *req, const char *path)
+{
+	(void)req;
+	return array_readwrite(path);
+}
+
+int mode_run(const struct request *req)
+{
+	return for_each_array(req, array_run);
+}
+
+int mode_readonly(const struct request *req)
+{
+	return for_each_array(req, do_readonly);
+}
+
+int mode_readwrite(const struct request *req)
+{
+	return for_each_array(req, do_readwrite);
+}
+
+/* The container's copy records the disk kname failed: mdmon renamed its
+ * serial SERIAL:0 (":0" once per volume it failed in; leading characters
+ * dropped past the field's size, as upstream) and set the failed flag. */
+static bool record_failed(const struct imsm_super *s, const char *kname)
+{
+	char serial[IMSM_SERIAL_BYTES + 1] = "", rec[IMSM_SERIAL_BYTES + 1];
+	size_t len, have;
+
+	if (!s || imsm_disk_serial(kname, serial) < 0)
+		return false;
+	have = strnlen(serial, IMSM_SERIAL_BYTES);
+	for (int i = 0; i < s->num_disks; i++) {
+		if (!(s->disk[i].status & IMSM_DISK_FAILED))
+			continue;
+		memcpy(rec, s->disk[i].serial, IMSM_SERIAL_BYTES);
+		rec[IMSM_SERIAL_BYTES] = '\0';
+		len = strlen(rec);
+		while (len >= 2 && strcmp(rec + len - 2, ":0") == 0)
+			rec[len -= 2] = '\0';
+		if (len && len <= have && strcmp(serial + have - len, rec) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* One member a keyword matched: the action as if it had been named. */
+static int keyword_apply(const struct request *req, const struct md_sysfs *md, bool container,
+			 const struct md_member_info *m, enum manage_action action)
+{
+	struct container_op op = { .req = req, .md = md, .d = { .fd = -1 } };
+	char shown[48];
+	int rc;
+
+	snprintf(shown, sizeof(shown), "/dev/%s", m->kname);
+	if (!container)
+		return manage_kname(req, md, m->kname, shown, action);
+	op.path = shown;
+	rc = container_remove_kname(&op, m->kname, makedev(m->major, m->minor));
+	imsm_free(op.mpb);
+	return rc;
+}
+
+/* --remove failed|detached, --fail detached: every member that is so;
+ * none is no error (upstream). */
+static int manage_keyword(const struct request *req, const struct md_sysfs *md, bool container,
+			  const struct req_dev *d, enum manage_keyword kw)
+{
+	struct imsm_super *mpb = NULL;
+	struct md_array_info info;
+	int rc = check_keyword(d, kw), r;
+
+	if (rc)
+		return rc;
+	r = sysfs_read_array(md, &info);
+	if (r < 0) {
+		pr_err("cannot read %s: %s", req->array, strerror(-r));
+		return EXIT_FAILED;
+	}
+	if (container && imsm_load_container(md->devnm, &mpb) < 0)
+		mpb = NULL; /* no volume: no record says failed */
+	for (int i = 0; i < info.n_members && rc == EXIT_OK; i++)
+		if (keyword_matches(kw, d->action, &info.members[i],
+				    container && record_failed(mpb, info.members[i].kname)))
+			rc = keyword_apply(req, md, container, &info.members[i], d->action);
+	imsm_free(mpb);
+	sysfs_free_array(&info);
+	return rc;
+}
+
+/* The device actions, in the order given; the first failure ends them. */
+static int manage_devices(const struct request *req, const struct md_sysfs *md)
+{
+	bool container = is_imsm_container(md);
+	enum manage_keyword kw;
+	int rc = EXIT_OK;
+
+	/* --fail of a volume's disk: the kernel fails it, mdmon records it. */
+	if (!container && is_external(md))
+		rc = check_volume_actions(req, md);
+	for (int i = 0; i < req->n_devs && rc == EXIT_OK; i++) {
+		if (req->devs[i].action == MANAGE_NONE)
+			continue;
+		kw = keyword_of(req->devs[i].path);
+		if (kw)
+			rc = manage_keyword(req, md, container, &req->devs[i], kw);
+		else if (container)
+			rc = container_one(req, md, &req->devs[i]);
+		else
+			rc = manage_one(req, md, &req->devs[i]);
+	}
+	return rc;
+}
+
+/*
+ * "mdadm MD [--readonly] [device actions] [--readwrite] [--run] [--stop]",
+ * in upstream's order, each step only after the one before succeeded.
+ */
 int mode_manage(const struct request *req)
 {
 	struct md_sysfs md;
@@ -730,33 +1177,16 @@ int mode_manage(const struct request *req)
 
 	if (resolve_array(req->array, &md) < 0)
 		return EXIT_FAILED;
-	if (is_imsm_container(&md)) {
-		for (int i = 0; i < req->n_devs && rc == EXIT_OK; i++)
-			rc = container_one(req, &md, &req->devs[i]);
-		return rc;
-	}
-	/* --fail of a volume's disk: the kernel fails it, mdmon records it. */
-	if (is_external(&md))
-		rc = check_volume_actions(req, &md);
-	for (int i = 0; i < req->n_devs && rc == EXIT_OK; i++)
-		rc = manage_one(req, &md, &req->devs[i]);
+	if (req->array_ops & ARRAY_OP_READONLY)
+		rc = array_readonly(req->array);
+	if (!rc)
+		rc = manage_devices(req, &md);
+	if (!rc && (req->array_ops & ARRAY_OP_READWRITE))
+		rc = array_readwrite(req->array);
+	if (!rc && (req->array_ops & ARRAY_OP_RUN))
+		rc = array_run(req, req->array);
+	if (!rc && (req->array_ops & ARRAY_OP_STOP))
+		rc = stop_one(req->array, req->verbose >= 0, true);
 	return rc;
 }
 
-int mode_run(const struct request *req)
-{
-	(void)req;
-	return mode_not_implemented("--run");
-}
-
-int mode_readonly(const struct request *req)
-{
-	(void)req;
-	return mode_not_implemented("--readonly");
-}
-
-int mode_readwrite(const struct request *req)
-{
-	(void)req;
-	return mode_not_implemented("--readwrite");
-}

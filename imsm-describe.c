@@ -147,6 +147,22 @@ void imsm_op_examine_text(FILE *f, const char *path, const struct super *st)
 	imsm_examine_print_text(f, path, &ex);
 }
 
+void imsm_op_examine_json(struct json_out *j, const char *path, const struct super *st)
+{
+	const struct imsm_handle *h = st->priv;
+	struct imsm_examine_src src = {
+		.mpb = h->mpb,
+		.serial = h->serial,
+		.sector_bytes = h->sector_bytes,
+		.checksum_ok = true,
+		.migr_rec = h->have_migr_rec ? &h->migr_rec : NULL,
+	};
+	struct imsm_examine ex;
+
+	imsm_examine_build(&src, &ex);
+	imsm_examine_print_json(j, path, &ex);
+}
+
 void imsm_op_examine_brief(FILE *f, const struct super *st)
 {
 	imsm_examine_print_brief(f, imsm_mpb_of(st));

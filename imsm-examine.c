@@ -8,6 +8,7 @@
  */
 #include "imsm-examine.h"
 #include "imsm-migr.h"
+#include "render.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -137,38 +138,9 @@ void imsm_uuid_text(const uint32_t uuid[IMSM_UUID_WORDS], char ret[IMSM_UUID_TEX
 
 /* ---- sizes ------------------------------------------------------------------------ */
 
-/* Hundredths of bytes / unit, rounded half up, without overflowing 64 bits. */
-static uint64_t hundredths(uint64_t bytes, uint64_t unit)
-{
-	uint64_t twice = bytes / unit * 200 + bytes % unit * 200 / unit;
-
-	return (twice + 1) / 2;
-}
-
 void imsm_human_size(uint64_t bytes, char *buf, size_t len)
 {
-	static const struct {
-		uint64_t below, bin, dec;
-		const char *bin_name, *dec_name;
-	} scale[] = {
-	    {2ULL << 30, 1ULL << 20, 1000000ULL, "MiB", "MB"},
-	    {2ULL << 40, 1ULL << 30, 1000000000ULL, "GiB", "GB"},
-	    {UINT64_MAX, 1ULL << 40, 1000000000000ULL, "TiB", "TB"},
-	};
-	unsigned int i = 0;
-	uint64_t b, d;
-
-	if (bytes < 5000 * 1024ULL) {
-		snprintf(buf, len, "%s", "");
-		return;
-	}
-	while (bytes >= scale[i].below && i + 1 < sizeof(scale) / sizeof(scale[0]))
-		i++;
-	b = hundredths(bytes, scale[i].bin);
-	d = hundredths(bytes, scale[i].dec);
-	snprintf(buf, len, " (%llu.%02llu %s %llu.%02llu %s)", (unsigned long long)(b / 100),
-		 (unsigned long long)(b % 100), scale[i].bin_name, (unsigned long long)(d / 100),
-		 (unsigned long long)(d % 100), scale[i].dec_name);
+	render_human_size(bytes, buf, len);
 }
 
 /* ---- migration record (§2.8) ----------------------------------------------------- */
@@ -360,14 +332,16 @@ static void print_disk(FILE *f, const struct imsm_examine *ex, unsigned int i, b
 	const struct imsm_disk *d = &ex->mpb->disk[i];
 	uint64_t blocks = d->total_blocks * (ex->sector_bytes / IMSM_BLOCK_BYTES);
 	uint64_t usable = blocks > ex->reserved_blocks ? blocks - ex->reserved_blocks : 0;
-	char label[32];
+	char label[32], serial[IMSM_SERIAL_BYTES + 1];
 
 	if (numbered)
 		snprintf(label, sizeof(label), "Disk%02u Serial", i);
 	else
 		snprintf(label, sizeof(label), "Disk Serial");
 	fputc('\n', f);
-	field(f, label, "%.*s", IMSM_SERIAL_BYTES, d->serial);
+	field(f, label, "%s",
+	      render_safe(serial, sizeof(serial), (const char *)d->serial, IMSM_SERIAL_BYTES,
+			  RENDER_TEXT));
 	fprintf(f, "%15s :%s%s%s%s\n", "State", d->status & IMSM_DISK_SPARE ? " spare" : "",
 		d->status & IMSM_DISK_CONFIGURED ? " active" : "",
 		d->status & IMSM_DISK_FAILED ? " failed" : "",
@@ -459,7 +433,11 @@ static void print_vol_shape(FILE *f, const struct imsm_examine *ex, unsigned int
 	char a[IMSM_MAX_MEMBERS + 3], b[IMSM_MAX_MEMBERS + 3], text[IMSM_UUID_TEXT_BYTES];
 	bool two = d->vol.migr_state;
 
-	fprintf(f, "\n[%.*s]:\n", IMSM_NAME_BYTES, d->volume);
+	char name[IMSM_NAME_BYTES + 1];
+
+	/* names and serials are the disk's words: no control character gets out */
+	render_safe(name, sizeof(name), (const char *)d->volume, IMSM_NAME_BYTES, RENDER_TEXT);
+	fprintf(f, "\n[%s]:\n", name);
 	field(f, "Subarray", "%u", v);
 	imsm_uuid_text(xv->uuid, text);
 	field(f, "UUID", "%s", text);
@@ -594,7 +572,7 @@ void imsm_examine_print_text(FILE *f, const char *devname, const struct imsm_exa
 void imsm_examine_print_brief(FILE *f, const struct imsm_super *s)
 {
 	uint32_t uuid[IMSM_UUID_WORDS];
-	char ctr[IMSM_UUID_TEXT_BYTES], vol[IMSM_UUID_TEXT_BYTES];
+	char ctr[IMSM_UUID_TEXT_BYTES], vol[IMSM_UUID_TEXT_BYTES], name[IMSM_NAME_BYTES + 1];
 
 	imsm_uuid(s, IMSM_UUID_CONTAINER, uuid);
 	imsm_uuid_text(uuid, ctr);
@@ -602,8 +580,9 @@ void imsm_examine_print_brief(FILE *f, const struct imsm_super *s)
 	for (unsigned int i = 0; i < s->num_raid_devs && i < IMSM_MAX_RAID_DEVS; i++) {
 		imsm_uuid(s, (int)i, uuid);
 		imsm_uuid_text(uuid, vol);
-		fprintf(f, "ARRAY /dev/md/%.*s container=%s member=%u UUID=%s\n", IMSM_NAME_BYTES,
-			s->dev[i].volume, ctr, i, vol);
+		render_safe(name, sizeof(name), (const char *)s->dev[i].volume, IMSM_NAME_BYTES,
+			    RENDER_WORD);
+		fprintf(f, "ARRAY /dev/md/%s container=%s member=%u UUID=%s\n", name, ctr, i, vol);
 	}
 }
 
@@ -628,4 +607,149 @@ bool imsm_examine_same_container(const struct imsm_super *a, const struct imsm_s
 	if (a->num_raid_devs == 0 || b->num_raid_devs == 0)
 		return a->num_raid_devs == b->num_raid_devs;
 	return strcmp(a->version, b->version) == 0 && fa == fb;
+}
+
+/* ---- JSON ---------------------------------------------------------------------------- */
+
+static void json_uuid(struct json_out *j, const char *key, const uint32_t uuid[IMSM_UUID_WORDS])
+{
+	char text[IMSM_UUID_TEXT_BYTES];
+
+	imsm_uuid_text(uuid, text);
+	json_string(j, key, text);
+}
+
+static void json_hex32(struct json_out *j, const char *key, uint32_t v)
+{
+	char text[16];
+
+	snprintf(text, sizeof(text), "%08x", v);
+	json_string(j, key, text);
+}
+
+static void json_disk(struct json_out *j, const struct imsm_examine *ex, unsigned int i)
+{
+	const struct imsm_disk *d = &ex->mpb->disk[i];
+	uint64_t blocks = d->total_blocks * (ex->sector_bytes / IMSM_BLOCK_BYTES);
+	uint64_t usable = blocks > ex->reserved_blocks ? blocks - ex->reserved_blocks : 0;
+
+	json_begin_object(j, NULL);
+	json_uint(j, "index", i);
+	json_string_n(j, "serial", (const char *)d->serial, IMSM_SERIAL_BYTES);
+	json_begin_array(j, "state");
+	if (d->status & IMSM_DISK_SPARE)
+		json_string(j, NULL, "spare");
+	if (d->status & IMSM_DISK_CONFIGURED)
+		json_string(j, NULL, "active");
+	if (d->status & IMSM_DISK_FAILED)
+		json_string(j, NULL, "failed");
+	if (d->status & IMSM_DISK_JOURNAL)
+		json_string(j, NULL, "journal");
+	json_end_array(j);
+	json_hex32(j, "id", d->scsi_id);
+	json_uint(j, "usable_size_sectors", usable * IMSM_BLOCK_BYTES / ex->sector_bytes);
+	json_bool(j, "this_disk", (int)i == ex->self_index);
+	json_end_object(j);
+}
+
+static void json_map(struct json_out *j, const char *key, const struct imsm_examine *ex,
+		     const struct imsm_map *m)
+{
+	char slots[IMSM_MAX_MEMBERS + 3];
+
+	slots_text(m, slots);
+	json_begin_object(j, key);
+	json_int(j, "raid_level", imsm_map_md_level(m));
+	json_uint(j, "members", m->num_members);
+	json_string(j, "slots", slots);
+	json_string(j, "map_state", map_state_text(m->map_state));
+	json_uint(j, "chunk_size_kib",
+		  (unsigned long long)m->blocks_per_strip * ex->sector_bytes / 1024);
+	json_end_object(j);
+}
+
+static void json_vol_state(struct json_out *j, const struct imsm_examine_vol *xv,
+			   const struct imsm_dev *d)
+{
+	char text[40];
+
+	migrate_state_text(d, text, sizeof(text));
+	json_string(j, "migrate_state", text);
+	if (d->vol.migr_state) {
+		json_begin_object(j, "checkpoint");
+		json_uint(j, "unit", d->vol.curr_migr_unit);
+		if (xv->factor_known)
+			json_uint(j, "blocks_per_unit", xv->factor);
+		else
+			json_null(j, "blocks_per_unit");
+		json_end_object(j);
+	} else {
+		json_null(j, "checkpoint");
+	}
+	json_bool(j, "dirty", d->vol.dirty & 1);
+	json_string(j, "rwh_policy", rwh_policy_text(d->rwh_policy, text, sizeof(text)));
+	json_uint(j, "volume_id", d->my_vol_raid_dev_num);
+}
+
+static void json_vol(struct json_out *j, const struct imsm_examine *ex, unsigned int v)
+{
+	const struct imsm_dev *d = &ex->mpb->dev[v];
+	const struct imsm_examine_vol *xv = &ex->vol[v];
+
+	json_begin_object(j, NULL);
+	json_uint(j, "index", v);
+	json_string_n(j, "name", (const char *)d->volume, IMSM_NAME_BYTES);
+	json_uuid(j, "uuid", xv->uuid);
+	json_map(j, "map", ex, &d->vol.map[0]);
+	if (d->vol.migr_state)
+		json_map(j, "previous_map", ex, &d->vol.map[1]);
+	else
+		json_null(j, "previous_map");
+	if (d->vol.map[0].failed_disk_num == IMSM_FAILED_DISK_NONE)
+		json_null(j, "failed_disk");
+	else
+		json_uint(j, "failed_disk", d->vol.map[0].failed_disk_num);
+	if (xv->self_slot < 0)
+		json_null(j, "this_slot");
+	else
+		json_int(j, "this_slot", xv->self_slot);
+	json_bool(j, "this_slot_out_of_sync", xv->self_out_of_sync);
+	json_uint(j, "sector_size", ex->sector_bytes);
+	json_uint(j, "array_size_sectors", d->size_blocks);
+	json_uint(j, "per_dev_size_sectors", d->vol.map[0].blocks_per_member);
+	json_uint(j, "sector_offset", d->vol.map[0].pba_of_lba0);
+	json_uint(j, "num_stripes", d->vol.map[0].num_data_stripes);
+	json_uint(j, "reserved", d->reserved_blocks);
+	json_vol_state(j, xv, d);
+	json_end_object(j);
+}
+
+void imsm_examine_print_json(struct json_out *j, const char *devname, const struct imsm_examine *ex)
+{
+	const struct imsm_super *s = ex->mpb;
+	unsigned int n_vols = s->num_raid_devs < IMSM_MAX_RAID_DEVS ? s->num_raid_devs
+								    : IMSM_MAX_RAID_DEVS;
+
+	json_begin_object(j, NULL);
+	json_string(j, "device", devname);
+	json_string(j, "metadata", "imsm");
+	json_string(j, "version", s->version);
+	json_hex32(j, "orig_family", s->orig_family_num);
+	json_hex32(j, "family", s->family_num);
+	json_hex32(j, "generation", s->generation_num);
+	json_uint(j, "creation_time", s->creation_time);
+	json_hex32(j, "attributes", s->attributes);
+	json_uuid(j, "uuid", ex->uuid);
+	json_hex32(j, "checksum", s->check_sum);
+	json_bool(j, "checksum_ok", ex->checksum_ok);
+	json_uint(j, "mpb_sectors", (s->mpb_size_bytes + ex->sector_bytes - 1) / ex->sector_bytes);
+	json_begin_array(j, "volumes");
+	for (unsigned int i = 0; i < n_vols; i++)
+		json_vol(j, ex, i);
+	json_end_array(j);
+	json_begin_array(j, "disks");
+	for (unsigned int i = 0; i < s->num_disks; i++)
+		json_disk(j, ex, i);
+	json_end_array(j);
+	json_end_object(j);
 }

@@ -136,6 +136,14 @@ void imsm_examine_print_text(FILE *f, const char *devname, const struct imsm_exa
  */
 void imsm_examine_print_brief(FILE *f, const struct imsm_super *s);
 
+/*
+ * One disk's copy as a JSON object (the caller opens the document); keys
+ * documented in README, "JSON output".  Names and serials are the disk's
+ * bytes, escaped by the JSON writer.
+ */
+struct json_out;
+void imsm_examine_print_json(struct json_out *j, const char *devname, const struct imsm_examine *ex);
+
 /* §8.3: the MD_* key=value lines of one copy. */
 void imsm_examine_print_export(FILE *f, const struct imsm_super *s);
 

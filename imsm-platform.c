@@ -168,17 +168,13 @@ static int scan_controllers(const char *sysroot, struct imsm_platform *p)
 	return 0;
 }
 
-int imsm_platform_probe(const char *sysroot, struct imsm_platform *ret)
+int imsm_platform_probe_hw(const char *sysroot, struct imsm_platform *ret)
 {
 	struct imsm_platform p;
 	int r;
 
 	/* built aside and copied out: *ret stays untouched on failure */
 	memset(&p, 0, sizeof(p));
-	if (env_is_one("IMSM_NO_PLATFORM")) {
-		p.source = IMSM_PLATFORM_DISABLED;
-		goto out_done;
-	}
 	r = scan_controllers(sysroot ? sysroot : "/sys", &p);
 	if (r < 0)
 		return r;
@@ -190,9 +186,18 @@ int imsm_platform_probe(const char *sysroot, struct imsm_platform *ret)
 		p.has_limits = true;
 		platform_test_table(&p.orom, env_is_one("IMSM_TEST_OROM_NORAID5"));
 	}
-out_done:
 	*ret = p;
 	return 0;
+}
+
+int imsm_platform_probe(const char *sysroot, struct imsm_platform *ret)
+{
+	if (env_is_one("IMSM_NO_PLATFORM")) {
+		memset(ret, 0, sizeof(*ret));
+		ret->source = IMSM_PLATFORM_DISABLED;
+		return 0;
+	}
+	return imsm_platform_probe_hw(sysroot, ret);
 }
 
 /* ---- limits -------------------------------------------------------------------- */

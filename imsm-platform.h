@@ -24,6 +24,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define IMSM_PLATFORM_MUST_CHECK __attribute__((warn_unused_result))
 
@@ -121,6 +122,14 @@ struct imsm_platform {
 int imsm_platform_probe(const char *sysroot, struct imsm_platform *ret) IMSM_PLATFORM_MUST_CHECK;
 
 /*
+ * The same without IMSM_NO_PLATFORM: the controllers and tables that are
+ * there (--detail-platform shows the hardware whatever the switch says,
+ * as upstream's does).
+ */
+int imsm_platform_probe_hw(const char *sysroot, struct imsm_platform *ret)
+	IMSM_PLATFORM_MUST_CHECK;
+
+/*
  * Check a volume request against the limits of p:
  *   md_level    0, 1, 5 or 10; raid1 with more than 2 members needs RAID1E
  *   n_members   members of the new volume (> 0)
@@ -167,5 +176,56 @@ unsigned int imsm_platform_max_chunk_kib(const struct imsm_platform *p);
  */
 size_t imsm_platform_levels_text(const struct imsm_platform *p, char *buf, size_t len);
 size_t imsm_platform_chunks_text(const struct imsm_platform *p, char *buf, size_t len);
+
+/* ---- --detail-platform (imsm-platform-print.c) ------------------------------- */
+
+#define IMSM_PLATFORM_MAX_PORTS 32
+
+struct imsm_platform_port {
+	int number;        /* "Port0" */
+	bool attached;     /* a disk is behind it */
+	char device[80];   /* "/dev/sda" */
+	char serial[64];   /* as sysfs gives it; "" unknown */
+};
+
+struct imsm_platform_ctrl {
+	struct imsm_hba hba;
+	char path[4096];   /* the controller's sysfs directory, links resolved */
+	bool has_caps;     /* a capability table applies to it */
+	unsigned int n_ports; /* SATA (AHCI) only */
+	struct imsm_platform_port ports[IMSM_PLATFORM_MAX_PORTS];
+};
+
+/* What --detail-platform shows: the controllers, and the table. */
+struct imsm_platform_report {
+	struct imsm_platform p;
+	unsigned int n_ctrls;
+	struct imsm_platform_ctrl ctrl[IMSM_PLATFORM_MAX_HBAS];
+};
+
+/*
+ * Build the report from sysfs under sysroot ("/sys" when NULL), whatever
+ * IMSM_NO_PLATFORM says (IMSM_TEST_OROM still gives the fake table).
+ * controller, when not NULL, keeps only the controller at that path.
+ * -ENODEV when no Intel storage controller exists, other -errno when sysfs
+ * cannot be read.  *ret is malloc'd: free().
+ */
+int imsm_platform_report_build(const char *sysroot, const char *controller,
+			       struct imsm_platform_report **ret) IMSM_PLATFORM_MUST_CHECK;
+
+/* 0 when some controller has a capability table, else 1 (upstream's status). */
+int imsm_platform_report_status(const struct imsm_platform_report *rep);
+
+/* "Intel(R) Matrix Storage Manager", ... (imsm-format.md §8.5). */
+const char *imsm_platform_name(const struct imsm_orom *o);
+
+/* Upstream's text (§8.5): the table, then each controller with its ports,
+ * a blank line; nothing when no controller has a table. */
+void imsm_platform_print_text(FILE *f, const struct imsm_platform_report *rep);
+/* The MD_FIRMWARE_TYPE / IMSM_* lines of §8.5. */
+void imsm_platform_print_export(FILE *f, const struct imsm_platform_report *rep);
+/* One JSON object per controller (the caller opens the array). */
+struct json_out;
+void imsm_platform_print_json(struct json_out *j, const struct imsm_platform_report *rep);
 
 #endif

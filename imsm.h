@@ -176,6 +176,7 @@ int imsm_op_examine_load(struct md_disk *d, struct super **ret, enum md_load_ste
 void imsm_op_examine_text(FILE *f, const char *path, const struct super *st);
 void imsm_op_examine_brief(FILE *f, const struct super *st);
 void imsm_op_examine_export(FILE *f, const struct super *st);
+void imsm_op_examine_json(struct json_out *j, const char *path, const struct super *st);
 bool imsm_op_examine_same_group(const struct super *a, const struct super *b);
 int imsm_op_uuid(const struct super *st, int index, char ret[MD_UUID_TEXT_BYTES]);
 

@@ -14,17 +14,32 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
 #define SYSROOT "/sys"
-#define MAP_FILE "/run/mdadm/map"
+#define MAP_DIR "/run/mdadm"
+#define MAP_FILE MAP_DIR "/map"
+#define MAP_NEW MAP_DIR "/map.new"
+#define MAP_LOCK MAP_DIR "/map.lock"
 
 static int write_ull(const struct md_sysfs *md, const char *dev, const char *attr,
 		     unsigned long long v)
 {
 	return sysfs_write_ull(md, dev, attr, v);
+}
+
+int md_alloc_devnm(const char *devnm)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), SYSROOT "/block/%s", devnm);
+	if (stat(path, &st) == 0)
+		return -EEXIST;
+	return util_write_small_file(SYSROOT "/module/md_mod/parameters/new_array", devnm);
 }
 
 int md_alloc(char *ret_devnm, size_t len)
@@ -184,18 +199,28 @@ static int hold_reshape(const struct md_sysfs *md, const struct md_volume_cfg *v
 	return r;
 }
 
-int md_start_volume(const char *devnm, const struct md_volume_cfg *v)
+static int start_volume(const char *devnm, const struct md_volume_cfg *v, bool ro)
 {
 	struct md_sysfs md;
 	int r;
 
 	sysfs_init(&md, SYSROOT, devnm);
-	r = sysfs_set_array_state(&md, v->level == 0 ? "active" : "readonly");
+	r = sysfs_set_array_state(&md, v->level == 0 && !ro ? "active" : "readonly");
 	if (!r && v->reshape)
 		r = hold_reshape(&md, v);
 	if (!r && v->level != 0)
 		r = sysfs_write_attr(&md, NULL, "safe_mode_delay", "4.000");
 	return r;
+}
+
+int md_start_volume(const char *devnm, const struct md_volume_cfg *v)
+{
+	return start_volume(devnm, v, false);
+}
+
+int md_start_volume_ro(const char *devnm, const struct md_volume_cfg *v)
+{
+	return start_volume(devnm, v, true);
 }
 
 /* ---- writes before md sees a volume ------------------------------------ */
@@ -311,7 +336,8 @@ static int make_node(const char *devnm)
 	if (access(path, F_OK) == 0)
 		return 0;
 	snprintf(sys, sizeof(sys), SYSROOT "/block/%s/dev", devnm);
-	if (util_read_small_file(sys, num, sizeof(num)) < 0 || sscanf(num, "%u:%u", &maj, &min) != 2)
+	if (util_read_small_file(sys, num, sizeof(num)) < 0 ||
+	    sscanf(num, "%u:%u", &maj, &min) != 2)
 		return -ENODEV;
 	if (mknod(path, S_IFBLK | 0600, makedev(maj, min)) < 0 && errno != EEXIST)
 		return -errno;
@@ -343,34 +369,158 @@ void md_unlink_name(const char *devnm)
 	}
 }
 
-int map_add(const char *devnm, const char *metadata, const char *uuid, const char *path)
-{
-	char line[PATH_MAX + 128];
-	FILE *f;
+/* ---- the map file (md-kernel-interface.md §11.5) -------------------------- */
 
-	map_remove(devnm);
-	(void)mkdir("/run/mdadm", 0755);
-	f = fopen(MAP_FILE, "a");
+/*
+ * Every change: take the lock (flock on map.lock; a lock file its previous
+ * owner unlinked is stale, take a new one), read, change, write map.new,
+ * rename it over map, then unlink and close the lock.  Readers see the old
+ * file or the new one, never half of one.
+ */
+static int map_lock(void)
+{
+	for (int tries = 0; tries < 100; tries++) {
+		struct stat st;
+		int fd;
+
+		(void)mkdir(MAP_DIR, 0755);
+		fd = open(MAP_LOCK, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		if (fd < 0)
+			return -errno;
+		if (flock(fd, LOCK_EX) < 0) {
+			close(fd);
+			return -errno;
+		}
+		if (fstat(fd, &st) == 0 && st.st_nlink > 0)
+			return fd;
+		close(fd);
+	}
+	return -EDEADLK;
+}
+
+static void map_unlock(int fd)
+{
+	(void)unlink(MAP_LOCK); /* only the owner unlinks, before closing */
+	close(fd);
+}
+
+static bool map_parse_line(const char *line, struct map_entry *e)
+{
+	memset(e, 0, sizeof(*e));
+	return sscanf(line, "%31s %63s %39s %255s", e->devnm, e->metadata, e->uuid, e->path) == 4;
+}
+
+int map_read(struct map_entry **ret, int *ret_n)
+{
+	struct map_entry *list = NULL, e;
+	char line[512];
+	FILE *f = fopen(MAP_FILE, "re");
+	int n = 0;
+
+	if (!f && errno != ENOENT)
+		return -errno;
+	while (f && fgets(line, sizeof(line), f)) {
+		struct map_entry *grown;
+
+		if (!map_parse_line(line, &e))
+			continue;
+		grown = realloc(list, sizeof(*list) * (size_t)(n + 1));
+		if (!grown) {
+			free(list);
+			fclose(f);
+			return -ENOMEM;
+		}
+		list = grown;
+		list[n++] = e;
+	}
+	if (f)
+		fclose(f);
+	*ret = list;
+	*ret_n = n;
+	return 0;
+}
+
+static int map_write_locked(const struct map_entry *e, int n)
+{
+	FILE *f = fopen(MAP_NEW, "we");
+	int r = 0;
+
 	if (!f)
 		return -errno;
-	snprintf(line, sizeof(line), "%s %s %s %s\n", devnm, metadata, uuid, path);
-	fputs(line, f);
-	return fclose(f) == 0 ? 0 : -errno;
+	for (int i = 0; i < n; i++)
+		if (e[i].devnm[0])
+			fprintf(f, "%s %s %s %s\n", e[i].devnm, e[i].metadata, e[i].uuid,
+				e[i].path);
+	if (fflush(f) != 0 || fsync(fileno(f)) < 0)
+		r = -errno;
+	if (fclose(f) != 0 && !r)
+		r = -errno;
+	if (!r && rename(MAP_NEW, MAP_FILE) < 0)
+		r = -errno;
+	if (r)
+		(void)unlink(MAP_NEW);
+	return r;
+}
+
+int map_replace(const struct map_entry *e, int n)
+{
+	int fd = map_lock(), r;
+
+	if (fd < 0)
+		return fd;
+	r = map_write_locked(e, n);
+	map_unlock(fd);
+	return r;
+}
+
+/* Under the lock: drop devnm's line, then add e (if any). */
+static int map_change(const char *devnm, const struct map_entry *add)
+{
+	struct map_entry *list = NULL;
+	int fd = map_lock(), n = 0, r;
+
+	if (fd < 0)
+		return fd;
+	r = map_read(&list, &n);
+	for (int i = 0; !r && i < n; i++)
+		if (strcmp(list[i].devnm, devnm) == 0)
+			list[i].devnm[0] = '\0';
+	if (!r && add) {
+		struct map_entry *grown = realloc(list, sizeof(*list) * (size_t)(n + 1));
+
+		if (!grown)
+			r = -ENOMEM;
+		else {
+			list = grown;
+			list[n++] = *add;
+		}
+	}
+	if (!r)
+		r = map_write_locked(list, n);
+	free(list);
+	map_unlock(fd);
+	return r;
+}
+
+int map_add(const char *devnm, const char *metadata, const char *uuid, const char *path)
+{
+	struct map_entry e;
+
+	memset(&e, 0, sizeof(e));
+	if (strlen(devnm) >= sizeof(e.devnm) || strlen(metadata) >= sizeof(e.metadata) ||
+	    strlen(uuid) >= sizeof(e.uuid) || strlen(path) >= sizeof(e.path) ||
+	    strpbrk(path, " \t\n"))
+		return -EINVAL;
+	strcpy(e.devnm, devnm);
+	strcpy(e.metadata, metadata);
+	strcpy(e.uuid, uuid);
+	strcpy(e.path, path);
+	return map_change(devnm, &e);
 }
 
 void map_remove(const char *devnm)
 {
-	char line[PATH_MAX + 128], tmp[] = MAP_FILE ".new";
-	FILE *in = fopen(MAP_FILE, "r"), *out;
-	size_t n = strlen(devnm);
-
-	if (!in)
-		return;
-	out = fopen(tmp, "w");
-	while (out && fgets(line, sizeof(line), in))
-		if (strncmp(line, devnm, n) != 0 || line[n] != ' ')
-			fputs(line, out);
-	fclose(in);
-	if (out && fclose(out) == 0)
-		(void)rename(tmp, MAP_FILE);
+	/* Best effort: a stale line names an array that no longer runs,
+	 * which every reader checks. */
+	(void)map_change(devnm, NULL);
 }

@@ -23,19 +23,19 @@ int md_build_container(const char *devnm, const char *format, const struct md_me
 
 /* Add one disk to an existing container. */
 int md_container_add(const char *devnm, const struct md_member_cfg *disk)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 /* A member array of container: geometry (old, then reshape position and
  * new, §4.5), then devices, not started (§4.2). */
 int md_build_volume(const char *container, const char *devnm, const struct md_volume_cfg *v)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 /* Start a built volume: raid0 active, redundant levels readonly for mdmon
  * to decide (§4.3); then the safe-mode delay.  A resumed reshape is left
  * frozen at sync_max = its checkpoint (md-kernel-interface.md §9.4.6):
  * md runs it only once mdadm --grow --continue writes "idle". */
 int md_start_volume(const char *devnm, const struct md_volume_cfg *v)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 /*
  * The writes v asks for before md may see the volume (its copies, each
@@ -54,9 +54,33 @@ void md_teardown(const char *devnm);
 int md_link_name(const char *devnm, const char *name) __attribute__((warn_unused_result));
 void md_unlink_name(const char *devnm);
 
-/* The /run/mdadm/map file: one line per array mdadm started (§11.5). */
+/*
+ * The /run/mdadm/map file: one line per array mdadm started (§11.5),
+ * "devnm metadata uuid path", as upstream writes it.  Every change is
+ * made under upstream's lock and lands atomically (map.new renamed).
+ * Lines are not checked against what runs: callers do.
+ */
+struct map_entry {
+	char devnm[32];
+	char metadata[64]; /* "imsm", or "/md127/0" for a volume */
+	char uuid[40];	   /* "xxxxxxxx:xxxxxxxx:xxxxxxxx:xxxxxxxx" */
+	char path[256];	   /* "/dev/md/NAME" or "/dev/mdN" */
+};
+
+/* path must not hold blanks (-EINVAL): callers pass cleaned names. */
 int map_add(const char *devnm, const char *metadata, const char *uuid, const char *path)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 void map_remove(const char *devnm);
+/* Every well-formed line; a missing file is no line.  free() *ret. */
+int map_read(struct map_entry **ret, int *ret_n) __attribute__((warn_unused_result));
+/* The whole file replaced by these entries (--rebuild-map). */
+int map_replace(const struct map_entry *e, int n) __attribute__((warn_unused_result));
+
+/* Allocate this md device (mdN); -EEXIST when it exists. */
+int md_alloc_devnm(const char *devnm) __attribute__((warn_unused_result));
+
+/* md_start_volume(), read-only (-o): every level starts "readonly". */
+int md_start_volume_ro(const char *devnm, const struct md_volume_cfg *v)
+    __attribute__((warn_unused_result));
 
 #endif

@@ -473,15 +473,13 @@ static int check_devices(const struct request *req)
 		}
 		break;
 	case MODE_INCREMENTAL:
-		if (req->n_devs > 1) {
-			pr_err("--incremental takes one device");
-			return EXIT_USAGE;
-		}
+		/* names after the first are other names of the same disk, as
+		 * udev passes $env{DEVLINKS} */
 		if (req->n_devs == 0 && !req->scan && !req->rebuild_map) {
 			pr_err("--incremental needs a device, --scan or --rebuild-map");
 			return EXIT_USAGE;
 		}
-		if (req->n_devs == 1 && req->scan) {
+		if (req->n_devs > 0 && req->scan) {
 			pr_err("--incremental --scan takes no device");
 			return EXIT_USAGE;
 		}

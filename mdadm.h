@@ -302,6 +302,7 @@ enum md_load_step {
 #define MD_UUID_CONTAINER (-1)
 
 struct metadata_ops;
+struct json_out;
 
 /*
  * One format's metadata as loaded from some disks: the copy that speaks
@@ -382,6 +383,9 @@ struct metadata_ops {
 	void (*examine_text)(FILE *f, const char *path, const struct super *st);
 	void (*examine_brief)(FILE *f, const struct super *st);
 	void (*examine_export)(FILE *f, const struct super *st);
+	/* --examine --json: one object for the disk at path (the caller
+	 * opens and closes the document); from examine_load()'s super. */
+	void (*examine_json)(struct json_out *j, const char *path, const struct super *st);
 
 	/* ---- md's view: create and assemble ---- */
 

@@ -28,7 +28,10 @@
  * Writes go through a buffer the manager allocated (st->io_buf), in the
  * order of imsm-io.c: migration record sector, MPB extension, anchor last.
  *
- * FIXME(issue 4): failures during a general migration, the "-" flag.
+ * A read-only volume whose "-" flag is set (mdadm --readonly, or an
+ * assembly holding a reshape) is left read-only.
+ *
+ * FIXME(issue 4): failures during a general migration.
  */
 #include "imsm.h"
 #include "mdadm.h"
@@ -558,6 +561,19 @@ static int add_pollfds(const struct mon_array *a, struct pollfd *pfd, int n)
 	return n;
 }
 
+/* mdadm --readonly set the volume's "-" flag (md-kernel-interface.md §7):
+ * a read-only volume stays read-only until --readwrite clears it. */
+static bool held_readonly(const struct mdmon_state *st, const struct mon_array *a)
+{
+	struct md_sysfs md;
+	char meta[64];
+
+	if (!is(a->state, "readonly"))
+		return false;
+	sysfs_init(&md, st->sysroot, a->devnm);
+	return sysfs_get_metadata_version(&md, meta, sizeof(meta)) >= 0 && meta[9] == '-';
+}
+
 /* One pass over every array.  Returns the pollfd count. */
 static int monitor_pass(struct mdmon_state *st, struct pollfd *pfd)
 {
@@ -572,6 +588,8 @@ static int monitor_pass(struct mdmon_state *st, struct pollfd *pfd)
 			changed |= record_failures(st, a);
 			changed |= record_rebuild(st, a);
 			changed |= decide(st->mpb, a);
+			if (held_readonly(st, a))
+				a->reply = NULL;
 		}
 		n = add_pollfds(a, pfd, n);
 	}

@@ -724,6 +724,7 @@ const struct metadata_ops imsm_ops = {
 	.examine_text = imsm_op_examine_text,
 	.examine_brief = imsm_op_examine_brief,
 	.examine_export = imsm_op_examine_export,
+	.examine_json = imsm_op_examine_json,
 
 	.container_member = op_container_member,
 	.volume_md_cfg = op_volume_md_cfg,

@@ -273,6 +273,11 @@ static void test_assemble_incremental(void)
 	CHECK_INT(PARSE(&req, "-IRs"), 0);
 	CHECK(req.run && req.scan);
 	free_request(&req);
+	CHECK_INT(PARSE(&req, "--incremental", "--export", "/dev/sda", "--offroot",
+			"/dev/disk/by-id/ata-X", "/dev/disk/by-path/pci-0"),
+		  0);
+	CHECK_INT(req.n_devs, 3);
+	free_request(&req);
 	CHECK_INT(PARSE(&req, "-Ir"), 0);
 	CHECK(req.rebuild_map);
 	free_request(&req);
@@ -441,7 +446,6 @@ static void test_bad_input(void)
 	expect_usage("wrong mode", CAPTURE(m, "-D", "-l5", "x"), m, "--level is not valid in misc mode");
 	expect_usage("no array", CAPTURE(m, "-C"), m, "an md device must be given");
 	expect_usage("no devs", CAPTURE(m, "-E"), m, "no devices given");
-	expect_usage("two incr", CAPTURE(m, "-I", "a", "b"), m, "takes one device");
 	expect_usage("first not mode", CAPTURE(m, "--scan"), m, "does not set the mode");
 	expect_usage("alias named", CAPTURE(m, "--raid-disks=3"), m, "--raid-disks does not set");
 	expect_usage("misc after dev", CAPTURE(m, "/dev/md0", "-S"), m, "no action given for");

@@ -125,16 +125,15 @@ examine_field() {
 	"${3:-mdadm}" -E "$1" 2>/dev/null | sed -n "s/^ *$2 : //p" | head -1
 }
 
-# Stop everything md runs (members first), quietly.
+# Stop everything md runs with our own mdadm -Ss (volumes first, then
+# containers, as upstream) and make sure nothing is left.
 stop_all_md() {
-	local a
-	for a in $(awk '/^md/ && !/inactive/ { print $1 }' /proc/mdstat); do
-		mdadm-peer -S "/dev/$a" >/dev/null 2>&1 || true
-	done
-	for a in $(awk '/^md/ { print $1 }' /proc/mdstat); do
-		mdadm-peer -S "/dev/$a" >/dev/null 2>&1 || true
-	done
+	mdadm -Ss >/dev/null 2>&1 || true
 	rm -f /dev/md/* 2>/dev/null || true
+	if grep -q '^md' /proc/mdstat; then
+		cat /proc/mdstat >&2
+		fail "mdadm -Ss left arrays running"
+	fi
 }
 
 # vol_path NAME: the device of a volume after an assembly; Debian's mdadm

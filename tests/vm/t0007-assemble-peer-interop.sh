@@ -20,13 +20,13 @@ run_expect 0 mdadm -A /dev/md/imsm0 "${DISKS[@]}"
 echo "$last_err"
 grep -q '^md.* : active .*raid5' /proc/mdstat || fail "raid5 volume not started"
 grep -q '^md.* : active raid0' /proc/mdstat || fail "raid0 volume not started"
-pattern_verify /dev/md/v5 41 36
-pattern_verify /dev/md/v0 42 32
-grep -q ' /dev/md/v5$' /run/mdadm/map || fail "no map entry for v5"
-pattern_write /dev/md/v5 43 36
+pattern_verify "$(vol_path v5)" 41 36
+pattern_verify "$(vol_path v0)" 42 32
+grep -q ' /dev/md/v5_0$' /run/mdadm/map || fail "no map entry for v5"
+pattern_write "$(vol_path v5)" 43 36
 run_expect 1 mdadm -A /dev/md/imsm0 "${DISKS[@]}"
 expect_one_error_line "mdadm: /dev/md/imsm0 is already active"
-run_expect 0 mdadm -S /dev/md/v5 /dev/md/v0
+run_expect 0 mdadm -S "$(vol_path v5)" "$(vol_path v0)"
 run_expect 0 mdadm -S /dev/md/imsm0
 for d in "${DISKS[@]}"; do
 	mdadm-peer -E "$d" | grep -q 'Dirty State : dirty' && fail "a volume is dirty on $d after our stop"

@@ -36,8 +36,8 @@ olce_setup() {
 	run_expect 0 mdadm -C /dev/md/imsm0 -e imsm -n"$old" "${D[@]:0:old}"
 	run_expect 0 mdadm -C /dev/md/vol -l"$level" -n"$old" -c 128 -z 16M --assume-clean \
 		/dev/md/imsm0
-	SIZE0=$(blockdev --getsize64 /dev/md/vol)
-	pattern_write /dev/md/vol "$SEED" $((SIZE0 >> 20))
+	SIZE0=$(blockdev --getsize64 "$(vol_path vol)")
+	pattern_write "$(vol_path vol)" "$SEED" $((SIZE0 >> 20))
 	for d in "${D[@]:old}"; do
 		run_expect 0 mdadm /dev/md/imsm0 --add "$d"
 	done
@@ -49,7 +49,7 @@ olce_setup() {
 # everything is stopped.  Sets RS/RU (record status, unit) and POS.
 olce_kill() {
 	local rc=0 vol
-	vol=$(md_devnm /dev/md/vol)
+	vol=$(md_devnm "$(vol_path vol)")
 	MDADM_TEST_OLCE_DIE=$1 mdadm --grow /dev/md/imsm0 --raid-devices="$2" \
 		2>/tmp/grow.err || rc=$?
 	[ "$rc" = 137 ] || fail "mdadm --grow was not killed at $1 (exit $rc): $(cat /tmp/grow.err)"
@@ -61,7 +61,7 @@ olce_kill() {
 	POS=$(((RU + RS) * BPU))
 	note "killed at $1: record status $RS unit $RU; md at $(md_attr "$vol" reshape_position)," \
 		"sync_max $(md_attr "$vol" sync_max); md must resume at $POS"
-	run_expect 0 mdadm -S /dev/md/vol
+	run_expect 0 mdadm -S "$(vol_path vol)"
 	run_expect 0 mdadm -S /dev/md/imsm0
 	grep -q '^md' /proc/mdstat && fail "arrays left after the stop"
 	return 0
@@ -81,7 +81,7 @@ copy_area_restored() { # U: destination == copy area on every disk
 # check_held MD_LEVEL: the volume runs the reshape from POS, held.
 check_held() {
 	local vol lvl=$1 old_slots=$((DATA0 + 1)) new_slots=$((DATA1 + 1))
-	vol=$(md_devnm /dev/md/vol)
+	vol=$(md_devnm "$(vol_path vol)")
 	cat /proc/mdstat
 	[ "$(md_attr "$vol" level)" = "raid$lvl" ] || fail "level $(md_attr "$vol" level)"
 	[ "$(md_attr "$vol" raid_disks)" = "$new_slots ($old_slots)" ] ||
@@ -95,13 +95,13 @@ check_held() {
 	*) fail "not frozen: $(md_attr "$vol" metadata_version)" ;;
 	esac
 	[ "$(md_attr "$vol" sync_action)" = frozen ] || fail "sync_action $(md_attr "$vol" sync_action)"
-	[ "$(blockdev --getsize64 /dev/md/vol)" = "$SIZE0" ] || fail "array size changed"
+	[ "$(blockdev --getsize64 "$(vol_path vol)")" = "$SIZE0" ] || fail "array size changed"
 	[ "$(rec_word "${D[0]}" 0)" = 0 ] || fail "the record still says status $(rec_word "${D[0]}" 0)"
 	[ "$(rec_word "${D[0]}" 1)" = $((POS / BPU)) ] ||
 		fail "the record is at unit $(rec_word "${D[0]}" 1), expected $((POS / BPU))"
 	[ "$(rec_word "${D[1]}" 0)/$(rec_word "${D[1]}" 1)" = "0/$((POS / BPU))" ] ||
 		fail "the second record member differs"
-	pattern_verify /dev/md/vol "$SEED" $((SIZE0 >> 20))
+	pattern_verify "$(vol_path vol)" "$SEED" $((SIZE0 >> 20))
 	sleep 2
 	[ "$(md_attr "$vol" reshape_position)" = "$POS" ] ||
 		fail "md moved past the checkpoint: $(md_attr "$vol" reshape_position)"
@@ -119,7 +119,7 @@ retire_disks() {
 }
 
 stop_both() {
-	run_expect 0 mdadm -S /dev/md/vol
+	run_expect 0 mdadm -S "$(vol_path vol)"
 	run_expect 0 mdadm -S /dev/md/imsm0
 }
 
@@ -154,13 +154,13 @@ assemble_and_finish() { # how NEW LEVEL
 	printf '%s\n' "$last_err"
 	printf '%s\n' "$last_err" | grep -q 'continuing the reshape of /dev/md' ||
 		fail "the assembly did not continue the reshape"
-	vol=$(md_devnm /dev/md/vol)
+	vol=$(md_devnm "$(vol_path vol)")
 	wait_until 300 finish_done "$vol" "$2"
 	cat /proc/mdstat
 	[ "$(md_attr "$vol" level)" = "raid$3" ] || fail "level $(md_attr "$vol" level) at the end"
-	[ "$(blockdev --getsize64 /dev/md/vol)" = $((SIZE0 / DATA0 * DATA1)) ] ||
-		fail "size $(blockdev --getsize64 /dev/md/vol), expected $((SIZE0 / DATA0 * DATA1))"
-	pattern_verify /dev/md/vol "$SEED" $((SIZE0 >> 20))
+	[ "$(blockdev --getsize64 "$(vol_path vol)")" = $((SIZE0 / DATA0 * DATA1)) ] ||
+		fail "size $(blockdev --getsize64 "$(vol_path vol)"), expected $((SIZE0 / DATA0 * DATA1))"
+	pattern_verify "$(vol_path vol)" "$SEED" $((SIZE0 >> 20))
 	for d in "${D[@]}"; do
 		for p in mdadm mdadm-peer; do
 			"$p" -E "$d" >/tmp/e.txt 2>&1 || fail "$p -E $d failed"
@@ -169,7 +169,7 @@ assemble_and_finish() { # how NEW LEVEL
 			grep -q "Members : $2\$" /tmp/e.txt || fail "$p -E $d: not $2 members"
 		done
 	done
-	note "continued after assembly ($1): $2 members, $(blockdev --getsize64 /dev/md/vol) bytes"
+	note "continued after assembly ($1): $2 members, $(blockdev --getsize64 "$(vol_path vol)") bytes"
 }
 
 # A record of another migration while the checkpoint is mid-way: the
@@ -238,7 +238,7 @@ assemble_held named
 copy_area_restored 1
 check_held 4
 d2=$(basename "${D[2]}")
-[ "$(md_attr "$(md_devnm /dev/md/vol)" "dev-$d2/recovery_start")" = $((POS / DATA1)) ] ||
+[ "$(md_attr "$(md_devnm "$(vol_path vol)")" "dev-$d2/recovery_start")" = $((POS / DATA1)) ] ||
 	fail "the new disk in raid4's parity slot is not rebuilt from the front"
 stop_both
 assemble_and_finish named 3 0
@@ -255,9 +255,9 @@ D=("${DISKS[@]:first}")
 run_expect 0 mdadm -C /dev/md/imsm0 -e imsm -n3 "${D[@]:0:3}"
 run_expect 0 mdadm -C /dev/md/vol -l5 -n3 -c 128 -z 12M --assume-clean /dev/md/imsm0
 run_expect 0 mdadm -C /dev/md/vol1 -l0 -n3 -c 128 -z 8M /dev/md/imsm0
-SIZE0=$(blockdev --getsize64 /dev/md/vol) SIZE1=$(blockdev --getsize64 /dev/md/vol1)
-pattern_write /dev/md/vol 2013 $((SIZE0 >> 20))
-pattern_write /dev/md/vol1 2014 $((SIZE1 >> 20))
+SIZE0=$(blockdev --getsize64 "$(vol_path vol)") SIZE1=$(blockdev --getsize64 "$(vol_path vol1)")
+pattern_write "$(vol_path vol)" 2013 $((SIZE0 >> 20))
+pattern_write "$(vol_path vol1)" 2014 $((SIZE1 >> 20))
 run_expect 0 mdadm /dev/md/imsm0 --add "${D[3]}"
 rc=0
 MDADM_TEST_OLCE_DIE=volume:0 mdadm --grow /dev/md/imsm0 --raid-devices=4 2>/tmp/grow.err || rc=$?
@@ -265,37 +265,37 @@ MDADM_TEST_OLCE_DIE=volume:0 mdadm --grow /dev/md/imsm0 --raid-devices=4 2>/tmp/
 mdadm -E "${D[0]}" >/tmp/e.txt
 grep -q 'Migrate State : general migration' /tmp/e.txt || fail "volume 1 is not migrating"
 [ "$(rec_word "${D[0]}" 0)/$(rec_word "${D[0]}" 2)" = 0/0 ] || fail "the record is not zeroed"
-run_expect 0 mdadm -S /dev/md/vol
-run_expect 0 mdadm -S /dev/md/vol1
+run_expect 0 mdadm -S "$(vol_path vol)"
+run_expect 0 mdadm -S "$(vol_path vol1)"
 run_expect 0 mdadm -S /dev/md/imsm0
 run_expect 0 env MDADM_NO_GROW_CONTINUE=1 mdadm -A /dev/md/imsm0 "${D[@]}"
 printf '%s\n' "$last_err"
 cat /proc/mdstat
-v1=$(md_devnm /dev/md/vol1)
+v1=$(md_devnm "$(vol_path vol1)")
 [ "$(md_attr "$v1" level)/$(md_attr "$v1" raid_disks)" = raid0/3 ] ||
 	fail "volume 1 is $(md_attr "$v1" level)/$(md_attr "$v1" raid_disks), expected raid0/3"
-[ "$(md_attr "$(md_devnm /dev/md/vol)" raid_disks)" = 4 ] || fail "volume 0 is not on 4 disks"
+[ "$(md_attr "$(md_devnm "$(vol_path vol)")" raid_disks)" = 4 ] || fail "volume 0 is not on 4 disks"
 for d in "${D[@]:0:2}"; do
 	[ "$(rec_word "$d" 0)/$(rec_word "$d" 1)" = 0/0 ] || fail "$d: record not at unit 0"
 	[ "$(rec_word "$d" 2)" != 0 ] || fail "$d: no fresh record (family 0)"
 	[ "$(rec_word "$d" 8)" -gt 0 ] || fail "$d: the fresh record has no units"
 done
-pattern_verify /dev/md/vol 2013 $((SIZE0 >> 20))
-pattern_verify /dev/md/vol1 2014 $((SIZE1 >> 20))
+pattern_verify "$(vol_path vol)" 2013 $((SIZE0 >> 20))
+pattern_verify "$(vol_path vol1)" 2014 $((SIZE1 >> 20))
 note "volume 1 as it was, a fresh record on its record members"
-run_expect 0 mdadm -S /dev/md/vol
-run_expect 0 mdadm -S /dev/md/vol1
+run_expect 0 mdadm -S "$(vol_path vol)"
+run_expect 0 mdadm -S "$(vol_path vol1)"
 run_expect 0 mdadm -S /dev/md/imsm0
 run_expect 0 mdadm -A /dev/md/imsm0 "${D[@]}"
 printf '%s\n' "$last_err" | grep -q 'continuing the reshape of /dev/md' ||
 	fail "the assembly did not continue the reshape"
 DATA0=3 DATA1=4
-wait_until 300 finish_done "$(md_devnm /dev/md/vol1)" 4
+wait_until 300 finish_done "$(md_devnm "$(vol_path vol1)")" 4
 cat /proc/mdstat
 [ "$(md_attr "$v1" level)" = raid0 ] || fail "volume 1 is $(md_attr "$v1" level) at the end"
-[ "$(blockdev --getsize64 /dev/md/vol1)" = $((SIZE1 / 3 * 4)) ] || fail "volume 1 did not grow"
-pattern_verify /dev/md/vol 2013 $((SIZE0 >> 20))
-pattern_verify /dev/md/vol1 2014 $((SIZE1 >> 20))
+[ "$(blockdev --getsize64 "$(vol_path vol1)")" = $((SIZE1 / 3 * 4)) ] || fail "volume 1 did not grow"
+pattern_verify "$(vol_path vol)" 2013 $((SIZE0 >> 20))
+pattern_verify "$(vol_path vol1)" 2014 $((SIZE1 >> 20))
 for d in "${D[@]}"; do
 	for p in mdadm mdadm-peer; do
 		"$p" -E "$d" >/tmp/e.txt 2>&1 || fail "$p -E $d failed"
@@ -309,7 +309,7 @@ retire_disks
 # ---- the peer's OLCE, killed mid-way, resumed by us ----------------------
 SEED=2015
 olce_setup 5 3 4
-run_expect 0 mdadm -S /dev/md/vol
+run_expect 0 mdadm -S "$(vol_path vol)"
 run_expect 0 mdadm -S /dev/md/imsm0
 rm -f /dev/md/*
 run_expect 0 mdadm-peer -A /dev/md/imsm0 "${D[@]}"

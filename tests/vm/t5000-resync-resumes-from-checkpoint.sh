@@ -129,7 +129,7 @@ run_expect 0 mdadm -S /dev/md/imsm0
 
 hold_resync
 run_expect 0 mdadm -A /dev/md/imsm0 "${DISKS[@]}"
-vol=$(md_devnm /dev/md/r5)
+vol=$(md_devnm "$(vol_path r5))
 start=$(cat "/sys/block/$vol/md/resync_start")
 note "resync_start after our assembly: $start (expected $N x $FACTOR = $((N * FACTOR)))"
 [ "$start" = $((N * FACTOR)) ] || fail "resync_start $start, expected $((N * FACTOR))"
@@ -144,9 +144,9 @@ grep -q 'Migrate State : idle' /tmp/peer.txt || fail "migration not ended"
 grep -q 'Map State : normal$' /tmp/peer.txt || fail "map not normal"
 grep -q 'Checkpoint' /tmp/peer.txt && fail "checkpoint shown for an idle volume"
 grep -E 'Migrate State|Map State|Dirty State' <(mdadm -E "${DISKS[0]}")
-pattern_verify /dev/md/r5 51 32
+pattern_verify "$(vol_path r5)" 51 32
 note "our INIT resumed at unit $N and completed"
-run_expect 0 mdadm -S /dev/md/r5
+run_expect 0 mdadm -S $(vol_path r5)
 run_expect 0 mdadm -S /dev/md/imsm0
 
 # ---- 2. the peer continues an INIT we started -------------------------------
@@ -198,11 +198,11 @@ mdadm-peer -E "${D3[0]}" | grep -q 'Migrate State : idle' || fail "migrating bef
 
 slow_resync 500
 run_expect 0 mdadm -A /dev/md/imsm2 "${D3[@]}"
-vol=$(md_devnm /dev/md/t5)
+vol=$(md_devnm "$(vol_path t5))
 [ "$(cat "/sys/block/$vol/md/resync_start")" = 0 ] || fail "a dirty volume must resync from 0"
 wait_until 30 sh -c "mdadm -E ${D3[0]} | grep -q 'Migrate State : repair'"
 wait_until 120 sync_past "$vol" $((total / 4))
-run_expect 0 mdadm -S /dev/md/t5
+run_expect 0 mdadm -S $(vol_path t5)
 show_checkpoint "${D3[0]}" repair normal
 [ "$(vol_status "${D3[0]}")" = 0000008c ] || fail "repair status $(vol_status "${D3[0]}"), expected 0000008c"
 run_expect 0 mdadm -S /dev/md/imsm2
