@@ -110,7 +110,8 @@ run_expect 0 mdadm --stop /dev/md/v0
 snapshot
 refuse "delete 0 under running 1" 2 "the UUID of active subarray 1 (/dev/md/v1)" \
 	mdadm --kill-subarray=0 /dev/md/imsm0
-run_expect 0 mdadm -I /dev/md/imsm0 # v0 again
+run_expect 0 mdadm -I /dev/md/imsm0 # v0 again (NAME_0 when assembled anew)
+V0P=$(vol_path v0)
 run_expect 0 mdadm --stop /dev/md/v1
 snapshot
 refuse "a name with a slash" 2 "volume names are 1-16 characters" \
@@ -132,21 +133,22 @@ for p in mdadm mdadm-peer; do
 	$p -E "${A[2]}" | grep -q '^\[v1\]:' && fail "$p -E: v1 still there"
 done
 run_expect 0 mdadm -I /dev/md/imsm0
-pattern_verify /dev/md/data1 12 6
-run_expect 0 mdadm --stop /dev/md/data1
+p=$(vol_path data1)
+pattern_verify "$p" 12 6
+run_expect 0 mdadm --stop "$p"
 run_expect 0 mdadm --kill-subarray=1 /dev/md/imsm0
 case $last_err in *"Deleted subarray-1 from /dev/md/imsm0, UUIDs may have changed"*) ;;
 *) fail "kill: $last_err" ;; esac
 [ "$(examine_field "${A[0]}" "RAID Devices")" = 1 ] || fail "ours: two volumes after the delete"
 [ "$(examine_field "${A[0]}" "RAID Devices" mdadm-peer)" = 1 ] || fail "peer: two volumes"
-pattern_verify /dev/md/v0 11 6
+pattern_verify "$V0P" 11 6
 
 # volume 0 of two goes: the other becomes subarray 0 (mdmon runs, no volume does)
 run_expect 0 mdadm -C /dev/md/w1 -l1 -n2 -z 2M --assume-clean /dev/md/imsm0
 pattern_write /dev/md/w1 14 2
 run_expect 0 mdadm --wait-clean /dev/md/w1
 run_expect 0 mdadm -S /dev/md/w1
-run_expect 0 mdadm -S /dev/md/v0
+run_expect 0 mdadm -S "$V0P"
 [ -e "/run/mdadm/$C0.pid" ] || fail "mdmon of imsm0 is gone"
 run_expect 0 mdadm --kill-subarray=0 /dev/md/imsm0
 for p in mdadm mdadm-peer; do
@@ -155,8 +157,9 @@ for p in mdadm mdadm-peer; do
 		fail "$p: w1 is not subarray 0"
 done
 run_expect 0 mdadm -I /dev/md/imsm0
-pattern_verify /dev/md/w1 14 2
-run_expect 0 mdadm -S /dev/md/w1
+p=$(vol_path w1)
+pattern_verify "$p" 14 2
+run_expect 0 mdadm -S "$p"
 # the last one: every member gets its spare record back
 run_expect 0 mdadm --kill-subarray=0 /dev/md/imsm0
 for d in "${A[@]}"; do
@@ -178,11 +181,12 @@ for p in mdadm mdadm-peer; do
 	[ "$(examine_field "${Z[0]}" "RAID Devices" $p)" = 1 ] || fail "$p: not one volume"
 done
 run_expect 0 mdadm -I /dev/md/imsm1
-pattern_verify /dev/md/zz 13 2
+ZZ=$(vol_path zz)
+pattern_verify "$ZZ" 13 2
 note "rename and delete without mdmon done"
 
 # ---- --zero-superblock ---------------------------------------------------------
-run_expect 0 mdadm -S /dev/md/zz
+run_expect 0 mdadm -S "$ZZ"
 run_expect 0 mdadm -S /dev/md/imsm1
 # a damaged copy (a byte under the checksum changed) needs --force
 n=$(($(blockdev --getsz "${Z[0]}") - 2))
