@@ -12,6 +12,7 @@
  * RST option ROMs were written against.
  */
 #include "imsm.h"
+#include "imsm-subarray.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -118,23 +119,6 @@ static int check_geometry(const struct md_volume_request *req, unsigned int chun
 	}
 	if (chunk_kib < MIN_CHUNK_KIB || chunk_kib > MAX_CHUNK_KIB || (chunk_kib & (chunk_kib - 1)))
 		return -EDOM;
-	return 0;
-}
-
-/* Names: 1-16 portable filename characters, no leading dot, unique. */
-static int check_name(const struct imsm_super *s, const char *name)
-{
-	size_t len = strlen(name);
-	char have[IMSM_NAME_BYTES + 1];
-
-	if (len == 0 || len > IMSM_NAME_BYTES || name[0] == '.' ||
-	    strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != len)
-		return -EBADR;
-	for (int i = 0; s && i < s->num_raid_devs; i++) {
-		imsm_volume_name(&s->dev[i], have);
-		if (strcmp(have, name) == 0)
-			return -EEXIST;
-	}
 	return 0;
 }
 
@@ -373,7 +357,7 @@ static int check_request(const struct imsm_super *s, const struct imsm_disk_dev 
 	if (!r)
 		r = check_missing(disks, n, req->level);
 	if (!r)
-		r = check_name(s, req->name);
+		r = imsm_check_volume_name(s, req->name, -1);
 	if (!r && s && s->num_raid_devs > 0)
 		r = check_same_disks(s, disks, n);
 	return r;

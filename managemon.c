@@ -870,6 +870,103 @@ static int req_olce_rollback(struct mdmon_state *st)
 	return r;
 }
 
+/* ---- volumes: delete and rename (imsm-format.md §5.7) ------------------------- */
+
+/*
+ * Whether md runs volume idx of our container (kill: or any after it,
+ * whose index would change): -EBUSY.  /proc/mdstat, not the watched
+ * arrays: raid0 volumes are not watched, and a volume md just started
+ * may not be watched yet.
+ */
+static int volume_in_use(const struct mdmon_state *st, int idx, bool or_after)
+{
+	struct mdstat_array *stats;
+	int r = mdstat_read(NULL, &stats);
+
+	if (r < 0)
+		return r;
+	r = 0;
+	for (struct mdstat_array *a = stats; a; a = a->next) {
+		int v = volume_index(a);
+
+		if (is_our_member(st, a) && (v == idx || (or_after && v > idx)))
+			r = -EBUSY;
+	}
+	mdstat_free(stats);
+	return r;
+}
+
+/* The last volume is gone: every disk of the old table gets its spare
+ * record back (the monitor writes each), as a container without volume
+ * has (§1.6). */
+static int spare_all(struct mdmon_state *st, const struct imsm_super *old)
+{
+	struct imsm_disk_dev disks[MD_MAX_MEMBERS];
+	int n = 0, r = 0;
+
+	pthread_mutex_lock(&st->lock);
+	for (int i = 0; i < st->n_disks; i++)
+		if (imsm_find_disk(old, st->disks[i].serial) >= 0)
+			disks[n++] = st->disks[i];
+	pthread_mutex_unlock(&st->lock);
+	for (int i = 0; i < n; i++) {
+		int e = write_spare_record(st, &disks[i]);
+
+		if (e && !r)
+			r = e; /* the others still become spares */
+	}
+	return r;
+}
+
+static int req_kill_volume(struct mdmon_state *st, int idx)
+{
+	struct mon_update u = { .type = MON_UPD_KILL_VOLUME, .vol = idx };
+	int r;
+
+	/* forget volumes md stopped since the last event: the monitor
+	 * refuses while it still watches one */
+	(void)manager_reconcile(st);
+	r = volume_in_use(st, idx, true);
+
+	if (!r)
+		r = queue_update(st, &u);
+	if (!r && u.mpb)
+		r = spare_all(st, u.mpb);
+	imsm_free(u.mpb);
+	reload(st);
+	return r;
+}
+
+static int req_rename_volume(struct mdmon_state *st, int idx, const char name[IMSM_NAME_BYTES])
+{
+	struct mon_update u = { .type = MON_UPD_RENAME_VOLUME, .vol = idx };
+	int r;
+
+	(void)manager_reconcile(st); /* as for a delete */
+	r = volume_in_use(st, idx, false);
+
+	memcpy(u.name, name, IMSM_NAME_BYTES);
+	u.name[IMSM_NAME_BYTES] = '\0';
+	if (!r)
+		r = queue_update(st, &u);
+	return r;
+}
+
+static int serve_vol_req(struct mdmon_state *st, int fd, const struct mdmon_vol_req *req)
+{
+	int32_t res;
+
+	if (req->index >= IMSM_MAX_RAID_DEVS)
+		res = -ENOENT;
+	else if (req->type == MDMON_VOL_KILL)
+		res = req_kill_volume(st, (int)req->index);
+	else if (req->type == MDMON_VOL_RENAME)
+		res = req_rename_volume(st, (int)req->index, req->name);
+	else
+		return -EPROTO;
+	return send_frame(fd, &res, (int32_t)sizeof(res));
+}
+
 static int serve_disk_req(struct mdmon_state *st, int fd, const struct mdmon_disk_req *req)
 {
 	int32_t res;
@@ -928,6 +1025,12 @@ static bool is_disk_req(const void *buf, int32_t len)
 	       memcmp(buf, MDMON_REQ_MAGIC, sizeof(((struct mdmon_disk_req *)0)->magic)) == 0;
 }
 
+static bool is_vol_req(const void *buf, int32_t len)
+{
+	return len == (int32_t)sizeof(struct mdmon_vol_req) &&
+	       memcmp(buf, MDMON_VOL_MAGIC, sizeof(((struct mdmon_vol_req *)0)->magic)) == 0;
+}
+
 /* A metadata update: payload, end magic, then a disk request or an MPB
  * (decode, validate, apply, ack).  Anything wrong with an MPB closes the
  * connection without an ack; a disk request is answered with its result. */
@@ -944,6 +1047,13 @@ static int serve_update(struct mdmon_state *st, int fd, int32_t len)
 		memcpy(&req, buf, sizeof(req));
 		free(buf);
 		return serve_disk_req(st, fd, &req);
+	}
+	if (!r && is_vol_req(buf, len)) {
+		struct mdmon_vol_req vreq;
+
+		memcpy(&vreq, buf, sizeof(vreq));
+		free(buf);
+		return serve_vol_req(st, fd, &vreq);
 	}
 	if (!r)
 		r = imsm_decode(buf, (size_t)len, &upd);

@@ -207,18 +207,17 @@ static int recv_result(int fd, int32_t *ret)
 	return r;
 }
 
-int mdmon_disk_request(const char *container_devnm, enum mdmon_req_type type,
-		       unsigned int major, unsigned int minor)
+/* One request frame, its int32_t answer, then a ping: on disk, seen by
+ * the monitor. */
+static int send_request(const char *container_devnm, const void *req, int32_t len)
 {
-	struct mdmon_disk_req req = { .type = type, .major = major, .minor = minor };
 	int32_t res = 0;
 	int fd, r;
 
-	memcpy(req.magic, MDMON_REQ_MAGIC, sizeof(req.magic));
 	fd = connect_mdmon(container_devnm);
 	if (fd < 0)
 		return fd;
-	r = send_frame(fd, &req, (int32_t)sizeof(req));
+	r = send_frame(fd, req, len);
 	if (!r)
 		r = recv_result(fd, &res);
 	if (!r && res > 0)
@@ -228,7 +227,29 @@ int mdmon_disk_request(const char *container_devnm, enum mdmon_req_type type,
 	if (!r)
 		r = send_frame(fd, NULL, 0);
 	if (!r)
-		r = recv_reply(fd); /* pinged: on disk, seen by the monitor */
+		r = recv_reply(fd);
 	close(fd);
 	return r;
+}
+
+int mdmon_disk_request(const char *container_devnm, enum mdmon_req_type type,
+		       unsigned int major, unsigned int minor)
+{
+	struct mdmon_disk_req req = { .type = type, .major = major, .minor = minor };
+
+	memcpy(req.magic, MDMON_REQ_MAGIC, sizeof(req.magic));
+	return send_request(container_devnm, &req, (int32_t)sizeof(req));
+}
+
+int mdmon_volume_request(const char *container_devnm, enum mdmon_vol_type type, int index,
+			 const char *name)
+{
+	struct mdmon_vol_req req = { .type = type, .index = (uint32_t)index };
+
+	memcpy(req.magic, MDMON_VOL_MAGIC, sizeof(req.magic));
+	if (name && strlen(name) > sizeof(req.name))
+		return -ENAMETOOLONG;
+	if (name)
+		memcpy(req.name, name, strlen(name));
+	return send_request(container_devnm, &req, (int32_t)sizeof(req));
 }

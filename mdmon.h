@@ -67,6 +67,27 @@ struct mdmon_disk_req {
 	uint32_t major, minor;
 };
 
+/*
+ * A volume request (payload starting "mdmonvol"), answered like a disk
+ * request.  mdmon refuses (-EBUSY) while md runs the volume, or for KILL
+ * any volume after it (its index, and so its UUID, would change).
+ *   KILL    volume index leaves the container's metadata; when it was the
+ *           last one every member gets its own spare record back
+ *   RENAME  volume index takes name (NUL padded, checked by mdmon again)
+ */
+#define MDMON_VOL_MAGIC "mdmonvol"
+enum mdmon_vol_type {
+	MDMON_VOL_KILL = 1,
+	MDMON_VOL_RENAME = 2,
+};
+
+struct mdmon_vol_req {
+	char magic[8];
+	uint32_t type;
+	uint32_t index;
+	char name[IMSM_NAME_BYTES];
+};
+
 /* A member disk of a watched array. */
 struct mon_disk {
 	char kname[32];       /* "loop1" */
@@ -113,15 +134,20 @@ enum mon_update_type {
 	MON_UPD_OLCE_ROLLBACK, /* the MPB from before that start replaces ours */
 	MON_UPD_MIGR_CHECKPOINT, /* curr_migr_unit of a general migration */
 	MON_UPD_MIGR_END,     /* a general migration ends */
+	MON_UPD_KILL_VOLUME,  /* volume vol leaves the metadata */
+	MON_UPD_RENAME_VOLUME, /* volume vol takes name */
 };
 
 struct mon_update {
 	enum mon_update_type type;
 	struct imsm_super *mpb;           /* VOLUME: the update; SPARE_RECORD: the record;
-					   * OLCE_*: the new MPB, swapped with the old */
+					   * OLCE_*: the new MPB, swapped with the old;
+					   * KILL_VOLUME: set by the monitor to the copy
+					   * it dropped when no volume is left */
 	const struct imsm_disk_dev *disk; /* SPARE_RECORD: where it goes */
 	struct imsm_activation act;       /* ACTIVATE */
-	int vol;                          /* MIGR_*: the volume */
+	int vol;                          /* MIGR_*, *_VOLUME: the volume */
+	char name[IMSM_NAME_BYTES + 1];   /* RENAME_VOLUME */
 	uint32_t unit;                    /* MIGR_CHECKPOINT */
 	int result;                       /* set by the monitor: 0 or -errno */
 };
@@ -202,5 +228,13 @@ void manager_close_disks(struct mdmon_state *st);
  */
 int mdmon_disk_request(const char *container_devnm, enum mdmon_req_type type,
 		       unsigned int major, unsigned int minor) __attribute__((warn_unused_result));
+
+/*
+ * Ask the container's mdmon to delete (MDMON_VOL_KILL) or rename
+ * (MDMON_VOL_RENAME, name) volume index, and wait until it is on disk.
+ * Returns 0, mdmon's -errno, or a socket error.
+ */
+int mdmon_volume_request(const char *container_devnm, enum mdmon_vol_type type, int index,
+			 const char *name) __attribute__((warn_unused_result));
 
 #endif

@@ -36,6 +36,7 @@
 #include "imsm.h"
 #include "mdadm.h"
 #include "imsm-reshape.h"
+#include "imsm-subarray.h"
 #include "mdmon.h"
 
 #include <errno.h>
@@ -452,6 +453,38 @@ static void begin_next_volume(struct imsm_super *s)
 		return; /* mdadm finds the volume not grown and says so */
 }
 
+/*
+ * A volume leaves the metadata (the manager checked md runs neither it
+ * nor any after it; so does this, against the arrays the monitor
+ * watches).  With no volume left there is no container copy to write:
+ * the copy goes back to the manager, which writes spare records.
+ */
+static bool kill_volume(struct mdmon_state *st, struct mon_update *u)
+{
+	for (struct mon_array *a = st->arrays; a; a = a->next)
+		if (!a->gone && a->index >= u->vol) {
+			u->result = -EBUSY;
+			return false;
+		}
+	u->result = imsm_kill_volume(st->mpb, u->vol);
+	if (u->result || st->mpb->num_raid_devs > 0)
+		return u->result == 0;
+	u->mpb = st->mpb;
+	st->mpb = NULL;
+	return false;
+}
+
+static bool rename_volume(struct mdmon_state *st, struct mon_update *u)
+{
+	for (struct mon_array *a = st->arrays; a; a = a->next)
+		if (!a->gone && a->index == u->vol) {
+			u->result = -EBUSY;
+			return false;
+		}
+	u->result = imsm_rename_volume(st->mpb, u->vol, u->name);
+	return u->result == 0;
+}
+
 /* Apply the manager's pending change; true when st->mpb changed. */
 static bool apply_update(struct mdmon_state *st)
 {
@@ -492,6 +525,10 @@ static bool apply_update(struct mdmon_state *st)
 		if (!u->result)
 			begin_next_volume(st->mpb);
 		return u->result == 0;
+	case MON_UPD_KILL_VOLUME:
+		return kill_volume(st, u);
+	case MON_UPD_RENAME_VOLUME:
+		return rename_volume(st, u);
 	}
 	return false;
 }

@@ -619,3 +619,41 @@ int sysfs_uevent_change(const struct md_sysfs *md)
 		return -ENAMETOOLONG;
 	return util_write_small_file(path, "change");
 }
+
+/* ---- safe mode (md-kernel-interface.md §5.4) ---------------------------- */
+
+/*
+ * safe_mode_delay in milliseconds ("S.mmm" seconds; the kernel rounds to
+ * its ticks, and 0 means safe mode is off).
+ */
+int sysfs_get_safe_mode_ms(const struct md_sysfs *md, unsigned int *ret_ms)
+{
+	char buf[32];
+	unsigned long long sec, frac = 0;
+	const char *p;
+	int digits = 0, r;
+
+	r = sysfs_read_attr(md, NULL, "safe_mode_delay", buf, sizeof(buf));
+	if (r < 0)
+		return r;
+	if (parse_digits(buf, &p, &sec) < 0 || sec > 1000000)
+		return -EINVAL;
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			if (digits++ < 3)
+				frac = frac * 10 + (unsigned long long)(*p - '0');
+	if (*p != '\0')
+		return -EINVAL;
+	while (digits++ < 3)
+		frac *= 10;
+	*ret_ms = (unsigned int)(sec * 1000 + frac);
+	return 0;
+}
+
+int sysfs_set_safe_mode_ms(const struct md_sysfs *md, unsigned int ms)
+{
+	char val[32];
+
+	snprintf(val, sizeof(val), "%u.%03u", ms / 1000, ms % 1000);
+	return sysfs_write_attr(md, NULL, "safe_mode_delay", val);
+}

@@ -102,4 +102,11 @@ void sysfs_free_array(struct md_array_info *info);
 /* True when /sys/block/<devnm>/md exists. */
 bool sysfs_array_exists(const struct md_sysfs *md);
 
+/* safe_mode_delay in milliseconds; 0: safe mode off.  The kernel rounds
+ * what it is given to its ticks (0.001 reads back as 0.004 at HZ=250). */
+int sysfs_get_safe_mode_ms(const struct md_sysfs *md, unsigned int *ret_ms)
+	__attribute__((warn_unused_result));
+int sysfs_set_safe_mode_ms(const struct md_sysfs *md, unsigned int ms)
+	__attribute__((warn_unused_result));
+
 #endif
