@@ -656,10 +656,15 @@ static int plan_volume(const struct request *req, const struct metadata_ops *ops
 }
 
 static int start_volume(const struct request *req, const char *container,
-			const struct md_volume_cfg *cfg)
+			const struct md_volume_cfg *cfg, const struct super *st)
 {
-	char devnm[32] = "", meta[64];
+	char devnm[32] = "", meta[64], uuid[MD_UUID_TEXT_BYTES];
 	int r;
+
+	/* the map carries the volume's real UUID: udev's rules and upstream's
+	 * tools find the volume's name by it */
+	if (st->ops->uuid(st, cfg->index, uuid) < 0)
+		snprintf(uuid, sizeof(uuid), "%s", NO_UUID);
 
 	r = guard_test_fail_start() ? -EIO : md_alloc(devnm, sizeof(devnm));
 	if (!r)
@@ -670,7 +675,7 @@ static int start_volume(const struct request *req, const char *container,
 		r = md_link_name(devnm, array_name(req->array));
 	snprintf(meta, sizeof(meta), "/%s/%d", container, cfg->index);
 	if (!r)
-		r = map_add(devnm, meta, NO_UUID, req->array);
+		r = map_add(devnm, meta, uuid, req->array);
 	if (r) {
 		pr_err("cannot start %s: %s", req->array, strerror(-r));
 		if (devnm[0])
@@ -737,7 +742,7 @@ static int commit_volume(const struct request *req, const char *container,
 	int rc = EXIT_FAILED;
 
 	if (saved && commit_metadata(container, all, st, saved) == 0) {
-		rc = start_volume(req, container, cfg);
+		rc = start_volume(req, container, cfg, st);
 		/* only what we wrote ourselves can be taken back: mdmon
 		 * holds the copy it was given */
 		if (rc && saved->n && guard_restore(saved, saved->n))
