@@ -11,8 +11,9 @@
  * metadata given to --zero-superblock, or one that is no md array given
  * to --wait-clean, is no failure there.
  *
- * The IMSM parts the handler table does not carry yet come from
- * imsm-subarray.h and imsm-bbm.h (FIXME(issue 10): metadata_ops hooks).
+ * --zero-superblock and -X go through the handler table (probe_fd,
+ * erase_fd); the bad-block log comes from imsm-bbm.h (FIXME: a bad_blocks
+ * hook once a second format has such a log).
  */
 #include "misc.h"
 #include "imsm-bbm.h"
@@ -125,7 +126,8 @@ int misc_parse_subarray(const char *s, int *ret)
 struct zero_plan {
 	const char *path;
 	int fd;
-	int imsm; /* imsm_op_probe_fd(): 0, -ENODATA, damaged */
+	const struct metadata_ops *ops; /* whose metadata it carries, or NULL */
+	int meta; /* ops->probe_fd(): 0, or damaged; -ENODATA: none */
 	int n_native;
 	unsigned long long native_offsets[MISC_NATIVE_SB_PLACES];
 };
@@ -202,6 +204,24 @@ static void find_native(struct zero_plan *p)
 			p->native_offsets[p->n_native++] = offs[i];
 }
 
+/* The first handler that finds its metadata (intact or damaged) on p->fd. */
+static void probe_formats(struct zero_plan *p)
+{
+	const struct metadata_ops *ops;
+
+	p->ops = NULL;
+	p->meta = -ENODATA;
+	for (size_t i = 0; (ops = metadata_handler(i)) != NULL; i++) {
+		int r = ops->probe_fd(p->fd);
+
+		if (r != -ENODATA) {
+			p->ops = ops;
+			p->meta = r;
+			return;
+		}
+	}
+}
+
 /* Check one device; EXIT_OK with p->fd open when it may be zeroed (or
  * has nothing to zero: p->fd -1 then). */
 static int zero_check(const char *path, bool force, struct zero_plan *p)
@@ -211,20 +231,20 @@ static int zero_check(const char *path, bool force, struct zero_plan *p)
 	p->path = path;
 	if (rc)
 		return rc;
-	p->imsm = imsm_op_probe_fd(p->fd);
+	probe_formats(p);
 	find_native(p);
-	if (p->imsm == -ENODATA && p->n_native == 0) {
+	if (p->meta == -ENODATA && p->n_native == 0) {
 		/* upstream's words and status: not a failure */
 		pr_err("Unrecognised md component device - %s", path);
 		close(p->fd);
 		p->fd = -1;
 		return EXIT_OK;
 	}
-	if (p->imsm && p->imsm != -ENODATA && !force) {
-		const char *why = imsm_ops.load_error(p->imsm);
+	if (p->meta && p->meta != -ENODATA && !force) {
+		const char *why = p->ops->load_error(p->meta);
 
-		pr_err("%s carries damaged IMSM metadata (%s); --force zeroes it anyway", path,
-		       why ? why : strerror(-p->imsm));
+		pr_err("%s carries damaged %s metadata (%s); --force zeroes it anyway", path,
+		       p->ops->title, why ? why : strerror(-p->meta));
 		return EXIT_FAILED;
 	}
 	return EXIT_OK;
@@ -244,8 +264,8 @@ static int zero_do(const struct zero_plan *p)
 {
 	int r = 0;
 
-	if (p->imsm != -ENODATA)
-		r = imsm_op_erase_fd(p->fd);
+	if (p->meta != -ENODATA)
+		r = p->ops->erase_fd(p->fd);
 	for (int i = 0; !r && i < p->n_native; i++)
 		r = zero_native(p->fd, p->native_offsets[i]);
 	if (!r && fsync(p->fd) < 0)
@@ -567,7 +587,7 @@ static int bitmap_one(const char *path)
 		pr_err("cannot open %s: %s", path, strerror(errno));
 		return EXIT_FAILED;
 	}
-	r = imsm_op_probe_fd(fd);
+	r = imsm_ops.probe_fd(fd);
 	close(fd);
 	if (r == -ENODATA || r == -ENOTTY || r == -EINVAL)
 		pr_err("no IMSM metadata on %s: -X examines the bitmaps of IMSM volumes only, "

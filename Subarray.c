@@ -13,8 +13,8 @@
  * 2 as upstream's Kill_subarray and Update_subarray do; nothing is
  * written before every check passed.
  *
- * The volume edits come from imsm-subarray.h: struct metadata_ops has no
- * hooks for them yet (FIXME(issue 10): kill_volume, rename_volume).
+ * The volume edits are the handler's (metadata_ops kill_volume,
+ * rename_volume); mdmon applies the same edit to its own copy.
  */
 #include "imsm-subarray.h"
 #include "mdadm.h"
@@ -75,7 +75,7 @@ static int find_container(struct sub_ctx *c)
 		pr_err("%s is not a container", c->path);
 		return EXIT_USAGE;
 	}
-	if (c->ops != &imsm_ops) {
+	if (!c->ops->kill_volume || !c->ops->rename_volume) {
 		pr_err("%s: volumes of %s containers cannot be changed", c->path, c->ops->title);
 		return EXIT_USAGE;
 	}
@@ -188,15 +188,15 @@ static int edit_copy(struct sub_ctx *c)
 {
 	int r;
 
-	if (imsm_op_reshape_recorded(c->st))
+	if (c->ops->reshape_recorded(c->st))
 		r = -EBUSY;
 	else if (c->op == SUB_KILL)
-		r = imsm_op_kill_volume(c->st, c->index);
+		r = c->ops->kill_volume(c->st, c->index);
 	else
-		r = imsm_op_rename_volume(c->st, c->index, c->req->name);
+		r = c->ops->rename_volume(c->st, c->index, c->req->name);
 	if (r) {
 		pr_err("cannot %s subarray %d of %s: %s", op_word(c), c->index, c->path,
-		       imsm_volume_edit_error(r));
+		       c->ops->volume_edit_error(r));
 		return EXIT_USAGE;
 	}
 	return EXIT_OK;

@@ -17,6 +17,7 @@
  * diagnostics.
  */
 #include "config.h"
+#include "util.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -67,40 +68,15 @@ static void diag(struct conf *c, const char *file, int line, const char *fmt, ..
 
 /* ---- small helpers ---------------------------------------------------------- */
 
-static int hexval(int ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
 int conf_parse_uuid(const char *s, char ret[CONF_UUID_TEXT_BYTES])
 {
-	char out[CONF_UUID_TEXT_BYTES];
-	int digits = 0, pos = 0;
+	unsigned char bin[16];
+	char out[CONF_UUID_TEXT_BYTES], *p = out;
 
-	for (; *s; s++) {
-		int v = hexval((unsigned char)*s);
-
-		if (v < 0) {
-			if (!strchr(":.- ", *s))
-				return -EINVAL;
-			continue;
-		}
-		if (digits == 32)
-			return -EINVAL;
-		if (digits && digits % 8 == 0)
-			out[pos++] = ':';
-		out[pos++] = "0123456789abcdef"[v];
-		digits++;
-	}
-	if (digits != 32)
+	if (util_parse_uuid(s, bin) < 0)
 		return -EINVAL;
-	out[pos] = '\0';
+	for (int i = 0; i < 16; i++)
+		p += sprintf(p, "%s%02x", i && i % 4 == 0 ? ":" : "", bin[i]);
 	memcpy(ret, out, CONF_UUID_TEXT_BYTES);
 	return 0;
 }

@@ -6,9 +6,8 @@
  * The edits work in place on a decoded copy and never allocate, so that
  * mdmon's monitor thread can apply them to its own copy; mdadm applies
  * them to a copy it then writes when no mdmon runs.  The _op_ functions
- * are the handler's hooks for the modes (Misc.c) over struct super.
- * FIXME(issue 10): they belong in struct metadata_ops (mdadm.h) as
- * kill_volume, rename_volume, volume_edit_error and erase.
+ * are the handler's hooks (struct metadata_ops, super-intel.c) over
+ * struct super.
  *
  * Returns 0 or -errno, never prints.
  */

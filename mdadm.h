@@ -438,6 +438,26 @@ struct metadata_ops {
 	 * buffer for the socket. */
 	int (*encode_update)(const struct super *st, void **ret_buf, size_t *ret_len);
 
+	/* ---- changing a volume, erasing (--kill-subarray, --update-subarray,
+	 * --zero-superblock) ---- */
+
+	/* Delete / rename volume index in st (checked first; st unchanged on
+	 * failure); the caller writes st or hands the request to mdmon.
+	 * volume_edit_error() words their errors. */
+	int (*kill_volume)(struct super *st, int index);
+	int (*rename_volume)(struct super *st, int index, const char *name);
+	const char *(*volume_edit_error)(int err);
+	/* Whether a reshape is recorded in the container (volume indexes must
+	 * not move under it). */
+	bool (*reshape_recorded)(const struct super *st);
+	/* The format's metadata on the block device open at fd: 0 a copy it
+	 * accepts, -ENODATA none, another -errno (load_error() words it) a
+	 * damaged one.  Reads only. */
+	int (*probe_fd)(int fd);
+	/* Erase the format's metadata from the device open read-write at fd,
+	 * so that nothing recognises it any more; synced.  Writes. */
+	int (*erase_fd)(int fd);
+
 	/* ---- mdmon: the daemon's view of a running container ---- */
 
 	/* manager: decode an update from the socket (untrusted: checked like

@@ -18,6 +18,7 @@
  *     LBA N-1-S..N-3   MPB sectors 1 .. S-1 when the MPB spans S > 1 sectors
  */
 #include "imsm-platform.h"
+#include "imsm-subarray.h"
 #include "imsm.h"
 #include "imsm-rebuild.h"
 #include "imsm-resume.h"
@@ -724,6 +725,12 @@ const struct metadata_ops imsm_ops = {
 	.examine_text = imsm_op_examine_text,
 	.examine_brief = imsm_op_examine_brief,
 	.examine_export = imsm_op_examine_export,
+	.kill_volume = imsm_op_kill_volume,
+	.rename_volume = imsm_op_rename_volume,
+	.volume_edit_error = imsm_volume_edit_error,
+	.reshape_recorded = imsm_op_reshape_recorded,
+	.probe_fd = imsm_op_probe_fd,
+	.erase_fd = imsm_op_erase_fd,
 	.examine_json = imsm_op_examine_json,
 
 	.container_member = op_container_member,
