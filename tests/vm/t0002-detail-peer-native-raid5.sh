@@ -33,8 +33,13 @@ for f in "Raid Level" "Array Size" "Used Dev Size" "Raid Devices" "Total Devices
 	o=$(field /tmp/ours.txt "$f") p=$(field /tmp/peer.txt "$f")
 	[ "$o" = "$p" ] || fail "$f: ours '$o', peer '$p'"
 done
+# the member table as the peer prints it (Number is md's descriptor
+# number: a disk that was rebuilt may carry a new one)
+members() { grep -E '^ +[0-9-]+ +[0-9]+ +[0-9]+ +[0-9-]+ +[a-z]' "$1"; }
+[ "$(members /tmp/ours.txt)" = "$(members /tmp/peer.txt)" ] ||
+	fail "member table differs: $(diff <(members /tmp/peer.txt) <(members /tmp/ours.txt))"
 for i in 0 1 2; do
-	grep -E "^ +$i +7 +[0-9]+ +$i +active sync +${DISKS[$i]}$" /tmp/ours.txt >/dev/null ||
+	grep -E "^ +[0-9]+ +7 +[0-9]+ +$i +active sync +${DISKS[$i]}$" /tmp/ours.txt >/dev/null ||
 		fail "member line for slot $i wrong"
 done
 mdadm -D --export /dev/md0 >/tmp/ours.env
