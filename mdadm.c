@@ -421,7 +421,9 @@ static int split_array(struct request *req)
 {
 	if (!mode_takes_array(req->mode))
 		return 0;
-	if (req->n_devs == 0 || req->devs[0].action != MANAGE_NONE) {
+	/* "mdadm --add md0 sdb": the first name is the array whatever action
+	 * came before it (the action goes on to the devices after it) */
+	if (req->n_devs == 0) {
 		if (req->mode == MODE_ASSEMBLE && req->scan)
 			return 0;
 		pr_err("an md device must be given in %s mode", mode_name(req->mode));

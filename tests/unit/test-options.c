@@ -96,6 +96,17 @@ static void test_manage_actions(void)
 	CHECK_INT(req.devs[2].action, MANAGE_FAIL);
 	CHECK_INT(req.devs[3].action, MANAGE_REMOVE);
 	free_request(&req);
+	/* an action before the array applies to the devices after it */
+	CHECK_INT(PARSE(&req, "--add", "/dev/md/imsm0", "/dev/sdb", "/dev/sdc"), 0);
+	CHECK_INT(req.mode, MODE_MANAGE);
+	CHECK_STR(req.array, "/dev/md/imsm0");
+	CHECK_INT(req.n_devs, 2);
+	CHECK_INT(req.devs[1].action, MANAGE_ADD);
+	free_request(&req);
+	CHECK_INT(PARSE(&req, "-a", "/dev/md/imsm0", "/dev/sdb"), 0);
+	CHECK_STR(req.array, "/dev/md/imsm0");
+	CHECK_INT(req.devs[0].action, MANAGE_ADD);
+	free_request(&req);
 	/* -f means --force while assembling */
 	CHECK_INT(PARSE(&req, "-A", "/dev/md0", "-f", "/dev/sda"), 0);
 	CHECK(req.force);

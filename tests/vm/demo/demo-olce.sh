@@ -111,9 +111,11 @@ say "1. Four 64 MiB disks; a container of three of them, two volumes"
 make_disks 4 64
 ALL=("${DISKS[@]}") D3=("${DISKS[@]:0:3}") SPARE=${DISKS[3]}
 echo "   disks: ${ALL[*]}"
-show mdadm -C $C -e imsm -n3 "${D3[@]}"
-show mdadm -C /dev/md/vol0 -l5 -n3 -c 64 -z 16M --assume-clean $C
-show mdadm -C /dev/md/vol1 -l0 -n3 -c 64 -z 16M $C
+echo "   (typed as for upstream mdadm: its long options and aliases; the second"
+echo "    volume names the member disks, mdadm finds their container)"
+show mdadm --create $C --auto=md --metadata=imsm --raid-disks=3 "${D3[@]}"
+show mdadm --create /dev/md/vol0 --level=raid5 --raid-disks=3 --chunk=64 --size=16M --assume-clean $C
+show mdadm --create /dev/md/vol1 --level=0 --raid-devices=3 --chunk=64 --size=16M "${D3[@]}"
 show cat /proc/mdstat
 for v in "${VOLS[@]}"; do
 	echo "\$ mdadm -D /dev/md/$v   (key lines)"
@@ -246,6 +248,26 @@ for i in 0 1; do
 	echo "   $p: $(mib "$s"), e2fsck clean, $(wc -l <"/tmp/sums/$v") files match their checksums"
 	umount "/mnt/$v"
 done
-stop_all_md
+
+# ---------------------------------------------------------------------------
+say "6. Back to ours, as an admin's scripts for upstream mdadm drive it"
+show mdadm -Ss
+echo "\$ mdadm --examine --scan >/etc/mdadm/mdadm.conf"
+mkdir -p /etc/mdadm
+mdadm --examine --scan >/etc/mdadm/mdadm.conf
+sed 's/^/   /' /etc/mdadm/mdadm.conf
+show mdadm --assemble --scan
+for v in "${VOLS[@]}"; do wait_until 30 test -b "/dev/md/$v"; done
+show mdadm --detail --no-devices --export /dev/md/vol0
+echo "\$ mdadm --detail --json /dev/md/vol1 | python3 -m json.tool   (first lines)"
+mdadm --detail --json /dev/md/vol1 | python3 -m json.tool | head -12 | sed 's/^/   /'
+for v in "${VOLS[@]}"; do
+	mount -o ro "/dev/md/$v" "/mnt/$v"
+	files_ok "$v" "/mnt/$v"
+	umount "/mnt/$v"
+done
+echo "   the files match their checksums once more"
+show mdadm --stop --scan
+grep -q '^md' /proc/mdstat && fail "arrays left after --stop --scan"
 
 printf '\n(%s s in the guest, after the VM boot)\ndemo: OK\n' $((SECONDS - T0))
