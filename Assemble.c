@@ -319,6 +319,7 @@ struct ctx {
 	bool complete_only;    /* start only volumes with every disk */
 	bool started_any, left_any;
 	char want_uuid[CONF_UUID_TEXT_BYTES]; /* -u, normalised; "" if none */
+	bool update_uuid;      /* --update=uuid: -u is the new UUID, not a filter */
 };
 
 static void say(const struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -364,7 +365,8 @@ static int ctx_init(struct ctx *c, const struct request *req)
 	for (const struct conf_array *a = c->conf.arrays; a; a = a->next)
 		if (!a->devname || strcasecmp(a->devname, "<ignore>") != 0)
 			c->have_conf_arrays = true;
-	if (req->uuid && conf_parse_uuid(req->uuid, c->want_uuid) < 0) {
+	c->update_uuid = req->update && strcmp(req->update, "uuid") == 0;
+	if (req->uuid && !c->update_uuid && conf_parse_uuid(req->uuid, c->want_uuid) < 0) {
 		pr_err("invalid UUID: %s", req->uuid);
 		return EXIT_USAGE;
 	}
@@ -776,6 +778,42 @@ static int build_group(const struct ctx *c, const struct md_name *name, const st
 }
 
 /* The container of g, then what the target selects inside it. */
+/*
+ * --update=uuid: the container's new identity written to every disk of
+ * the group before md sees them (each opened exclusively: none may be in
+ * use).  The group's copy is the scan's own (the cast drops the const the
+ * group keeps for everyone else).
+ */
+static int update_group_uuid(const struct ctx *c, const struct group *g)
+{
+	struct md_disk d[MD_MAX_MEMBERS];
+	struct super *st = (struct super *)g->st;
+	int n = 0, bad = 0, r = 0;
+
+	for (; n < g->n && !r; n++) {
+		d[n] = g->d[n];
+		d[n].fd = open(g->d[n].path, O_RDWR | O_EXCL | O_CLOEXEC);
+		if (d[n].fd < 0) {
+			r = -errno;
+			bad = n;
+		}
+	}
+	if (!r && !st->ops->update_uuid)
+		r = -EOPNOTSUPP;
+	if (!r)
+		r = st->ops->update_uuid(st, c->req->uuid ? c->req->uuid_bin : NULL);
+	if (r == -EINVAL)
+		pr_err("--update=uuid: IMSM keeps a 32-bit family number; give a UUID whose four words are equal, or none");
+	else if (!r && (r = st->ops->write(st, d, g->n, &bad)) < 0)
+		pr_err("--update=uuid: cannot write %s: %s", d[bad].path, strerror(-r));
+	else if (r)
+		pr_err("--update=uuid: cannot open %s: %s", g->d[bad].path, strerror(-r));
+	while (n-- > 0)
+		if (d[n].fd >= 0)
+			close(d[n].fd);
+	return r;
+}
+
 static int assemble_group(struct ctx *c, const char *asked, const struct group *g,
 			  const struct target *t)
 {
@@ -783,6 +821,8 @@ static int assemble_group(struct ctx *c, const char *asked, const struct group *
 	struct md_name name;
 	struct home h;
 
+	if (c->update_uuid && update_group_uuid(c, g))
+		return EXIT_FAILED;
 	container_name(c, g->st, t->kind == TARGET_VOLUME ? NULL : asked, &name);
 	if (build_group(c, &name, g, devnm, sizeof(devnm), path, sizeof(path)))
 		return EXIT_FAILED;
@@ -1073,16 +1113,12 @@ static int assemble_named(struct ctx *c, struct scan *sc)
 
 /*
  * --update on assembly: upstream's IMSM handler changes nothing but
- * "uuid" (a new family number written to every disk) and refuses the
- * rest.  FIXME: --update=uuid needs a metadata hook that writes a new
- * family number; until then it is refused too, before anything changes.
+ * "uuid" (a new family number written to every disk: update_group_uuid)
+ * and refuses the rest, before anything changes.
  */
 static int refuse_update(const char *update)
 {
-	if (strcmp(update, "uuid") == 0)
-		pr_err("--update=uuid is not supported for imsm metadata by this mdadm yet");
-	else
-		pr_err("--update=%s not understood for imsm metadata", update);
+	pr_err("--update=%s not understood for imsm metadata (only uuid is)", update);
 	return EXIT_FAILED;
 }
 
@@ -1093,8 +1129,12 @@ int mode_assemble(const struct request *req)
 	char devnm[32];
 	int rc;
 
-	if (req->update)
+	if (req->update && strcmp(req->update, "uuid") != 0)
 		return refuse_update(req->update);
+	if (req->update && req->scan && !req->array) {
+		pr_err("--update is not meaningful with a --scan assembly: name the container and its disks");
+		return EXIT_FAILED;
+	}
 	rc = ctx_init(&c, req);
 	sc = rc == EXIT_OK ? calloc(1, sizeof(*sc)) : NULL;
 	if (rc != EXIT_OK || !sc) {

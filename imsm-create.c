@@ -12,6 +12,7 @@
  * RST option ROMs were written against.
  */
 #include "imsm.h"
+#include "imsm-le.h"
 #include "imsm-subarray.h"
 
 #include <errno.h>
@@ -35,6 +36,33 @@ static uint32_t random32(void)
 	if (getrandom(&v, sizeof(v), 0) != sizeof(v))
 		v = (uint32_t)time(NULL) * 2654435761u;
 	return v;
+}
+
+/*
+ * --update=uuid at assembly: a new identity is a new original family
+ * number (the UUIDs are hashes of it, imsm-format.md §8.6).  IMSM keeps 32
+ * bits, so a UUID the user gives is taken, as upstream takes it, only when
+ * its four words are equal (its first word becomes the family number).
+ */
+int imsm_op_update_uuid(struct super *st, const unsigned char *uuid)
+{
+	struct imsm_super *s = imsm_mpb_of(st);
+	uint32_t family;
+
+	if (uuid) {
+		family = le_get32(uuid);
+		for (int i = 1; i < 4; i++)
+			if (le_get32(uuid + 4 * i) != family)
+				return -EINVAL;
+	} else {
+		do
+			family = random32();
+		while (family == 0 || family == imsm_family_of(s));
+	}
+	if (family == 0)
+		return -EINVAL;
+	s->orig_family_num = family;
+	return 0;
 }
 
 static void refresh_version(struct imsm_super *s)

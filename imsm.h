@@ -169,6 +169,10 @@ int imsm_add_volume(const struct imsm_super *s, const struct imsm_disk_dev *cons
 /* A short text for the errors of imsm_add_volume(). */
 const char *imsm_add_volume_error(int err);
 
+/* --update=uuid (imsm-create.c): a new family number; uuid NULL: random.
+ * -EINVAL for a given UUID whose four words differ. */
+int imsm_op_update_uuid(struct super *st, const unsigned char *uuid);
+
 /* imsm-describe.c -------------------------------------------------------- */
 
 /* The table's --examine hooks (imsm-describe.c). */

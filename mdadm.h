@@ -433,6 +433,10 @@ struct metadata_ops {
 	 * must not allocate, writes through its own preallocated buffer
 	 * (FIXME: a variant taking the caller's buffer when mdmon switches). */
 	int (*write)(struct super *st, const struct md_disk *disks, int n, int *ret_bad);
+	/* --assemble --update=uuid: give the container a new identity in st
+	 * (uuid NULL: a random one); the caller then write()s st to its
+	 * disks.  -EINVAL when the format cannot take the given uuid. */
+	int (*update_uuid)(struct super *st, const unsigned char *uuid);
 	/* The update that hands a new volume to a running mdmon instead of
 	 * write() (mdmon alone writes a container it monitors): a malloc'd
 	 * buffer for the socket. */

@@ -739,6 +739,7 @@ const struct metadata_ops imsm_ops = {
 	.check_geometry = op_check_geometry,
 	.init_container = op_init_container,
 	.add_disk = op_add_disk,
+	.update_uuid = imsm_op_update_uuid,
 	.pick_members = op_pick_members,
 	.create_volume = op_create_volume,
 	.create_error = imsm_add_volume_error,

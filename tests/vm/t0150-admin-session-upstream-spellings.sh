@@ -57,6 +57,29 @@ pattern_verify /dev/md/scratch 151 6
 [ "$(mdadm-peer -D /dev/md/data | sed -n 's/^ *UUID : //p')" = \
 	"$(mdadm -D /dev/md/data | sed -n 's/^ *UUID : //p')" ] || fail "UUIDs of data differ"
 
+note "a new identity for the container: --assemble --update=uuid"
+old_uuid=$(mdadm -D /dev/md/imsm0 | sed -n 's/^ *UUID : //p')
+run_expect 0 mdadm --stop --scan
+run_expect 1 mdadm --assemble /dev/md/imsm0 --update=name "${D[@]}"
+expect_one_error_line "mdadm: "
+run_expect 0 mdadm --assemble /dev/md/imsm0 --update=uuid "${D[@]}"
+new_uuid=$(mdadm -D /dev/md/imsm0 | sed -n 's/^ *UUID : //p')
+[ -n "$new_uuid" ] && [ "$new_uuid" != "$old_uuid" ] || fail "UUID not changed: '$old_uuid' -> '$new_uuid'"
+[ "$(mdadm-peer -D /dev/md/imsm0 | sed -n 's/^ *UUID : //p')" = "$new_uuid" ] ||
+	fail "the peer sees another UUID than $new_uuid"
+pattern_verify "$(vol_path data)" 150 8
+pattern_verify "$(vol_path scratch)" 151 6
+note "the conf follows the new UUID: written again, assembled from"
+{
+	echo "DEVICE ${D[*]} $X"
+	mdadm --examine --scan
+} >/etc/mdadm/mdadm.conf
+grep -q "UUID=$new_uuid" /etc/mdadm/mdadm.conf || fail "--examine --scan lacks the new UUID"
+run_expect 0 mdadm -Ss
+run_expect 0 mdadm -As
+wait_until 20 test -b /dev/md/data
+wait_until 20 test -b /dev/md/scratch
+
 note "rename the raid0 volume: --update-subarray (the volume stopped first)"
 run_expect 0 mdadm --stop /dev/md/scratch
 run_expect 0 mdadm --update-subarray=1 --update=name --name=tmp0 /dev/md/imsm0
