@@ -125,16 +125,17 @@ stop_both() {
 
 assemble_held() { # how: named|scan|incremental
 	case $1 in
-	named) run_expect 0 env MDADM_NO_GROW_CONTINUE=1 mdadm -A /dev/md/imsm0 "${D[@]}" ;;
-	scan) run_expect 0 env MDADM_NO_GROW_CONTINUE=1 mdadm -A --scan ;;
-	incremental)
+	# upstream's spelling for "assemble, do not continue the reshape"
+	named) run_expect 0 mdadm --assemble --freeze-reshape /dev/md/imsm0 "${D[@]}" ;;
+	scan) run_expect 0 mdadm -A --scan --freeze-reshape ;;
+	incremental) # as an initramfs does before the root is mounted
 		for d in "${D[@]}"; do
-			run_expect 0 env MDADM_NO_GROW_CONTINUE=1 mdadm -I "$d"
+			run_expect 0 mdadm --incremental --freeze-reshape "$d"
 		done
 		;;
 	esac
 	printf '%s\n' "$last_err"
-	printf '%s\n' "$last_err" | grep -q 'held at its checkpoint' ||
+	printf '%s\n' "$last_err" | grep -q -E 'held at its checkpoint|left frozen \(--freeze-reshape\)' ||
 		fail "assembly ($1) did not say the reshape is held"
 }
 
