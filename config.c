@@ -90,9 +90,12 @@ size_t conf_clean_name(const char *in, size_t in_len, char *out, size_t len)
 	for (size_t i = 0; i < in_len && in[i] && n + 1 < len; i++) {
 		unsigned char ch = (unsigned char)in[i];
 
+		/* what --export and udev's rules keep as they are, so that the
+		 * /dev/md name, the map and MD_DEVNAME agree; quotes, $, (),
+		 * ;, |, spaces and control bytes never reach a path */
 		if (ch == '/')
 			ch = '-';
-		else if (ch <= ' ' || ch > '~')
+		else if (!isalnum(ch) && !strchr("._:+,@=-", ch))
 			ch = '_';
 		out[n++] = (char)ch;
 	}

@@ -284,6 +284,11 @@ static void test_uuid_and_names(void)
 	conf_clean_name("\x01x\x7f\xc3\xa9\n", 16, n, sizeof(n));
 	CHECK_STR(n, "_x____");
 	/* a 16-byte field without NUL is read to its length only */
+	/* nothing a shell, a quote-less script or a map line would split on */
+	conf_clean_name("a b\"c'd$(rb);|`", 16, n, sizeof(n));
+	CHECK_STR(n, "a_b_c_d__rb____");
+	conf_clean_name("v1.0:x+y,z@w=q-", 16, n, sizeof(n));
+	CHECK_STR(n, "v1.0:x+y,z@w=q-");
 	CHECK_INT(conf_clean_name("0123456789abcdefXYZ", 16, n, sizeof(n)), 16);
 	CHECK_STR(n, "0123456789abcdef");
 	CHECK_INT(conf_clean_name("", 16, n, sizeof(n)), 0);
