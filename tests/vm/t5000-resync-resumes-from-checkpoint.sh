@@ -129,7 +129,7 @@ run_expect 0 mdadm -S /dev/md/imsm0
 
 hold_resync
 run_expect 0 mdadm -A /dev/md/imsm0 "${DISKS[@]}"
-vol=$(md_devnm "$(vol_path r5))
+vol=$(md_devnm "$(vol_path r5)")
 start=$(cat "/sys/block/$vol/md/resync_start")
 note "resync_start after our assembly: $start (expected $N x $FACTOR = $((N * FACTOR)))"
 [ "$start" = $((N * FACTOR)) ] || fail "resync_start $start, expected $((N * FACTOR))"
@@ -187,7 +187,7 @@ slow_resync 200000
 run_expect 0 mdadm -C /dev/md/imsm2 -e imsm -n3 "${D3[@]}"
 ctr=$(md_devnm /dev/md/imsm2)
 run_expect 0 mdadm -C /dev/md/t5 -l5 -n3 -c 64 -z 24M --assume-clean /dev/md/imsm2
-vol=$(md_devnm /dev/md/t5)
+vol=$(md_devnm "$(vol_path t5)")
 wait_until 10 grep -qx read-auto "/sys/block/$vol/md/array_state"
 pattern_write /dev/md/t5 53 32
 kill -9 "$(cat "/run/mdadm/$ctr.pid")" # before the idle delay marks it clean
@@ -198,7 +198,7 @@ mdadm-peer -E "${D3[0]}" | grep -q 'Migrate State : idle' || fail "migrating bef
 
 slow_resync 500
 run_expect 0 mdadm -A /dev/md/imsm2 "${D3[@]}"
-vol=$(md_devnm "$(vol_path t5))
+vol=$(md_devnm "$(vol_path t5)")
 [ "$(cat "/sys/block/$vol/md/resync_start")" = 0 ] || fail "a dirty volume must resync from 0"
 wait_until 30 sh -c "mdadm -E ${D3[0]} | grep -q 'Migrate State : repair'"
 wait_until 120 sync_past "$vol" $((total / 4))
@@ -209,7 +209,7 @@ run_expect 0 mdadm -S /dev/md/imsm2
 
 hold_resync
 run_expect 0 mdadm -A /dev/md/imsm2 "${D3[@]}"
-vol=$(md_devnm /dev/md/t5)
+vol=$(md_devnm "$(vol_path t5)")
 start=$(cat "/sys/block/$vol/md/resync_start")
 note "REPAIR: resync_start after our assembly: $start (expected $N x $FACTOR = $((N * FACTOR)))"
 [ "$start" = $((N * FACTOR)) ] || fail "resync_start $start, expected $((N * FACTOR))"
@@ -220,5 +220,5 @@ mdadm-peer -E "${D3[0]}" >/tmp/peer.txt
 grep -q 'Migrate State : idle' /tmp/peer.txt || fail "repair not ended"
 grep -q 'Map State : normal$' /tmp/peer.txt || fail "map not normal after the repair"
 [ "$(vol_status "${D3[0]}")" = 0000000c ] || fail "status $(vol_status "${D3[0]}") after the repair"
-pattern_verify /dev/md/t5 53 32
+pattern_verify "$(vol_path t5)" 53 32
 note "REPAIR resumed at unit $N and completed"
