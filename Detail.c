@@ -8,6 +8,7 @@
  * render last: the gatherers never print, the printers never read.
  * Never changes anything on disk or in the kernel.
  */
+#include "config.h"
 #include "detail.h"
 #include "mdadm.h"
 #include "imsm-platform.h"
@@ -773,7 +774,9 @@ static int read_partition_names(char (**ret)[64], size_t *ret_n)
  * walks its device list backwards, which decides the order of the ARRAY
  * lines; so do we.
  */
-static int scan_partitions(struct examine_scan *sc)
+/* --examine --scan: the kernel's block devices that mdadm.conf's DEVICE
+ * lines allow (-c FILE, or the default files; none: all of them). */
+static int scan_partitions(struct examine_scan *sc, const struct conf *conf)
 {
 	char(*names)[64] = NULL, path[80];
 	int rc = EXIT_OK, r;
@@ -786,6 +789,8 @@ static int scan_partitions(struct examine_scan *sc)
 	}
 	while (n-- > 0) {
 		snprintf(path, sizeof(path), "/dev/%s", names[n]);
+		if (!conf_device_allowed(conf, path))
+			continue;
 		if (scan_disk(sc, path, false) != EXIT_OK)
 			rc = EXIT_FAILED;
 	}
@@ -796,10 +801,17 @@ static int scan_partitions(struct examine_scan *sc)
 static int examine_brief(const struct request *req)
 {
 	struct examine_scan sc = {0};
-	int rc = EXIT_OK;
+	struct conf conf = {0};
+	int rc = EXIT_OK, r = req->n_devs == 0 ? conf_load(&conf, req->config) : 0;
 
+	if (r < 0) {
+		pr_err("cannot read %s: %s", req->config ? req->config : "mdadm.conf", strerror(-r));
+		conf_free(&conf);
+		return EXIT_FAILED;
+	}
 	if (req->n_devs == 0)
-		rc = scan_partitions(&sc);
+		rc = scan_partitions(&sc, &conf);
+	conf_free(&conf);
 	for (int i = 0; i < req->n_devs; i++)
 		if (scan_disk(&sc, req->devs[i].path, true) != EXIT_OK)
 			rc = EXIT_FAILED;

@@ -96,8 +96,8 @@ int conf_parse_uuid(const char *s, char ret[CONF_UUID_TEXT_BYTES])
 
 /*
  * A name from metadata or the conf made safe for /dev/md/NAME and the map
- * file: '/' becomes '-', blanks and control characters and bytes above
- * 0x7e become '_' (upstream changes '/' and blanks the same way, so
+ * file: '/' becomes '-', every byte but [A-Za-z0-9._:+,@=-] becomes '_'
+ * (what --export keeps, so that MD_DEVNAME and udev's link agree;
  * ordinary names come out as upstream's); "." and ".." become "_" and "__";
  * at most len-1 bytes.  Returns the length (0 for an empty name).
  */

@@ -47,6 +47,9 @@ mkdir -p /etc/mdadm
 } >/etc/mdadm/mdadm.conf
 cat /etc/mdadm/mdadm.conf
 grep -q '^ARRAY .*container=' /etc/mdadm/mdadm.conf || fail "no member ARRAY lines"
+printf 'DEVICE %s\n' "$X" >/tmp/only-x.conf
+run_expect 0 mdadm --examine --scan --config=/tmp/only-x.conf
+[ -z "$last_out" ] || fail "--examine --scan read disks its DEVICE line leaves out: $last_out"
 run_expect 0 mdadm -Ss
 ! grep -q ^md /proc/mdstat || fail "-Ss left arrays: $(cat /proc/mdstat)"
 run_expect 0 mdadm -A --scan
