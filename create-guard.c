@@ -16,40 +16,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static int pread_full(int fd, unsigned char *buf, size_t len, uint64_t off)
-{
-	size_t done = 0;
-
-	while (done < len) {
-		ssize_t n = pread(fd, buf + done, len - done, (off_t)(off + done));
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			break;
-		done += (size_t)n;
-	}
-	return (int)(done == len ? 0 : -EIO);
-}
-
-static int pwrite_full(int fd, const unsigned char *buf, size_t len, uint64_t off)
-{
-	size_t done = 0;
-
-	while (done < len) {
-		ssize_t n = pwrite(fd, buf + done, len - done, (off_t)(off + done));
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -EIO;
-		done += (size_t)n;
-	}
-	return 0;
-}
-
 static uint64_t min_u64(uint64_t a, uint64_t b)
 {
 	return a < b ? a : b;
@@ -69,9 +35,9 @@ int guard_probe(const struct md_disk *d, uint64_t offset_bytes, uint64_t area_by
 
 	if (!head)
 		return -ENOMEM;
-	r = pread_full(d->fd, head, head_len, offset_bytes);
+	r = util_pread_full(d->fd, head, head_len, offset_bytes);
 	if (!r && tail_len)
-		r = pread_full(d->fd, head + head_len, tail_len,
+		r = util_pread_full(d->fd, head + head_len, tail_len,
 			       offset_bytes + area_bytes - tail_len);
 	if (!r)
 		*ret_sigs = probe_signatures(&a);
@@ -136,7 +102,7 @@ int guard_save(struct guard_saved *g, const struct md_disk *disks, int n)
 		t->bytes = malloc(t->len);
 		if (!t->bytes)
 			return -ENOMEM;
-		r = pread_full(t->fd, t->bytes, t->len, t->offset_bytes);
+		r = util_pread_full(t->fd, t->bytes, t->len, t->offset_bytes);
 		if (r) {
 			free(t->bytes);
 			t->bytes = NULL;
@@ -153,7 +119,7 @@ int guard_restore(const struct guard_saved *g, int n)
 
 	for (int i = 0; i < n && i < g->n; i++) {
 		const struct guard_tail *t = &g->t[i];
-		int r = pwrite_full(t->fd, t->bytes, t->len, t->offset_bytes);
+		int r = util_pwrite_full(t->fd, t->bytes, t->len, t->offset_bytes);
 
 		if (!r && fsync(t->fd) < 0)
 			r = -errno;

@@ -120,24 +120,6 @@ int imsm_disk_open(struct imsm_disk_dev *d, const char *path, int flags)
 	return r;
 }
 
-static int pread_full(int fd, void *buf, size_t len, uint64_t off)
-{
-	ssize_t n = pread(fd, buf, len, (off_t)off);
-
-	if (n < 0)
-		return -errno;
-	return (size_t)n == len ? 0 : -EIO;
-}
-
-static int pwrite_full(int fd, const void *buf, size_t len, uint64_t off)
-{
-	ssize_t n = pwrite(fd, buf, len, (off_t)off);
-
-	if (n < 0)
-		return -errno;
-	return (size_t)n == len ? 0 : -EIO;
-}
-
 /* Read the S sectors of the MPB into one buffer (sector 0 first). */
 static int read_mpb_sectors(const struct imsm_disk_dev *d, const struct imsm_mpb_location *loc,
 			    unsigned char *buf)
@@ -145,9 +127,9 @@ static int read_mpb_sectors(const struct imsm_disk_dev *d, const struct imsm_mpb
 	uint32_t ss = d->sector_bytes;
 	int r;
 
-	r = pread_full(d->fd, buf, ss, loc->anchor_lba * ss);
+	r = util_pread_full(d->fd, buf, ss, loc->anchor_lba * ss);
 	if (!r && loc->ext_sectors)
-		r = pread_full(d->fd, buf + ss, (size_t)loc->ext_sectors * ss,
+		r = util_pread_full(d->fd, buf + ss, (size_t)loc->ext_sectors * ss,
 			       loc->ext_lba * ss);
 	return r;
 }
@@ -164,7 +146,7 @@ int imsm_read_mpb(const struct imsm_disk_dev *d, struct imsm_super **ret)
 	buf = calloc(1, d->sector_bytes);
 	if (!buf)
 		return -ENOMEM;
-	r = pread_full(d->fd, buf, d->sector_bytes,
+	r = util_pread_full(d->fd, buf, d->sector_bytes,
 		       (d->sectors - IMSM_ANCHOR_SECTOR_POSITION) * d->sector_bytes);
 	if (!r)
 		r = imsm_peek_mpb_size(buf, d->sector_bytes, &mpb_bytes);
@@ -197,13 +179,13 @@ static int write_mpb_sectors(const struct imsm_disk_dev *d, const struct imsm_mp
 		zero = calloc(1, ss);
 		if (!zero)
 			return -ENOMEM;
-		r = pwrite_full(d->fd, zero, ss, loc->migr_rec_lba * ss);
+		r = util_pwrite_full(d->fd, zero, ss, loc->migr_rec_lba * ss);
 		free(zero);
 	}
 	if (!r && loc->ext_sectors)
-		r = pwrite_full(d->fd, buf + ss, (size_t)loc->ext_sectors * ss, loc->ext_lba * ss);
+		r = util_pwrite_full(d->fd, buf + ss, (size_t)loc->ext_sectors * ss, loc->ext_lba * ss);
 	if (!r)
-		r = pwrite_full(d->fd, buf, ss, loc->anchor_lba * ss);
+		r = util_pwrite_full(d->fd, buf, ss, loc->anchor_lba * ss);
 	if (!r && fsync(d->fd) < 0)
 		r = -errno;
 	return r;
@@ -211,12 +193,12 @@ static int write_mpb_sectors(const struct imsm_disk_dev *d, const struct imsm_mp
 
 int imsm_read_migr_sector(const struct imsm_disk_dev *d, void *buf)
 {
-	return pread_full(d->fd, buf, d->sector_bytes, (d->sectors - 1) * d->sector_bytes);
+	return util_pread_full(d->fd, buf, d->sector_bytes, (d->sectors - 1) * d->sector_bytes);
 }
 
 int imsm_write_migr_sector(const struct imsm_disk_dev *d, const void *buf)
 {
-	int r = pwrite_full(d->fd, buf, d->sector_bytes, (d->sectors - 1) * d->sector_bytes);
+	int r = util_pwrite_full(d->fd, buf, d->sector_bytes, (d->sectors - 1) * d->sector_bytes);
 
 	return r || fsync(d->fd) == 0 ? r : -errno;
 }

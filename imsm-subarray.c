@@ -156,15 +156,6 @@ int imsm_op_probe_fd(int fd)
 	return r;
 }
 
-static int pwrite_all(int fd, const void *buf, size_t len, uint64_t off)
-{
-	ssize_t n = pwrite(fd, buf, len, (off_t)off);
-
-	if (n < 0)
-		return -errno;
-	return (size_t)n == len ? 0 : -EIO;
-}
-
 /* Anchor first: once it is gone nothing takes the rest for metadata. */
 static int zero_range(const struct imsm_disk_dev *d, uint64_t first, uint32_t n)
 {
@@ -175,9 +166,9 @@ static int zero_range(const struct imsm_disk_dev *d, uint64_t first, uint32_t n)
 
 	if (!zero)
 		return -ENOMEM;
-	r = pwrite_all(d->fd, zero, ss, anchor * ss);
+	r = util_pwrite_full(d->fd, zero, ss, anchor * ss);
 	if (!r)
-		r = pwrite_all(d->fd, zero, (size_t)n * ss, first * ss);
+		r = util_pwrite_full(d->fd, zero, (size_t)n * ss, first * ss);
 	if (!r && fsync(d->fd) < 0)
 		r = -errno;
 	free(zero);

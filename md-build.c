@@ -240,24 +240,6 @@ static int open_disk(unsigned int major, unsigned int minor, int *ret_fd)
 	return 0;
 }
 
-static int pread_all(int fd, void *buf, size_t len, unsigned long long off)
-{
-	ssize_t n = pread(fd, buf, len, (off_t)off);
-
-	if (n < 0)
-		return -errno;
-	return (size_t)n == len ? 0 : -EIO;
-}
-
-static int pwrite_all(int fd, const void *buf, size_t len, unsigned long long off)
-{
-	ssize_t n = pwrite(fd, buf, len, (off_t)off);
-
-	if (n < 0)
-		return -errno;
-	return (size_t)n == len ? 0 : -EIO;
-}
-
 /* One copy on one disk, in pieces of at most 1 MiB, then synced. */
 static int copy_range(const struct md_disk_copy *c, void *buf, size_t buf_len)
 {
@@ -269,9 +251,9 @@ static int copy_range(const struct md_disk_copy *c, void *buf, size_t buf_len)
 	while (!r && done < c->len_bytes) {
 		size_t len = c->len_bytes - done < buf_len ? c->len_bytes - done : buf_len;
 
-		r = pread_all(fd, buf, len, c->from_bytes + done);
+		r = util_pread_full(fd, buf, len, c->from_bytes + done);
 		if (!r)
-			r = pwrite_all(fd, buf, len, c->to_bytes + done);
+			r = util_pwrite_full(fd, buf, len, c->to_bytes + done);
 		done += len;
 	}
 	if (!r && fsync(fd) < 0)
@@ -290,7 +272,7 @@ static int write_sector(const struct md_sector_write *w, void *buf)
 	if (r)
 		return r;
 	memcpy(buf, w->data, w->len_bytes);
-	r = pwrite_all(fd, buf, w->len_bytes, w->offset_bytes);
+	r = util_pwrite_full(fd, buf, w->len_bytes, w->offset_bytes);
 	if (!r && fsync(fd) < 0)
 		r = -errno;
 	close(fd);

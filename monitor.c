@@ -384,15 +384,6 @@ static bool decide(struct imsm_super *s, struct mon_array *a)
 	return changed;
 }
 
-static int pwrite_all(int fd, const void *buf, size_t len, uint64_t off)
-{
-	ssize_t n = pwrite(fd, buf, len, (off_t)off);
-
-	if (n < 0)
-		return -errno;
-	return (size_t)n == len ? 0 : -EIO;
-}
-
 /*
  * imsm_write_mpb() without its allocations: encode into st->io_buf, then
  * the zeroed migration record, the extension sectors, the anchor last
@@ -414,12 +405,12 @@ static int write_mpb(const struct mdmon_state *st, const struct imsm_disk_dev *d
 		r = imsm_encode(s, st->io_buf, (size_t)loc.mpb_sectors * ss, &used);
 	/* mdadm keeps the record of a general migration there (§6.7) */
 	if (!r && !imsm_gen_migr_running(s))
-		r = pwrite_all(d->fd, zero, ss, loc.migr_rec_lba * ss);
+		r = util_pwrite_full(d->fd, zero, ss, loc.migr_rec_lba * ss);
 	if (!r && loc.ext_sectors)
-		r = pwrite_all(d->fd, st->io_buf + ss, (size_t)loc.ext_sectors * ss,
+		r = util_pwrite_full(d->fd, st->io_buf + ss, (size_t)loc.ext_sectors * ss,
 			       loc.ext_lba * ss);
 	if (!r)
-		r = pwrite_all(d->fd, st->io_buf, ss, loc.anchor_lba * ss);
+		r = util_pwrite_full(d->fd, st->io_buf, ss, loc.anchor_lba * ss);
 	if (!r && fsync(d->fd) < 0)
 		r = -errno;
 	return r;

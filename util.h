@@ -7,6 +7,7 @@
 #define UTIL_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -72,6 +73,12 @@ int util_pwrite_string(int fd, const char *val) __attribute__((warn_unused_resul
  */
 int util_read_full(int fd, void *buf, size_t len, int timeout_ms)
 	__attribute__((warn_unused_result));
+/* All len bytes at offset off of fd, retrying on EINTR and short
+ * transfers; -EIO when the device ends first.  Disk I/O of every layer. */
+int util_pread_full(int fd, void *buf, size_t len, uint64_t off) __attribute__((warn_unused_result));
+int util_pwrite_full(int fd, const void *buf, size_t len, uint64_t off)
+	__attribute__((warn_unused_result));
+
 /* Write all of buf (retrying on EINTR and short writes). */
 int util_write_full(int fd, const void *buf, size_t len) __attribute__((warn_unused_result));
 
