@@ -27,7 +27,25 @@ struct grow_plan {
 	long long new_chunk_kib;           /* UNSET: unchanged */
 	int new_level;                     /* UNSET: unchanged */
 	long long new_size_kib;            /* UNSET: unchanged, 0: max */
+	char cont[32];                     /* an IMSM volume's container ("" if none) */
+	int vol;                           /* and its index there */
 };
+
+/* "external:/CONT/N" (or frozen, "external:-CONT/N"): an IMSM volume. */
+static void grow_volume_of(const char *meta, struct grow_plan *p)
+{
+	char cont[32];
+	int vol, end = 0;
+
+	p->cont[0] = '\0';
+	if (strncmp(meta, "external:", 9) != 0 || (meta[9] != '/' && meta[9] != '-'))
+		return;
+	if (sscanf(meta + 10, "%31[^/]/%d%n", cont, &vol, &end) == 2 && meta[10 + end] == '\0' &&
+	    vol >= 0) {
+		snprintf(p->cont, sizeof(p->cont), "%s", cont);
+		p->vol = vol;
+	}
+}
 
 static int grow_plan(const struct request *req, struct grow_plan *ret)
 {
@@ -51,6 +69,7 @@ static int grow_plan(const struct request *req, struct grow_plan *ret)
 	ret->new_chunk_kib = req->chunk_kib;
 	ret->new_level = req->level;
 	ret->new_size_kib = req->size_kib;
+	grow_volume_of(info.metadata, ret);
 	sysfs_free_array(&info);
 	return 0;
 }
@@ -65,8 +84,9 @@ static int grow_check(const struct request *req, const struct grow_plan *p)
 	}
 	if (req->array_size_kib != UNSET)
 		return mode_not_implemented("--grow --array-size");
-	if (req->dry_run)
-		return mode_not_implemented("--grow --dry-run");
+	if (req->dry_run && (p->cont[0] == '\0' || p->new_size_kib != UNSET ||
+			     p->new_disks != UNSET || req->do_continue))
+		return mode_not_implemented("--grow --dry-run except for --level or --chunk");
 	if (p->new_disks == UNSET && p->new_chunk_kib == UNSET && p->new_level == UNSET &&
 	    p->new_size_kib == UNSET && !req->do_continue) {
 		pr_err("no change requested for %s: give --raid-devices, --level, --chunk or --size",
@@ -78,6 +98,27 @@ static int grow_check(const struct request *req, const struct grow_plan *p)
 		return EXIT_USAGE;
 	}
 	return 0;
+}
+
+/* --level or --chunk of an IMSM volume: one at a time, nothing else with
+ * them; raid5's one layout (left-asymmetric) may be named. */
+static int grow_restripe(const struct request *req, const struct grow_plan *p)
+{
+	if (p->new_disks != UNSET || p->new_size_kib != UNSET) {
+		pr_err("cannot change %s: give --level or --chunk alone (--raid-devices applies to the container)",
+		       req->array);
+		return EXIT_FAILED;
+	}
+	if (req->layout && strcmp(req->layout, "left-asymmetric") != 0 &&
+	    strcmp(req->layout, "la") != 0) {
+		pr_err("cannot change %s: IMSM raid5 has one layout, left-asymmetric", req->array);
+		return EXIT_FAILED;
+	}
+	if (p->new_level != UNSET && p->new_level != 0 && p->new_level != 5)
+		return mode_not_implemented("--grow --level (takeovers to raid1 or raid10)");
+	return olce_restripe(req->array, p->cont, p->vol, p->new_level == UNSET ? -1 : p->new_level,
+			     p->new_chunk_kib == UNSET ? 0u : (unsigned int)p->new_chunk_kib,
+			     req->dry_run);
 }
 
 int mode_grow(const struct request *req)
@@ -96,6 +137,10 @@ int mode_grow(const struct request *req)
 		return r;
 	if (plan.container && req->do_continue)
 		return olce_grow(req->array, plan.devnm, UNSET, true);
+	if (plan.cont[0] && req->do_continue)
+		return olce_grow(req->array, plan.cont, UNSET, true);
+	if (plan.cont[0] && (plan.new_level != UNSET || plan.new_chunk_kib != UNSET))
+		return grow_restripe(req, &plan);
 	if (plan.container && plan.new_disks != UNSET && plan.new_chunk_kib == UNSET &&
 	    plan.new_level == UNSET && plan.new_size_kib == UNSET)
 		return olce_grow(req->array, plan.devnm, plan.new_disks, false);

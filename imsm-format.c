@@ -670,7 +670,11 @@ static int check_dev(const struct imsm_super *s, const struct imsm_dev *d, size_
 	if (v->migr_state && v->migr_type == IMSM_MIGR_GEN_MIGR) {
 		if (v->map[0].pba_of_lba0 != v->map[1].pba_of_lba0)
 			return -EOPNOTSUPP;
-		if (v->map[0].num_members < v->map[1].num_members)
+		/* fewer members only as raid5 -> raid0 (one slot, the parity, less) */
+		if (v->map[0].num_members < v->map[1].num_members &&
+		    (v->map[0].raid_level != IMSM_LEVEL_BYTE_RAID0 ||
+		     v->map[1].raid_level != IMSM_LEVEL_BYTE_RAID5 ||
+		     v->map[0].num_members + 1 != v->map[1].num_members))
 			return -EINVAL;
 	}
 	if (size_mismatch(d))

@@ -191,6 +191,9 @@ enum {
 /* §2.3 volume status bits (the ones anybody uses). */
 #define IMSM_DEV_READ_COALESCING 0x0004u
 #define IMSM_DEV_WRITE_COALESCING 0x0008u
+/* rwh_policy values without a PPL or journal (§2.4) */
+#define RWH_OFF 0
+#define RWH_OFF_MULTIPLE 5
 #define IMSM_DEV_VERIFY_AND_FIX 0x0080u
 #define IMSM_DEV_CLONE_N_GO 0x0400u
 

@@ -87,8 +87,6 @@
 #define DIV_ROUND_UP(n, d) (((n) + (d)-1) / (d))
 #define MIB_BLOCKS 2048u
 #define SECTOR_4K_FACTOR 8u /* 512-byte blocks per 4 KiB sector */
-#define RWH_OFF 0
-#define RWH_OFF_MULTIPLE 5
 
 /* ---- little-endian access ---------------------------------------------------- */
 
@@ -696,45 +694,96 @@ int imsm_olce_next_volume(const struct imsm_super *s, unsigned int *ret_members)
 	return -ENOENT;
 }
 
+/* Whether a map of any volume names disk index. */
+static bool disk_referenced(const struct imsm_super *s, unsigned int index)
+{
+	for (int v = 0; v < s->num_raid_devs; v++)
+		for (int k = 0; k < (s->dev[v].vol.migr_state ? 2 : 1); k++) {
+			const struct imsm_map *m = &s->dev[v].vol.map[k];
+
+			for (unsigned int i = 0; i < m->num_members; i++)
+				if ((m->disk_ord_tbl[i] & IMSM_ORD_INDEX_MASK) == index)
+					return true;
+		}
+	return false;
+}
+
+/* Disk record index leaves the table; the indexes above it move down. */
+static void remove_disk_record(struct imsm_super *s, unsigned int index)
+{
+	memmove(&s->disk[index], &s->disk[index + 1],
+		(size_t)(s->num_disks - index - 1) * sizeof(s->disk[0]));
+	s->num_disks--;
+	memset(&s->disk[s->num_disks], 0, sizeof(s->disk[0]));
+	for (int v = 0; v < s->num_raid_devs; v++)
+		for (int k = 0; k < 2; k++) {
+			struct imsm_map *m = &s->dev[v].vol.map[k];
+
+			for (unsigned int i = 0; i < m->num_members; i++) {
+				uint32_t o = m->disk_ord_tbl[i], at = o & IMSM_ORD_INDEX_MASK;
+
+				if (at > index)
+					m->disk_ord_tbl[i] = (o & ~IMSM_ORD_INDEX_MASK) | (at - 1);
+			}
+		}
+}
+
+/* The disks of map old that no volume uses any more (raid5 -> raid0's
+ * last slot) leave the table: they are spares again. */
+static void drop_left_disks(struct imsm_super *s, const struct imsm_map *old)
+{
+	for (unsigned int idx = s->num_disks; idx-- > 0;) {
+		bool was = false;
+
+		for (unsigned int i = 0; i < old->num_members; i++)
+			was |= (old->disk_ord_tbl[i] & IMSM_ORD_INDEX_MASK) == idx;
+		if (was && !disk_referenced(s, idx))
+			remove_disk_record(s, idx);
+	}
+}
+
 int imsm_olce_end_volume(struct imsm_super *s, int idx, uint8_t map_state)
 {
+	struct imsm_map old;
 	struct imsm_dev *d;
+	bool grew;
 
 	if (idx < 0 || idx >= s->num_raid_devs || !is_gen_migr(&s->dev[idx]))
 		return -EINVAL;
 	d = &s->dev[idx];
+	old = d->vol.map[1];
+	grew = map_data_members(&d->vol.map[0]) > map_data_members(&old);
 	d->vol.migr_state = 0;
 	d->vol.migr_type = 0;
 	d->status &= ~IMSM_DEV_VERIFY_AND_FIX;
 	d->vol.curr_migr_unit = 0;
 	d->vol.map[0].map_state = map_state;
 	memset(&d->vol.map[1], 0, sizeof(d->vol.map[1]));
-	d->size_blocks = olce_size(d);
+	if (grew) /* a restripe keeps the size it had */
+		d->size_blocks = olce_size(d);
+	drop_left_disks(s, &old);
 	return 0;
 }
 
-/* Whether imsm_olce_rollback() may undo s: see imsm-reshape.h. */
-static bool olce_undoable(const struct imsm_super *s, unsigned int *ret_first)
+/* The volume whose migration imsm_olce_rollback() may undo, -1 if none:
+ * see imsm-reshape.h. */
+static int undoable_volume(const struct imsm_super *s)
 {
-	const struct imsm_dev *d = &s->dev[0];
-	unsigned int old, added;
+	int idx = -1;
 
-	if (s->num_raid_devs == 0 || !is_gen_migr(d) || d->vol.curr_migr_unit != 0)
-		return false;
-	old = d->vol.map[1].num_members;
-	if (d->vol.map[0].num_members <= old)
-		return false;
-	added = d->vol.map[0].num_members - old;
-	if (s->num_disks < added)
-		return false;
-	*ret_first = s->num_disks - added;
-	for (unsigned int i = old; i < d->vol.map[0].num_members; i++)
-		if ((d->vol.map[0].disk_ord_tbl[i] & IMSM_ORD_INDEX_MASK) < *ret_first)
-			return false;
-	for (int i = 1; i < s->num_raid_devs; i++)
-		if (s->dev[i].vol.migr_state || s->dev[i].vol.map[0].num_members != old)
-			return false;
-	return true;
+	for (int i = 0; i < s->num_raid_devs; i++) {
+		if (!s->dev[i].vol.migr_state)
+			continue;
+		if (idx >= 0 || !is_gen_migr(&s->dev[i]) || s->dev[i].vol.curr_migr_unit != 0)
+			return -1;
+		idx = i;
+	}
+	/* an OLCE's later volume grows onto disks an earlier one took already */
+	for (int i = 0; idx >= 0 && i < s->num_raid_devs; i++)
+		if (i != idx && s->dev[idx].vol.map[0].num_members > s->dev[idx].vol.map[1].num_members &&
+		    s->dev[i].vol.map[0].num_members != s->dev[idx].vol.map[1].num_members)
+			return -1;
+	return idx;
 }
 
 int imsm_olce_rollback(const struct imsm_super *s, struct imsm_super **ret,
@@ -742,25 +791,28 @@ int imsm_olce_rollback(const struct imsm_super *s, struct imsm_super **ret,
 {
 	struct imsm_super *new;
 	struct imsm_dev *d;
-	unsigned int first;
-	int r;
+	int r, idx = undoable_volume(s);
+	bool grew;
 
-	if (!olce_undoable(s, &first))
+	if (idx < 0)
 		return -EINVAL;
 	r = imsm_super_dup(s, &new);
 	if (r)
 		return r;
-	d = &new->dev[0];
+	d = &new->dev[idx];
+	grew = map_data_members(&d->vol.map[0]) > map_data_members(&d->vol.map[1]);
 	d->vol.map[0] = d->vol.map[1];
 	memset(&d->vol.map[1], 0, sizeof(d->vol.map[1]));
 	d->vol.migr_state = 0;
 	d->vol.migr_type = 0;
 	d->vol.curr_migr_unit = 0;
-	d->size_blocks = olce_size(d);
-	memset(&new->disk[first], 0, sizeof(new->disk[0]) * (new->num_disks - first));
-	new->num_disks = (uint8_t)first;
+	if (grew)
+		d->size_blocks = olce_size(d);
+	/* the records the start appended, now unused, go */
+	while (new->num_disks && !disk_referenced(new, new->num_disks - 1u))
+		memset(&new->disk[--new->num_disks], 0, sizeof(new->disk[0]));
 	*ret = new;
-	*ret_first = first;
+	*ret_first = new->num_disks;
 	return 0;
 }
 
@@ -807,19 +859,23 @@ int imsm_olce_start(const struct imsm_super *s, const struct imsm_olce_request *
 
 int imsm_olce_check_start_update(const struct imsm_super *cur, const struct imsm_super *upd)
 {
+	int started = 0;
+
 	if (!cur || !upd || upd->family_num != cur->family_num ||
 	    upd->num_raid_devs != cur->num_raid_devs || upd->num_raid_devs == 0 ||
-	    upd->num_disks <= cur->num_disks)
+	    upd->num_disks < cur->num_disks)
 		return -EINVAL;
 	for (unsigned int i = 0; i < cur->num_disks; i++)
 		if (memcmp(upd->disk[i].serial, cur->disk[i].serial, IMSM_SERIAL_BYTES) != 0)
 			return -EINVAL;
-	for (unsigned int i = 0; i < cur->num_raid_devs; i++)
+	for (unsigned int i = 0; i < cur->num_raid_devs; i++) {
 		if (cur->dev[i].vol.migr_state)
 			return -EINVAL;
-	if (!imsm_migr_is_gen_migr(&upd->dev[0]))
-		return -EINVAL;
-	return 0;
+		started += imsm_migr_is_gen_migr(&upd->dev[i]);
+		if (!imsm_migr_is_gen_migr(&upd->dev[i]) && upd->dev[i].vol.migr_state)
+			return -EINVAL;
+	}
+	return started == 1 ? 0 : -EINVAL;
 }
 
 int imsm_olce_set_unit(struct imsm_super *s, int idx, uint64_t unit)

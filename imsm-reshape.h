@@ -47,10 +47,11 @@
 #ifndef IMSM_MIGR_REC_BYTES
 #define IMSM_MIGR_REC_BYTES 128 /* defined part of the sector at LBA N-1 */
 /*
- * Whether upd is cur with an OLCE started (what imsm_olce_start() builds,
- * as mdmon receives it from mdadm): same family and volumes, more disk
- * records, the old records' serials in place, volume 0 entering a general
- * migration that cur does not run.  -EINVAL otherwise.
+ * Whether upd is cur with a general migration started (what
+ * imsm_olce_start() or imsm_restripe_start() builds, as mdmon receives it
+ * from mdadm): same family and volumes, no fewer disk records, the old
+ * records' serials in place, no volume of cur migrating and exactly one of
+ * upd in a general migration.  -EINVAL otherwise.
  */
 int imsm_olce_check_start_update(const struct imsm_super *cur,
 				 const struct imsm_super *upd) IMSM_MUST_CHECK;
@@ -367,21 +368,24 @@ int imsm_olce_next_volume(const struct imsm_super *s, unsigned int *ret_members)
 
 /*
  * End the general migration of volume idx (md finished the reshape): one map
- * again (map[0], in state map_state), migr_state/type/unit 0, dev.size =
- * nds * bps * D(map[0]) rounded down to whole MiB per data member.  -EINVAL
- * when the volume is not in a general migration.  Never allocates.
+ * again (map[0], in state map_state), migr_state/type/unit 0; dev.size =
+ * nds * bps * D(map[0]) rounded down to whole MiB per data member when the
+ * data members grew (an OLCE), unchanged otherwise (a restripe).  Disk
+ * records that map[1] used and no map uses now leave the table, the indexes
+ * above them move down (raid5 -> raid0's freed disk).  -EINVAL when the
+ * volume is not in a general migration.  Never allocates.
  */
 int imsm_olce_end_volume(struct imsm_super *s, int idx, uint8_t map_state) IMSM_MUST_CHECK;
 
 /*
- * Undo an OLCE that md refused before anything moved (flow step 4): volume
- * 0 in a general migration at unit 0, no other volume grown or migrating,
- * its new slots on the disk records imsm_olce_start() appended.  *ret is a
- * new copy: volume 0 on its old map alone (no migration, its old size) and
- * the appended records gone; *ret_first is the index of the first one in
- * s (they are the spares again, s->num_disks - *ret_first of them).
- * generation_num is left to the writer.  -EINVAL when the state is not
- * that, -ENOMEM.
+ * Undo a general migration that md refused before anything moved (flow
+ * step 4): exactly one volume migrating, at unit 0.  *ret is a new copy:
+ * the volume on its old map alone (no migration; its old size when the
+ * start grew it) and the trailing disk records no map uses any more gone
+ * (those the start appended: an OLCE's new disks, raid0 -> raid5's
+ * spare); *ret_first is the index of the first of them in s (they are the
+ * spares again, s->num_disks - *ret_first of them).  generation_num is
+ * left to the writer.  -EINVAL when the state is not that, -ENOMEM.
  */
 int imsm_olce_rollback(const struct imsm_super *s, struct imsm_super **ret,
 		       unsigned int *ret_first) IMSM_MUST_CHECK;

@@ -23,6 +23,7 @@
 
 /* md layout numbers IMSM uses */
 #define MD_LAYOUT_LEFT_ASYMMETRIC 0
+#define MD_LAYOUT_PARITY_LAST 5 /* raid4/raid5 ALGORITHM_PARITY_N */
 #define MD_LAYOUT_RAID10_NEAR2 0x102
 
 /*

@@ -813,13 +813,59 @@ static int req_remove_disk(struct mdmon_state *st, unsigned int major, unsigned 
 	return r;
 }
 
+/* The container disk with serial, copied (the manager alone reloads). */
+static int disk_by_serial(struct mdmon_state *st, const char serial[IMSM_SERIAL_BYTES],
+			  struct imsm_disk_dev *ret);
+
+/* Serials of the disk table, under the lock. */
+static unsigned int table_serials(struct mdmon_state *st, char serials[][IMSM_SERIAL_BYTES])
+{
+	unsigned int n = 0;
+
+	pthread_mutex_lock(&st->lock);
+	for (unsigned int i = 0; st->mpb && i < st->mpb->num_disks; i++)
+		memcpy(serials[n++], st->mpb->disk[i].serial, IMSM_SERIAL_BYTES);
+	pthread_mutex_unlock(&st->lock);
+	return n;
+}
+
+/*
+ * The disks an ended migration let go (raid5 -> raid0's last slot) get
+ * their spare records, after the metadata without them is on the others
+ * (a crash between leaves a stale member of an older generation).
+ */
+static int spare_left_disks(struct mdmon_state *st, char before[][IMSM_SERIAL_BYTES],
+			    unsigned int n)
+{
+	struct imsm_disk_dev d;
+	bool gone;
+	int r = 0;
+
+	for (unsigned int i = 0; !r && i < n; i++) {
+		pthread_mutex_lock(&st->lock);
+		gone = st->mpb && imsm_find_disk(st->mpb, before[i]) < 0;
+		pthread_mutex_unlock(&st->lock);
+		if (gone && disk_by_serial(st, before[i], &d) == 0)
+			r = write_spare_record(st, &d);
+	}
+	if (r == 0)
+		reload(st);
+	return r;
+}
+
 /* A general migration's checkpoint or end, from the mdadm driving it. */
 static int req_migration(struct mdmon_state *st, const struct mdmon_disk_req *req)
 {
+	static char before[IMSM_MAX_DISKS][IMSM_SERIAL_BYTES];
 	struct mon_update u = { .vol = (int)req->major, .unit = req->minor };
+	unsigned int n = 0;
+	int r;
 
 	u.type = req->type == MDMON_REQ_MIGR_END ? MON_UPD_MIGR_END : MON_UPD_MIGR_CHECKPOINT;
-	return queue_update(st, &u);
+	if (u.type == MON_UPD_MIGR_END)
+		n = table_serials(st, before);
+	r = queue_update(st, &u);
+	return r || !n ? r : spare_left_disks(st, before, n);
 }
 
 /* The container disk with serial, copied (the manager alone reloads). */

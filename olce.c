@@ -24,6 +24,7 @@
 #include "imsm-io.h"
 #include "imsm-platform.h"
 #include "imsm-reshape.h"
+#include "imsm-restripe.h"
 #include "imsm.h"
 #include "mdadm.h"
 #include "mdmon-client.h"
@@ -73,10 +74,14 @@ struct olce {
 	struct md_sysfs *md;
 	struct imsm_migr_rec rec;
 	struct imsm_reshape_geom geom;
-	bool raid4; /* a raid0 volume, taken over for the reshape */
+	bool to_raid0;	  /* map[0] is raid0: md has an unused parity slot and
+			   * ends as raid0 */
+	bool from_raid0;  /* map[1] is raid0 */
+	const char *pers; /* md's personality for the reshape: raid4 or raid5 */
 	bool rolled_back; /* md refused the start; the metadata is as before */
 	int undo_err;     /* and md could not be put back as it was */
 	struct olce_die die;
+	const struct imsm_restripe_request *restripe; /* a level or chunk migration */
 };
 
 static void olce_die_arm(struct olce *o)
@@ -427,7 +432,10 @@ static int olce_start(struct olce *o, unsigned int new_members)
 	struct imsm_super *start = NULL;
 	int r;
 
-	r = imsm_olce_start(o->cur, &rq, &start);
+	if (o->restripe)
+		r = imsm_restripe_start(o->cur, o->restripe, &start);
+	else
+		r = imsm_olce_start(o->cur, &rq, &start);
 	if (!r)
 		r = olce_send(o, start);
 	imsm_free(start);
@@ -452,24 +460,59 @@ static int olce_limit_requests(struct olce *o)
 	return r ? r : sysfs_set_max_sectors_kb(o->md, chunk >> 10);
 }
 
-/* raid0 cannot reshape: raid4 with the parity slot missing (§9.5). */
+/*
+ * raid0 cannot reshape: md takes it over with the parity (last) slot
+ * missing (§9.5), as raid4 when it stays raid0 and as raid5 when map[0]
+ * or map[1] is raid5 (a finished raid5 -> raid0 assembled as raid0 too:
+ * the end is then the same as when md ran it).
+ */
 static int olce_takeover(struct olce *o)
 {
+	const struct imsm_vol *vol = &o->cur->dev[o->idx].vol;
 	char level[16];
 	int r;
 
 	r = sysfs_get_level(o->md, level, sizeof(level));
 	if (r)
 		return r;
-	o->raid4 = o->cur->dev[o->idx].vol.map[0].raid_level == IMSM_LEVEL_BYTE_RAID0;
+	o->to_raid0 = vol->map[0].raid_level == IMSM_LEVEL_BYTE_RAID0;
+	o->from_raid0 = vol->map[1].raid_level == IMSM_LEVEL_BYTE_RAID0;
+	o->pers = o->to_raid0 && o->from_raid0 ? "raid4" : "raid5";
 	if (strcmp(level, "raid0") != 0)
-		return o->raid4 ? olce_limit_requests(o) : 0;
-	r = sysfs_write_attr(o->md, NULL, "level", "raid4");
-	if (!r)
+		return o->to_raid0 ? olce_limit_requests(o) : 0;
+	r = sysfs_write_attr(o->md, NULL, "level", o->pers);
+	if (!r && o->to_raid0)
 		r = olce_limit_requests(o);
 	if (!r)
 		r = sysfs_set_sync_action(o->md, "frozen");
 	return r ? r : mdmon_ping(o->cont);
+}
+
+/* md's layout for map m under the reshape's personality. */
+static unsigned long long olce_md_layout(const struct imsm_map *m)
+{
+	return m->raid_level == IMSM_LEVEL_BYTE_RAID0 ? MD_LAYOUT_PARITY_LAST : MD_LAYOUT_LEFT_ASYMMETRIC;
+}
+
+/*
+ * The chunk and layout of map m for md (a pending change until the
+ * reshape starts).  raid5 reshapes only with a stripe cache of four
+ * stripes per page of the larger chunk.
+ */
+static int olce_md_geometry(struct olce *o, const struct imsm_map *m)
+{
+	const struct imsm_map *m1 = &o->cur->dev[o->idx].vol.map[1];
+	unsigned long long need, cache;
+	uint32_t chunk = m->blocks_per_strip > m1->blocks_per_strip ? m->blocks_per_strip
+								    : m1->blocks_per_strip;
+	int r = 0;
+
+	need = (unsigned long long)chunk * 512 / 4096 * 4 + 32;
+	if (sysfs_read_ull(o->md, NULL, "stripe_cache_size", &cache) == 0 && cache < need)
+		r = sysfs_write_ull(o->md, NULL, "stripe_cache_size", need);
+	if (!r)
+		r = sysfs_write_ull(o->md, NULL, "chunk_size", (unsigned long long)m->blocks_per_strip * 512);
+	return r ? r : sysfs_write_ull(o->md, NULL, "layout", olce_md_layout(m));
 }
 
 /* raid_disks, then the new members with their slots (their recovery
@@ -484,7 +527,7 @@ static int olce_add_members(struct olce *o)
 
 	r = sysfs_get_component_kib(o->md, &comp_kib);
 	if (!r)
-		r = sysfs_write_ull(o->md, NULL, "raid_disks", m->num_members + o->raid4);
+		r = sysfs_write_ull(o->md, NULL, "raid_disks", m->num_members + o->to_raid0);
 	for (unsigned int i = dev->vol.map[1].num_members; !r && i < m->num_members; i++) {
 		struct imsm_disk_dev *d = olce_disk(o, o->cur, m->disk_ord_tbl[i] & IMSM_ORD_INDEX_MASK);
 
@@ -499,6 +542,8 @@ static int olce_add_members(struct olce *o)
 		if (!r)
 			r = sysfs_write_ull(o->md, d->kname, "slot", i);
 	}
+	if (!r)
+		r = olce_md_geometry(o, m);
 	return r ? r : olce_test_fail("add");
 }
 
@@ -653,7 +698,7 @@ static int olce_md_finished(struct olce *o)
 
 	if (r)
 		return r;
-	if (disks != o->cur->dev[o->idx].vol.map[0].num_members + o->raid4)
+	if (disks != o->cur->dev[o->idx].vol.map[0].num_members + o->to_raid0)
 		return -EPROTO; /* half done, yet md runs the old layout */
 	o->rec.curr_migr_unit = o->rec.num_migr_units;
 	return olce_record(o, o->geom.array_blocks, IMSM_UNIT_SRC_NORMAL);
@@ -675,7 +720,8 @@ static int olce_undo_start(struct olce *o)
 	struct imsm_super *started, *now;
 	int r;
 
-	if (o->idx != 0 || dev->vol.curr_migr_unit != 0)
+	/* a later volume of an OLCE grows onto disks volume 0 uses already */
+	if ((o->idx != 0 && dev->vol.map[0].num_members > old) || dev->vol.curr_migr_unit != 0)
 		return -EPERM;
 	r = sysfs_set_sync_action(o->md, "frozen");
 	if (!r)
@@ -697,8 +743,10 @@ static int olce_undo_start(struct olce *o)
 	o->cur = now;
 	imsm_free(started);
 	if (!r)
-		r = sysfs_write_ull(o->md, NULL, "raid_disks", old + o->raid4);
-	if (!r && o->raid4)
+		r = sysfs_write_ull(o->md, NULL, "raid_disks", old + o->from_raid0);
+	if (!r)
+		r = olce_md_geometry(o, &o->cur->dev[o->idx].vol.map[0]);
+	if (!r && o->from_raid0)
 		r = sysfs_write_attr(o->md, NULL, "level", "raid0");
 	return r;
 }
@@ -1026,15 +1074,31 @@ static int olce_critical_window(struct olce *o, uint64_t crit)
 	return r ? r : sysfs_write_ull(o->md, NULL, "suspend_hi", hi);
 }
 
-/* The critical section one unit at a time under one window, each unit
- * backed up first, then the rest as a stream. */
+/*
+ * A restripe (as many data members before as after) reads and writes the
+ * same rows: every unit is critical, and its window is that unit alone,
+ * grown upwards first, so writes elsewhere never wait.  Units end old and
+ * new rows (the depth is a multiple of both chunks): md, held at a unit's
+ * start, never blocks the move.
+ */
+static int olce_unit_window(struct olce *o, const struct imsm_reshape_step *step)
+{
+	int r = sysfs_write_ull(o->md, NULL, "suspend_hi", step->suspend_hi);
+
+	return r ? r : sysfs_write_ull(o->md, NULL, "suspend_lo", step->suspend_lo);
+}
+
+/* The critical section one unit at a time, each unit backed up first,
+ * under one window (an OLCE) or a window per unit (a restripe), then the
+ * rest as a stream. */
 static int olce_run(struct olce *o, bool kick)
 {
 	struct imsm_reshape_step step;
 	uint64_t crit = olce_critical_units(o);
+	bool in_place = o->geom.new_data <= o->geom.old_data;
 	int r = 0;
 
-	if (o->rec.curr_migr_unit < crit)
+	if (o->rec.curr_migr_unit < crit && !in_place)
 		r = olce_critical_window(o, crit);
 	while (!r && o->rec.curr_migr_unit < o->rec.num_migr_units) {
 		r = imsm_reshape_plan_step(&o->rec, &o->geom, o->rec.curr_migr_unit, 0, &step);
@@ -1042,6 +1106,8 @@ static int olce_run(struct olce *o, bool kick)
 			return olce_stream(o, &step, kick);
 		if (!r && !step.backup) /* aligning the end: one unit, backed up too */
 			r = imsm_reshape_plan_step(&o->rec, &o->geom, o->rec.curr_migr_unit, 1, &step);
+		if (!r && in_place)
+			r = olce_unit_window(o, &step);
 		if (!r)
 			r = olce_backup(o, step.first_unit);
 		if (!r)
@@ -1081,6 +1147,41 @@ static int olce_wait_idle(struct olce *o)
 	return 0;
 }
 
+/* Member kname out of md: failed first (md lets go of no working member),
+ * then removed, again while I/O on it drains. */
+static int olce_drop_member(struct olce *o, const char *kname)
+{
+	int r = sysfs_write_attr(o->md, kname, "state", "faulty");
+
+	for (int i = 0; !r || (r == -EBUSY && i < 50); i++) {
+		r = sysfs_write_attr(o->md, kname, "state", "remove");
+		if (r != -EBUSY)
+			break;
+		usleep(100 * 1000);
+	}
+	return r;
+}
+
+/*
+ * md's members in slots from first on leave md: raid5 -> raid0's parity
+ * disk, which the metadata already let go (a spare again), before md's
+ * raid5 of parity-last layout becomes raid0 (which takes over only a
+ * raid5 missing its last slot).
+ */
+static int olce_drop_slots(struct olce *o, int first)
+{
+	struct md_array_info info;
+	int r = sysfs_read_array(o->md, &info);
+
+	if (r)
+		return r;
+	for (int i = 0; !r && i < info.n_members; i++)
+		if (info.members[i].slot >= first)
+			r = olce_drop_member(o, info.members[i].kname);
+	sysfs_free_array(&info);
+	return r;
+}
+
 /*
  * md finished: the record zeroed (so it is never taken for the next
  * volume's), mdmon ends the migration and begins the next volume's in one
@@ -1103,7 +1204,9 @@ static int olce_finish(struct olce *o)
 		r = olce_reload(o);
 	if (!r)
 		r = sysfs_write_ull(o->md, NULL, "array_size", o->cur->dev[o->idx].size_blocks / 2);
-	if (!r && o->raid4)
+	if (!r && o->to_raid0)
+		r = olce_drop_slots(o, o->cur->dev[o->idx].vol.map[0].num_members);
+	if (!r && o->to_raid0)
 		r = sysfs_write_attr(o->md, NULL, "level", "raid0");
 	if (!r)
 		olce_maybe_die(o, "volume", (uint64_t)o->idx);
@@ -1119,7 +1222,7 @@ static int olce_volume(struct olce *o, int idx, const char **what)
 	*what = "cannot read the migration";
 	o->idx = idx;
 	o->md = &o->vols[idx].md;
-	o->raid4 = false;
+	o->to_raid0 = o->from_raid0 = false;
 	if (!o->vols[idx].found)
 		return -ENODEV;
 	r = imsm_reshape_geom_of(&o->cur->dev[idx], &o->geom);
@@ -1287,6 +1390,23 @@ static int olce_go(struct olce *o, int new_disks, bool do_continue, const char *
 	return r;
 }
 
+/* The one line for a migration that failed (nothing when r is 0). */
+static void olce_say_failure(const struct olce *o, const char *array, const char *what, int r,
+			     bool started)
+{
+	if (r && started)
+		pr_err("cannot grow %s: %s: %s; it stays frozen at its checkpoint for mdadm --grow --continue",
+		       array, what, strerror(-r));
+	else if (r && o->rolled_back && !o->undo_err)
+		pr_err("cannot grow %s: %s: %s; nothing changed (the metadata is as before)",
+		       array, what, strerror(-r));
+	else if (r && o->rolled_back)
+		pr_err("cannot grow %s: %s: %s; the metadata is as before, md not (%s): stop and assemble the container",
+		       array, what, strerror(-r), strerror(-o->undo_err));
+	else if (r)
+		pr_err("cannot grow %s: %s: %s", array, what, strerror(-r));
+}
+
 int olce_grow(const char *array, const char *devnm, int new_disks, bool do_continue)
 {
 	struct olce o;
@@ -1310,17 +1430,92 @@ int olce_grow(const char *array, const char *devnm, int new_disks, bool do_conti
 		r = olce_go(&o, new_disks, do_continue, &what, &started);
 		if ((!r || !started) && olce_unfreeze(&o) < 0 && !r)
 			r = -EIO;
-		if (r && started)
-			pr_err("cannot grow %s: %s: %s; it stays frozen at its checkpoint for mdadm --grow --continue",
-			       array, what, strerror(-r));
-		else if (r && o.rolled_back && !o.undo_err)
-			pr_err("cannot grow %s: %s: %s; nothing changed (the metadata is as before)",
-			       array, what, strerror(-r));
-		else if (r && o.rolled_back)
-			pr_err("cannot grow %s: %s: %s; the metadata is as before, md not (%s): stop and assemble the container",
-			       array, what, strerror(-r), strerror(-o.undo_err));
-		else if (r)
-			pr_err("cannot grow %s: %s: %s", array, what, strerror(-r));
+		olce_say_failure(&o, array, what, r, started);
+		rc = r ? EXIT_FAILED : 0;
+	}
+	olce_close(&o);
+	return rc;
+}
+
+/* ---- level and chunk migrations of one volume --------------------------------- */
+
+static void olce_describe_map(const struct imsm_map *m, char *buf, size_t len)
+{
+	snprintf(buf, len, "raid%d, %u disks, chunk %uK", imsm_map_md_level(m), m->num_members,
+		 m->blocks_per_strip / 2u);
+}
+
+/* The plan, before anything changes (and all of --dry-run). */
+static int olce_print_plan(const struct olce *o, const struct imsm_restripe_request *rq,
+			   const char *path)
+{
+	const struct imsm_dev *d = &o->cur->dev[rq->vol];
+	struct imsm_super *after = NULL;
+	char from[64], to[64];
+	int r = imsm_restripe_start(o->cur, rq, &after);
+
+	if (r)
+		return r;
+	olce_describe_map(&d->vol.map[0], from, sizeof(from));
+	olce_describe_map(&after->dev[rq->vol].vol.map[0], to, sizeof(to));
+	pr_err("%s: %s -> %s; the size stays %llu KiB", path, from, to,
+	       (unsigned long long)d->size_blocks / 2);
+	for (unsigned int i = o->cur->num_disks; i < after->num_disks; i++)
+		for (int k = 0; k < o->n_disks; k++)
+			if (memcmp(o->disks[k].serial, after->disk[i].serial, IMSM_SERIAL_BYTES) == 0)
+				pr_err("%s: the spare %s becomes a member", path, o->paths[k]);
+	if (after->dev[rq->vol].vol.map[0].num_members < d->vol.map[0].num_members)
+		pr_err("%s: the last disk becomes a spare of the container at the end", path);
+	imsm_free(after);
+	return 0;
+}
+
+static int olce_refuse_restripe(const struct olce *o, const struct imsm_restripe_request *rq,
+				const char *path)
+{
+	int r = imsm_restripe_check(o->cur, rq);
+
+	if (r) {
+		pr_err("cannot change %s: %s", path, imsm_restripe_error(r));
+		return EXIT_FAILED;
+	}
+	r = olce_check_volumes(o, path);
+	return r ? r : olce_refuse_mdmon(o, path);
+}
+
+int olce_restripe(const char *array, const char *devnm, int vol, int new_level,
+		  unsigned int new_chunk_kib, bool dry_run)
+{
+	struct imsm_restripe_request rq = { .vol = vol, .new_level = new_level,
+					    .new_chunk_blocks = new_chunk_kib * 2 };
+	struct olce o;
+	const char *what = "";
+	bool started = false;
+	int r, rc;
+
+	memset(&o, 0, sizeof(o));
+	snprintf(o.cont, sizeof(o.cont), "%s", devnm);
+	olce_die_arm(&o);
+	r = olce_load(&o);
+	if (!r)
+		r = olce_find_volumes(&o);
+	if (r) {
+		pr_err("cannot change %s: %s", array, strerror(-r));
+		olce_close(&o);
+		return EXIT_FAILED;
+	}
+	rq.spares = o.spares;
+	rq.n_spares = o.n_spares;
+	rq.max_members = olce_platform_max_members();
+	o.restripe = &rq;
+	rc = olce_refuse_restripe(&o, &rq, array);
+	if (!rc && olce_print_plan(&o, &rq, array) < 0)
+		rc = EXIT_FAILED;
+	if (!rc && !dry_run) {
+		r = olce_go(&o, 0, false, &what, &started);
+		if ((!r || !started) && olce_unfreeze(&o) < 0 && !r)
+			r = -EIO;
+		olce_say_failure(&o, array, what, r, started);
 		rc = r ? EXIT_FAILED : 0;
 	}
 	olce_close(&o);

@@ -21,6 +21,17 @@
 int olce_grow(const char *array, const char *devnm, int new_disks, bool do_continue);
 
 /*
+ * A level (raid0 <-> raid5, new_level 0 or 5, -1 unchanged) or chunk-size
+ * (new_chunk_kib, 0 unchanged) migration of volume vol of container devnm
+ * (named array by the user), on the same engine: checks, the plan printed,
+ * then (unless dry_run) freeze, start through mdmon, the unit loop, the
+ * end.  An interrupted one finishes with olce_grow(..., do_continue).
+ * Returns an exit code.
+ */
+int olce_restripe(const char *array, const char *devnm, int vol, int new_level,
+		  unsigned int new_chunk_kib, bool dry_run);
+
+/*
  * For mdadm --wait: whether container devnm has an OLCE under way (a
  * volume in a general migration, or one not yet at its final level and
  * size), and in *ret_sig a signature of where it stands (migrating

@@ -74,8 +74,6 @@ static const struct imsm_disk_dev *disk_by_serial(const struct imsm_disk_dev *di
 	return NULL;
 }
 
-#define MD_LAYOUT_PARITY_LAST 5 /* raid4/raid5 ALGORITHM_PARITY_N */
-
 static int md_layout_of(int level)
 {
 	if (level == 5)
@@ -120,10 +118,10 @@ static unsigned long long resync_start_of(const struct imsm_super *s, const stru
 	return SYSFS_NONE;
 }
 
-static void add_members(const struct imsm_super *s, const struct imsm_map *m,
-			const struct imsm_disk_dev *disks, int n, struct md_volume_cfg *v)
+static void add_members_from(const struct imsm_super *s, const struct imsm_map *m, int first,
+			     const struct imsm_disk_dev *disks, int n, struct md_volume_cfg *v)
 {
-	for (int slot = 0; slot < m->num_members && v->n_members < MD_MAX_MEMBERS; slot++) {
+	for (int slot = first; slot < m->num_members && v->n_members < MD_MAX_MEMBERS; slot++) {
 		uint32_t ord = m->disk_ord_tbl[slot];
 		const struct imsm_disk *rec = &s->disk[ord & IMSM_ORD_INDEX_MASK];
 		const struct imsm_disk_dev *d = disk_by_serial(disks, n, rec->serial);
@@ -139,6 +137,12 @@ static void add_members(const struct imsm_super *s, const struct imsm_map *m,
 			.recovery_start = (ord & IMSM_ORD_REBUILD) ? 0 : SYSFS_NONE,
 		};
 	}
+}
+
+static void add_members(const struct imsm_super *s, const struct imsm_map *m,
+			const struct imsm_disk_dev *disks, int n, struct md_volume_cfg *v)
+{
+	add_members_from(s, m, 0, disks, n, v);
 }
 
 /* Slots of m whose disk is missing or failed. */
@@ -236,20 +240,40 @@ int imsm_volume_md_cfg(const struct imsm_super *s, int idx, const struct imsm_di
 /* ---- a volume whose general migration was interrupted (imsm-resume.h) ------ */
 
 /*
+ * md's geometry of map m while a general migration runs under personality
+ * pers: raid4 when both maps are raid0 (md cannot reshape raid0), raid5
+ * otherwise; a raid0 map is that personality with its parity (last) slot
+ * unused (md-kernel-interface.md §9.5).
+ */
+static struct md_geometry migr_geometry(const struct imsm_map *m, int pers)
+{
+	struct md_geometry g = map_geometry(m, false);
+
+	if (imsm_map_md_level(m) == 0) {
+		g.raid_disks = m->num_members + 1;
+		g.layout = MD_LAYOUT_PARITY_LAST;
+	}
+	g.level = pers;
+	return g;
+}
+
+/*
  * md mid-reshape (md-kernel-interface.md §4.5): old geometry map[1], new
- * map[0], every member of map[0] in its slot.  A member in a slot that
- * is old but was not in map[1] (raid0's new disk in raid4's parity slot)
- * holds the new layout only below the front: md rebuilds it from there.
+ * map[0], every member of map[0] in its slot, and those of map[1] beyond
+ * map[0]'s slots (raid5 -> raid0's parity slot, in sync until the end).  A
+ * member in a slot that is old but was not in map[1] (raid0's new disk in
+ * raid4's parity slot, raid0 -> raid5's parity disk) holds the new layout
+ * only below the front: md rebuilds it from there.
  */
 static void reshape_cfg(const struct imsm_super *s, const struct imsm_dev *dev,
 			const struct imsm_resume *p, const struct imsm_disk_dev *disks, int n,
 			struct md_volume_cfg *ret)
 {
 	const struct imsm_map *m0 = &dev->vol.map[0], *m1 = &dev->vol.map[1];
-	bool raid4 = m0->raid_level == IMSM_LEVEL_BYTE_RAID0;
-	struct md_geometry new = map_geometry(m0, raid4);
+	int pers = imsm_map_md_level(m0) == 0 && imsm_map_md_level(m1) == 0 ? 4 : 5;
+	struct md_geometry new = migr_geometry(m0, pers);
 
-	set_geometry(map_geometry(m1, raid4), ret);
+	set_geometry(migr_geometry(m1, pers), ret);
 	ret->reshape = true;
 	ret->reshape_sectors = p->pos_blocks;
 	ret->new_raid_disks = new.raid_disks;
@@ -257,6 +281,7 @@ static void reshape_cfg(const struct imsm_super *s, const struct imsm_dev *dev,
 	ret->new_layout = new.layout;
 	ret->sync_max_sectors = p->pos_blocks / p->geom.new_data;
 	add_members(s, m0, disks, n, ret);
+	add_members_from(s, m1, m0->num_members, disks, n, ret);
 	for (int i = 0; i < ret->n_members; i++)
 		if (ret->members[i].slot >= (int)m1->num_members &&
 		    ret->members[i].slot < ret->raid_disks)
