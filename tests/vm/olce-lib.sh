@@ -139,3 +139,26 @@ scribble_unit() {
 	done
 	note "unit $u's destination overwritten with random data on every disk"
 }
+
+# restripe_check LEVEL DISKS CHUNK_K: the first volume of olce_make (V[0])
+# runs that geometry in md and in our -E and the peer's, no migration is
+# left, its size is as before, its pattern reads back.
+restripe_check() {
+	local dev p
+	dev=$(md_devnm "${V[0]}")
+	[ "$(md_attr "$dev" level)" = "raid$1" ] || fail "level $(md_attr "$dev" level), expected raid$1"
+	[ "$(md_attr "$dev" raid_disks)" = "$2" ] || fail "raid_disks $(md_attr "$dev" raid_disks), expected $2"
+	[ "$(md_attr "$dev" chunk_size)" = $(($3 * 1024)) ] || fail "chunk $(md_attr "$dev" chunk_size)"
+	[ "$(blockdev --getsize64 "${V[0]}")" = "${S0[0]}" ] || fail "size changed: $(blockdev --getsize64 "${V[0]}")"
+	pattern_verify "${V[0]}" $((OLCE_SEED * 10)) $((S0[0] >> 20))
+	for p in mdadm mdadm-peer; do
+		"$p" -E "${ALL[0]}" >/tmp/e.txt 2>&1 || fail "$p -E failed"
+		grep -q 'Migrate State : general' /tmp/e.txt && fail "$p -E: still migrating"
+		grep -q "RAID Level : $1\$" /tmp/e.txt || fail "$p -E: not raid$1: $(grep 'RAID Level' /tmp/e.txt)"
+		grep -q "Members : $2\$" /tmp/e.txt || fail "$p -E: not $2 members"
+		grep -q "Chunk Size : ${3} KiB\$" /tmp/e.txt || fail "$p -E: chunk not ${3}K: $(grep 'Chunk Size' /tmp/e.txt)"
+		grep -q 'Map State : normal$' /tmp/e.txt || fail "$p -E: map not normal"
+	done
+	note "raid$1, $2 disks, chunk ${3}K: md, data and both -E agree"
+}
+

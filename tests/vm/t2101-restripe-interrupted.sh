@@ -1,0 +1,80 @@
+#!/bin/bash
+# vm-timeout: 900
+# Level and chunk migrations interrupted at every kind of moment resume
+# from their checkpoint (issue 11): mdadm SIGKILLed (test hook
+# MDADM_TEST_OLCE_DIE) in the critical section right after a unit's backup
+# and after a plain checkpoint, then `mdadm --grow --continue` on the
+# running volume, or stop + `mdadm -A --scan`, which resumes by itself
+# (the copy area restored when the record says so); mdmon SIGKILLed
+# mid-way and replaced with `mdmon --takeover`.  Every unit of a restripe
+# is critical, so every stop is inside the critical section.  After each
+# stop the pattern reads back through md; at the end the geometry is the
+# one asked for, both -E say normal, the pattern is intact.
+. "$VMTEST_LIB"
+. /repo/tests/vm/olce-lib.sh
+
+# killed POINT ARGS...: mdadm --grow V[0] ARGS dies at POINT.
+killed() {
+	local point=$1 rc=0
+	shift
+	MDADM_TEST_OLCE_DIE=$point mdadm --grow "${V[0]}" "$@" 2>/tmp/grow.err || rc=$?
+	[ "$rc" = 137 ] || fail "mdadm --grow $* with MDADM_TEST_OLCE_DIE=$point exited $rc: $(cat /tmp/grow.err)"
+	olce_migrating || fail "killed at $point, yet no migration is recorded"
+	note "mdadm --grow $* killed at $point: $(mdadm -E "${ALL[0]}" | grep -m1 'Checkpoint :' | xargs)"
+	olce_patterns_ok
+}
+
+# reassembled: everything stopped, then -A --scan resumes the migration.
+reassembled() {
+	stop_all_md
+	run_expect 0 mdadm -A --scan
+	[ -z "$last_err" ] || note "$last_err"
+	# upstream's names without a conf file: imsm0, NAME_0
+	wait_until 30 test -b "/dev/md/${VN[0]}_0"
+	V[0]=/dev/md/${VN[0]}_0 C=/dev/md/imsm0
+	olce_patterns_ok
+	wait_until 180 continue_done
+}
+
+# The background `mdadm --grow --continue` assembly started has ended.
+continue_done() {
+	! ps ax | grep -q '[m]dadm --grow --continue'
+}
+
+# raid0 3 -> raid5 4, killed right after unit 2's backup; --continue
+olce_make 3 4 0
+killed backup:2 --level=5
+run_expect 0 mdadm --grow --continue "${V[0]}"
+restripe_check 5 4 64
+
+# raid5 4: chunk 64K -> 256K, killed after unit 3's checkpoint; reassembled
+killed unit:3 --chunk=256
+reassembled
+restripe_check 5 4 256
+
+# raid5 4 -> raid0 3, killed after unit 1's backup (record status 1):
+# the assembly restores the unit from the copy area, then continues
+killed backup:1 --level=0
+[ "$(rec_word "${ALL[0]}" 0)" = 1 ] || fail "the record is not at 'unit in the copy area'"
+reassembled
+restripe_check 0 3 256
+[ "$(examine_field "${ALL[3]}" State)" = spare ] || fail "${ALL[3]} is not a spare after raid5 -> raid0"
+
+# raid0 3: chunk 256K -> 128K with mdmon killed mid-way and replaced
+echo 1000 >/proc/sys/dev/raid/speed_limit_max
+mdadm --grow "${V[0]}" --chunk=128 2>/tmp/grow.err &
+grow=$!
+ctr=$(md_devnm "$C")
+wait_until 60 olce_migrating
+sleep 2
+kill -9 "$(cat "/run/mdadm/$ctr.pid")"
+note "mdmon killed: $(mdadm -E "${ALL[0]}" | grep -m1 'Checkpoint :' | xargs)"
+sleep 2
+run_expect 0 mdmon --takeover "$ctr"
+echo 200000 >/proc/sys/dev/raid/speed_limit_max
+rc=0
+wait "$grow" || rc=$?
+[ "$rc" = 0 ] || fail "mdadm --grow exited $rc after mdmon was replaced: $(cat /tmp/grow.err)"
+grep -q 'waiting for mdmon' /tmp/grow.err || fail "mdadm did not notice mdmon was gone"
+restripe_check 0 3 128
+olce_peer_reads
