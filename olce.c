@@ -35,6 +35,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -780,6 +781,47 @@ static int olce_prepare_md(struct olce *o, enum olce_md *ret)
 	return 0;
 }
 
+/* ---- stopping on a signal ---------------------------------------------------- */
+
+/* SIGTERM, SIGINT or SIGHUP while a migration runs: stop at a checkpoint. */
+static volatile sig_atomic_t olce_stop_signal;
+
+static void olce_on_signal(int sig)
+{
+	olce_stop_signal = sig;
+}
+
+/*
+ * From here on a signal stops the migration at its next checkpoint
+ * instead of killing mdadm with md's writes suspended, and nothing of
+ * mdadm is paged out while they are (md may be what pages come from).
+ */
+static void olce_catch_signals(void)
+{
+	struct sigaction sa = { .sa_handler = olce_on_signal };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	if (mlockall(MCL_CURRENT | MCL_FUTURE) < 0)
+		return; /* RLIMIT_MEMLOCK: a page-in may wait, nothing worse */
+}
+
+/*
+ * A signal asked to stop: md runs up to the limit it holds, that position
+ * is recorded, then the window goes (writes go on; md does not move past
+ * its limit without mdadm).  -EINTR: --continue or an assembly resumes.
+ */
+static int olce_stop_here(struct olce *o)
+{
+	int r = olce_catch_up(o);
+
+	if (!r)
+		r = olce_reset_window(o);
+	return r ? r : -EINTR;
+}
+
 /* ---- the unit loop (§9.4.3) ------------------------------------------------- */
 
 /* Member (new slot) that holds data chunk j of new stripe row s, and the
@@ -997,6 +1039,8 @@ static int olce_stream(struct olce *o, const struct imsm_reshape_step *first, bo
 	if (!r && kick)
 		r = olce_kick_md(o);
 	while (!r) {
+		if (olce_stop_signal)
+			return olce_stop_here(o);
 		r = olce_progress(o, &done);
 		if (r)
 			break;
@@ -1101,6 +1145,8 @@ static int olce_run(struct olce *o, bool kick)
 	if (o->rec.curr_migr_unit < crit && !in_place)
 		r = olce_critical_window(o, crit);
 	while (!r && o->rec.curr_migr_unit < o->rec.num_migr_units) {
+		if (olce_stop_signal)
+			return olce_stop_here(o);
 		r = imsm_reshape_plan_step(&o->rec, &o->geom, o->rec.curr_migr_unit, 0, &step);
 		if (!r && !step.backup && o->rec.curr_migr_unit >= crit)
 			return olce_stream(o, &step, kick);
@@ -1372,6 +1418,7 @@ static int olce_go(struct olce *o, int new_disks, bool do_continue, const char *
 	r = mdmon_running(o->cont) ? 0 : mdmon_start(o->cont);
 	if (!r) {
 		*what = "cannot freeze";
+		olce_catch_signals();
 		r = olce_freeze(o);
 	}
 	if (!r && !do_continue) {
@@ -1394,7 +1441,11 @@ static int olce_go(struct olce *o, int new_disks, bool do_continue, const char *
 static void olce_say_failure(const struct olce *o, const char *array, const char *what, int r,
 			     bool started)
 {
-	if (r && started)
+	if (r == -EINTR && started)
+		pr_err("%s: stopped by signal %d at unit %llu of %llu; mdadm --grow --continue %s (or an assembly) resumes it",
+		       array, (int)olce_stop_signal, (unsigned long long)o->rec.curr_migr_unit,
+		       (unsigned long long)o->rec.num_migr_units, array);
+	else if (r && started)
 		pr_err("cannot grow %s: %s: %s; it stays frozen at its checkpoint for mdadm --grow --continue",
 		       array, what, strerror(-r));
 	else if (r && o->rolled_back && !o->undo_err)

@@ -9,7 +9,9 @@
 # mid-way and replaced with `mdmon --takeover`.  Every unit of a restripe
 # is critical, so every stop is inside the critical section.  After each
 # stop the pattern reads back through md; at the end the geometry is the
-# one asked for, both -E say normal, the pattern is intact.
+# one asked for, both -E say normal, the pattern is intact.  SIGTERM and
+# SIGINT at a random moment stop mdadm at a checkpoint (one line, exit 1)
+# with no write left waiting; --continue or an assembly resumes.
 . "$VMTEST_LIB"
 . /repo/tests/vm/olce-lib.sh
 
@@ -77,4 +79,37 @@ wait "$grow" || rc=$?
 [ "$rc" = 0 ] || fail "mdadm --grow exited $rc after mdmon was replaced: $(cat /tmp/grow.err)"
 grep -q 'waiting for mdmon' /tmp/grow.err || fail "mdadm did not notice mdmon was gone"
 restripe_check 0 3 128
+
+# signalled SIGNAL ARGS...: mdadm --grow V[0] ARGS gets SIGNAL mid-way: it
+# stops at a checkpoint with one line, exit 1; no write waits afterwards
+# (the whole volume is rewritten with its own pattern within 20 s).
+signalled() {
+	local sig=$1 rc=0 grow
+	shift
+	echo 1000 >/proc/sys/dev/raid/speed_limit_max
+	mdadm --grow "${V[0]}" "$@" 2>/tmp/grow.err &
+	grow=$!
+	wait_until 60 olce_migrating
+	sleep 1.$((RANDOM % 10))
+	kill -"$sig" "$grow"
+	wait "$grow" || rc=$?
+	echo 200000 >/proc/sys/dev/raid/speed_limit_max
+	[ "$rc" = 1 ] || fail "mdadm --grow $* exited $rc after SIG$sig: $(cat /tmp/grow.err)"
+	grep -q "stopped by signal" /tmp/grow.err || fail "no stop message: $(cat /tmp/grow.err)"
+	olce_migrating || fail "SIG$sig: no migration left to resume"
+	timeout 20 dd if="$(pattern_file $((OLCE_SEED * 10)) $((S0[0] >> 20)))" of="${V[0]}" bs=1M \
+		oflag=direct status=none || fail "writes wait after the stop by SIG$sig"
+	note "SIG$sig: $(tail -1 /tmp/grow.err); writes go on"
+	olce_patterns_ok
+}
+
+# raid0 3 -> raid5 4 stopped by SIGTERM, continued
+signalled TERM --level=5
+run_expect 0 mdadm --grow --continue "${V[0]}"
+restripe_check 5 4 128
+
+# raid5 chunk 128K -> 64K stopped by SIGINT, resumed by an assembly
+signalled INT --chunk=64
+reassembled
+restripe_check 5 4 64
 olce_peer_reads
