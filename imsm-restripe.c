@@ -230,3 +230,43 @@ int imsm_restripe_start(const struct imsm_super *s, const struct imsm_restripe_r
 	*ret = new;
 	return 0;
 }
+
+/* ---- md's side ------------------------------------------------------------------- */
+
+static const struct {
+	int from, to;	      /* md levels of map[1] and map[0] */
+	int level;
+	int old_extra, new_extra; /* raid_disks beyond the map's members */
+} transitions[] = {
+	{ 0, 0, 4, 1, 1 },
+	{ 5, 5, 5, 0, 0 },
+	{ 0, 5, 5, 1, 0 },
+	{ 5, 0, 5, 0, 1 },
+};
+
+static int md_layout_of_map(int level)
+{
+	return level == 0 ? MD_LAYOUT_PARITY_LAST : MD_LAYOUT_LEFT_ASYMMETRIC;
+}
+
+int imsm_md_reshape_of(const struct imsm_map *m0, const struct imsm_map *m1,
+		       struct imsm_md_reshape *ret)
+{
+	int to = imsm_map_md_level(m0), from = imsm_map_md_level(m1);
+
+	for (size_t i = 0; i < sizeof(transitions) / sizeof(transitions[0]); i++) {
+		if (transitions[i].from != from || transitions[i].to != to)
+			continue;
+		*ret = (struct imsm_md_reshape){
+			.level = transitions[i].level,
+			.old_disks = m1->num_members + transitions[i].old_extra,
+			.new_disks = m0->num_members + transitions[i].new_extra,
+			.old_layout = md_layout_of_map(from),
+			.new_layout = md_layout_of_map(to),
+			.from_raid0 = from == 0,
+			.to_raid0 = to == 0,
+		};
+		return 0;
+	}
+	return -EINVAL;
+}

@@ -73,4 +73,30 @@ const char *imsm_restripe_error(int err);
 int imsm_restripe_start(const struct imsm_super *s, const struct imsm_restripe_request *req,
 			struct imsm_super **ret) IMSM_MUST_CHECK;
 
+/* ---- md's side of a general migration (md-kernel-interface.md §9.2, §9.5) ------ */
+
+/*
+ * How md runs the reshape of map[1] into map[0], from the one table of
+ * level transitions (imsm-restripe.c): md cannot reshape raid0, so a raid0
+ * map is md's personality with its parity (last) slot missing.
+ *
+ *   raid0 -> raid0   raid4, n+1 -> m+1 disks (OLCE, chunk), back to raid0
+ *   raid5 -> raid5   raid5 as it is
+ *   raid0 -> raid5   raid5 of n+1 disks, parity-last -> left-asymmetric;
+ *                    the new disk fills the parity slot
+ *   raid5 -> raid0   raid5 of n disks, left-asymmetric -> parity-last;
+ *                    the parity slot leaves md, then raid0
+ */
+struct imsm_md_reshape {
+	int level;		    /* md's level during the reshape: 4 or 5 */
+	int old_disks, new_disks;   /* md's raid_disks before and after */
+	int old_layout, new_layout; /* md's layouts */
+	bool from_raid0;	    /* md runs raid0 before: taken over to pers first */
+	bool to_raid0;		    /* md ends as raid0: slots from new_disks - 1 leave */
+};
+
+/* -EINVAL for maps md cannot reshape into one another. */
+int imsm_md_reshape_of(const struct imsm_map *m0, const struct imsm_map *m1,
+		       struct imsm_md_reshape *ret) IMSM_MUST_CHECK;
+
 #endif

@@ -576,36 +576,24 @@ static int md_ready(const struct md_sysfs *md, int slot)
 	return taken ? -EAGAIN : 0;
 }
 
-/* The disk into the frozen array, in the kernel's order (§3.2):
- * recovery_start before slot, since it is refused once the slot is set. */
+/* The disk into the frozen array, rebuilt from its start. */
 static int attach_disk(const struct md_sysfs *md, const struct spare_plan *p,
 		       unsigned long long size_kib)
 {
-	char val[32];
-	int r;
+	struct md_member_cfg m = { .major = p->major, .minor = p->minor, .slot = p->act.slot,
+				   .offset_sectors = p->offset_sectors, .size_kib = size_kib,
+				   .recovery_start = 0 };
+	char kname[32];
 
-	snprintf(val, sizeof(val), "%u:%u", p->major, p->minor);
-	r = sysfs_write_attr(md, NULL, "new_dev", val);
-	if (r)
-		return r;
-	r = sysfs_write_ull(md, p->kname, "offset", p->offset_sectors);
-	if (!r)
-		r = sysfs_write_ull(md, p->kname, "size", size_kib);
-	if (!r)
-		r = sysfs_write_ull(md, p->kname, "recovery_start", 0);
-	if (!r)
-		r = sysfs_write_ull(md, p->kname, "slot", (unsigned long long)p->act.slot);
-	return r;
+	return md_add_member(md, &m, MD_JOIN_RECOVER, kname, sizeof(kname));
 }
 
 /* Undo attach_disk(): best effort, the volume runs on as it was (a disk
  * without a slot is removed directly; one with a slot gives it up first). */
 static void detach_disk(const struct md_sysfs *md, const struct spare_plan *p)
 {
-	int r = sysfs_write_attr(md, p->kname, "state", "remove");
+	int r = md_remove_member(md, p->kname);
 
-	if (r < 0 && sysfs_write_attr(md, p->kname, "slot", "none") == 0)
-		r = sysfs_write_attr(md, p->kname, "state", "remove");
 	if (sysfs_set_sync_action(md, "idle") < 0 || r < 0)
 		return; /* nothing more to try: the caller does not retry this disk */
 }
@@ -1040,22 +1028,24 @@ static int serve_disk_req(struct mdmon_state *st, int fd, const struct mdmon_dis
 /* ---- the control socket ------------------------------------------------------- */
 
 /*
- * mdadm's MPB with one more volume (checked against ours, then merged), or
- * the start of an OLCE (replaces ours; the spares that joined are members
- * now: reload).  *upd is what the caller frees afterwards.
+ * mdadm's MPB: with one more volume (checked against ours, then merged),
+ * or, sent as a migration start, ours with one migration begun (replaces
+ * ours; the spares that joined are members now: reload).  *upd is what the
+ * caller frees afterwards.
  */
-static int serve_volume_update(struct mdmon_state *st, struct imsm_super **upd)
+static int serve_mpb_update(struct mdmon_state *st, struct imsm_super **upd, bool migr_start)
 {
-	struct mon_update u = { .type = MON_UPD_VOLUME, .mpb = *upd };
-	int r = 0;
+	struct mon_update u = { .type = migr_start ? MON_UPD_MIGR_START : MON_UPD_VOLUME,
+				.mpb = *upd };
+	int r;
 
 	pthread_mutex_lock(&st->lock);
-	if (st->mpb && imsm_olce_check_start_update(st->mpb, *upd) == 0)
-		u.type = MON_UPD_OLCE_START;
+	if (migr_start)
+		r = st->mpb ? imsm_olce_check_start_update(st->mpb, *upd) : -ENODATA;
 	else
 		r = imsm_check_volume_update(st->mpb, *upd);
 	pthread_mutex_unlock(&st->lock);
-	if (u.type == MON_UPD_VOLUME)
+	if (r || !migr_start)
 		return r ? r : queue_update(st, &u);
 	r = queue_update(st, &u);
 	if (r == 0) {
@@ -1063,6 +1053,11 @@ static int serve_volume_update(struct mdmon_state *st, struct imsm_super **upd)
 		reload(st);
 	}
 	return r;
+}
+
+static bool is_migr_start(const void *buf, int32_t len)
+{
+	return len > MDMON_MIGR_MAGIC_BYTES && memcmp(buf, MDMON_MIGR_MAGIC, MDMON_MIGR_MAGIC_BYTES) == 0;
 }
 
 static bool is_disk_req(const void *buf, int32_t len)
@@ -1085,6 +1080,7 @@ static int serve_update(struct mdmon_state *st, int fd, int32_t len)
 	struct mdmon_disk_req req;
 	struct imsm_super *upd = NULL;
 	void *buf = malloc((size_t)len);
+	bool migr;
 	int r = buf ? util_read_full(fd, buf, (size_t)len, FRAME_TIMEOUT_MS) : -ENOMEM;
 
 	if (!r)
@@ -1101,11 +1097,14 @@ static int serve_update(struct mdmon_state *st, int fd, int32_t len)
 		free(buf);
 		return serve_vol_req(st, fd, &vreq);
 	}
+	migr = !r && is_migr_start(buf, len);
 	if (!r)
-		r = imsm_decode(buf, (size_t)len, &upd);
+		r = migr ? imsm_decode((char *)buf + MDMON_MIGR_MAGIC_BYTES,
+				       (size_t)len - MDMON_MIGR_MAGIC_BYTES, &upd)
+			 : imsm_decode(buf, (size_t)len, &upd);
 	free(buf);
 	if (!r)
-		r = serve_volume_update(st, &upd);
+		r = serve_mpb_update(st, &upd, migr);
 	imsm_free(upd);
 	return r ? r : send_frame(fd, NULL, 0);
 }

@@ -66,21 +66,48 @@ int md_alloc(char *ret_devnm, size_t len)
 	return -ENOSPC;
 }
 
-/* new_dev, then offset before size (the kernel checks overlaps at size). */
-static int add_disk(const struct md_sysfs *md, const struct md_member_cfg *d, char *kname,
-		    size_t len)
+int md_add_member(const struct md_sysfs *md, const struct md_member_cfg *m, enum md_join how,
+		  char *kname, size_t len)
 {
 	char val[32];
 	int r;
 
-	snprintf(val, sizeof(val), "%u:%u", d->major, d->minor);
+	snprintf(val, sizeof(val), "%u:%u", m->major, m->minor);
 	r = sysfs_write_attr(md, NULL, "new_dev", val);
 	if (!r)
-		r = util_kname_of(makedev(d->major, d->minor), kname, len);
+		r = util_kname_of(makedev(m->major, m->minor), kname, len);
 	if (!r)
-		r = write_ull(md, kname, "offset", d->offset_sectors);
+		r = write_ull(md, kname, "offset", m->offset_sectors);
 	if (!r)
-		r = write_ull(md, kname, "size", d->size_kib);
+		r = write_ull(md, kname, "size", m->size_kib);
+	if (r || m->slot < 0)
+		return r;
+	if (how == MD_JOIN_IN_SYNC)
+		r = sysfs_write_attr(md, kname, "state", "insync");
+	else if (how == MD_JOIN_RECOVER)
+		r = write_ull(md, kname, "recovery_start", m->recovery_start);
+	if (!r)
+		r = write_ull(md, kname, "slot", (unsigned long long)m->slot);
+	if (!r && how == MD_JOIN_RESUME)
+		r = write_ull(md, kname, "recovery_start", m->recovery_start);
+	return r;
+}
+
+int md_remove_member(const struct md_sysfs *md, const char *kname)
+{
+	char slot[16];
+	int r = sysfs_read_attr(md, kname, "slot", slot, sizeof(slot));
+
+	if (r < 0)
+		return r == -ENOENT ? 0 : r;
+	if (strcmp(slot, "none") != 0 && sysfs_write_attr(md, kname, "slot", "none") < 0)
+		r = sysfs_write_attr(md, kname, "state", "faulty");
+	for (int i = 0; !r || (r == -EBUSY && i < 50); i++) {
+		r = sysfs_write_attr(md, kname, "state", "remove");
+		if (r != -EBUSY)
+			break;
+		usleep(100 * 1000);
+	}
 	return r;
 }
 
@@ -90,7 +117,7 @@ int md_container_add(const char *devnm, const struct md_member_cfg *disk)
 	char kname[32];
 
 	sysfs_init(&md, SYSROOT, devnm);
-	return add_disk(&md, disk, kname, sizeof(kname));
+	return md_add_member(&md, disk, MD_JOIN_IN_SYNC, kname, sizeof(kname));
 }
 
 int md_build_container(const char *devnm, const char *format, const struct md_member_cfg *disks,
@@ -153,18 +180,10 @@ static int set_geometry(const struct md_sysfs *md, const char *container,
 static int add_member(const struct md_sysfs *md, const struct md_member_cfg *m)
 {
 	char kname[32];
-	int r;
 
-	r = add_disk(md, m, kname, sizeof(kname));
-	if (r || m->slot < 0)
-		return r;
-	if (m->recovery_start == SYSFS_NONE)
-		r = sysfs_write_attr(md, kname, "state", "insync");
-	if (!r)
-		r = write_ull(md, kname, "slot", (unsigned long long)m->slot);
-	if (!r && m->recovery_start != SYSFS_NONE)
-		r = write_ull(md, kname, "recovery_start", m->recovery_start);
-	return r;
+	return md_add_member(md, m, m->recovery_start == SYSFS_NONE ? MD_JOIN_IN_SYNC
+								    : MD_JOIN_RESUME,
+			     kname, sizeof(kname));
 }
 
 int md_build_volume(const char *container, const char *devnm, const struct md_volume_cfg *v)

@@ -12,6 +12,7 @@
 
 struct md_member_cfg;
 struct md_volume_cfg;
+struct md_sysfs;
 
 /* Allocate a free md device, md127 counting down (§2.2). */
 int md_alloc(char *ret_devnm, size_t len) __attribute__((warn_unused_result));
@@ -20,6 +21,40 @@ int md_alloc(char *ret_devnm, size_t len) __attribute__((warn_unused_result));
  * range as offset/size; never started (§4.1). */
 int md_build_container(const char *devnm, const char *format, const struct md_member_cfg *disks,
 		       int n) __attribute__((warn_unused_result));
+
+/*
+ * How a member joins (md_add_member()).  The kernel's slot write on an
+ * array that does not run yet takes the disk as in sync, and a running
+ * array refuses recovery_start once the slot is set: the order differs.
+ */
+enum md_join {
+	MD_JOIN_IN_SYNC,  /* not running yet, in sync: "insync", slot */
+	MD_JOIN_RESUME,	  /* not running yet, rebuilt up to m->recovery_start:
+			   * slot, then recovery_start */
+	MD_JOIN_RECOVER,  /* running, a rebuild from m->recovery_start:
+			   * recovery_start, then slot */
+	MD_JOIN_RESHAPE,  /* running, a reshape's new member: slot only (md
+			   * tracks it with the reshape front) */
+};
+
+/*
+ * Member m into md array md, in the kernel's order (md-kernel-interface.md
+ * §3.2): new_dev; offset before size (the kernel checks overlaps at size);
+ * then as how says (no slot when m->slot < 0).  kname gets the kernel's
+ * name of the disk.
+ */
+int md_add_member(const struct md_sysfs *md, const struct md_member_cfg *m, enum md_join how,
+		  char *kname, size_t len) __attribute__((warn_unused_result));
+
+/*
+ * Member kname out of md: one in a slot gives it up first (md lets go of a
+ * spare or a failed member that way), and when md keeps it (a working
+ * member; a spare md holds as a recovery target) it is failed first; then
+ * removed, again for up to 5 s while I/O on it drains (-EBUSY).  0 when
+ * kname is no member (any more).
+ */
+int md_remove_member(const struct md_sysfs *md, const char *kname)
+    __attribute__((warn_unused_result));
 
 /* Add one disk to an existing container. */
 int md_container_add(const char *devnm, const struct md_member_cfg *disk)

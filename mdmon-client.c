@@ -183,6 +183,23 @@ int mdmon_send_update(const char *container_devnm, const void *buf, size_t len)
 	return r;
 }
 
+int mdmon_start_migration(const char *container_devnm, const void *mpb, size_t len)
+{
+	unsigned char *buf;
+	int r;
+
+	if (len == 0 || len > MDMON_MAX_PAYLOAD - MDMON_MIGR_MAGIC_BYTES)
+		return -EMSGSIZE;
+	buf = malloc(len + MDMON_MIGR_MAGIC_BYTES);
+	if (!buf)
+		return -ENOMEM;
+	memcpy(buf, MDMON_MIGR_MAGIC, MDMON_MIGR_MAGIC_BYTES);
+	memcpy(buf + MDMON_MIGR_MAGIC_BYTES, mpb, len);
+	r = mdmon_send_update(container_devnm, buf, len + MDMON_MIGR_MAGIC_BYTES);
+	free(buf);
+	return r;
+}
+
 /* The answer to a disk request: one frame carrying an int32_t result. */
 static int recv_result(int fd, int32_t *ret)
 {

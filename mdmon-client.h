@@ -34,4 +34,10 @@ bool mdmon_is_ours(const char *container_devnm);
 int mdmon_send_update(const char *container_devnm, const void *buf, size_t len)
 	__attribute__((warn_unused_result));
 
+/* An encoded MPB that starts a general migration, sent as such
+ * (MDMON_MIGR_MAGIC): mdmon replaces its metadata with it once it checked
+ * that only the start differs.  As mdmon_send_update(). */
+int mdmon_start_migration(const char *container_devnm, const void *mpb, size_t len)
+	__attribute__((warn_unused_result));
+
 #endif

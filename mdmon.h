@@ -88,6 +88,16 @@ struct mdmon_vol_req {
 	char name[IMSM_NAME_BYTES];
 };
 
+/*
+ * The start of a general migration (payload "mdmonmig" then the MPB that
+ * starts it: an OLCE's or a level/chunk migration's): mdmon takes it only
+ * when it is its own metadata with one migration begun
+ * (imsm_olce_check_start_update()), and then replaces its copy.  A plain
+ * MPB is only ever a new volume.  Acknowledged like an MPB.
+ */
+#define MDMON_MIGR_MAGIC "mdmonmig"
+#define MDMON_MIGR_MAGIC_BYTES 8
+
 /* A member disk of a watched array. */
 struct mon_disk {
 	char kname[32];       /* "loop1" */
@@ -130,7 +140,7 @@ enum mon_update_type {
 	MON_UPD_VOLUME,       /* mdadm's MPB with one more volume */
 	MON_UPD_SPARE_RECORD, /* write a spare record to a joining disk */
 	MON_UPD_ACTIVATE,     /* a spare takes a slot: start its rebuild */
-	MON_UPD_OLCE_START,   /* mdadm's MPB that starts an OLCE replaces ours */
+	MON_UPD_MIGR_START,   /* mdadm's MPB that starts a migration replaces ours */
 	MON_UPD_OLCE_ROLLBACK, /* the MPB from before that start replaces ours */
 	MON_UPD_MIGR_CHECKPOINT, /* curr_migr_unit of a general migration */
 	MON_UPD_MIGR_END,     /* a general migration ends */

@@ -500,7 +500,7 @@ static bool apply_update(struct mdmon_state *st)
 			return false;
 		reset_checkpoint(st, u->act.vol);
 		return true;
-	case MON_UPD_OLCE_START:
+	case MON_UPD_MIGR_START:
 	case MON_UPD_OLCE_ROLLBACK: {
 		struct imsm_super *old = st->mpb;
 

@@ -1,15 +1,21 @@
 /*
- * olce.c: Online Capacity Expansion of an IMSM container (see olce.h).
+ * olce.c: the general-migration engine, which Online Capacity Expansion,
+ * level and chunk migrations share (see olce.h).
  *
  * The flow, volume by volume (md-kernel-interface.md §9.3, §9.4, §9.5):
  *
  *   check everything  ->  freeze every volume ("-" flag, sync_action frozen)
- *   -> start: new disk records + volume 0's general migration, through mdmon
- *   -> per migrating volume: raid0 taken over to raid4 (parity slot missing);
- *      migration record; new members; reshape held at sync_max 0; the unit
- *      loop (critical units backed up to the copy area first); the end:
- *      record zeroed, mdmon ends the migration and begins the next volume's,
- *      array_size, raid4 back to raid0
+ *   -> start: the metadata of the plan (an OLCE's new disk records and
+ *      volume 0's migration, or a restripe of one volume), through mdmon
+ *   -> per migrating volume: md as the table of level transitions says
+ *      (imsm_md_reshape_of(): raid0 taken over to raid4 or raid5 with the
+ *      parity slot missing); migration record; new members, chunk and
+ *      layout; reshape held at sync_max 0; the unit loop (critical units
+ *      backed up to the copy area first; a restripe is critical all the
+ *      way and moves its window unit by unit); the end: record zeroed,
+ *      mdmon ends the migration (and begins an OLCE's next volume),
+ *      array_size, the parity slot out and raid0 again where map[0] is
+ *      raid0
  *   -> unfreeze.
  *
  * --continue enters the same per-volume loop from the record on disk, with
@@ -18,7 +24,7 @@
  * volume: it is zeroed before the migration of a volume ends, so a record
  * that does not fit the migrating volume is only trusted to mean "nothing
  * moved yet" when mdmon's checkpoint is 0, and "all moved" when it is at
- * the last unit.
+ * the last unit.  SIGTERM, SIGINT and SIGHUP stop the loop at a checkpoint.
  */
 #include "olce.h"
 #include "imsm-io.h"
@@ -34,10 +40,12 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define SYSROOT "/sys"
@@ -49,6 +57,14 @@ struct olce_vol {
 	char meta[64]; /* "external:/CONT/N": the spelling to restore */
 	struct md_sysfs md;
 	bool found, frozen;
+};
+
+/* The progress line on a terminal: since when, from which unit. */
+struct olce_meter {
+	struct timespec t0, last;
+	uint64_t u0;
+	int idx;      /* the volume it measures, -1 before the first */
+	bool shown;   /* a line is on the terminal, unfinished */
 };
 
 /* Test hook: MDADM_TEST_OLCE_DIE=backup:K, unit:K or volume:I makes mdadm
@@ -75,13 +91,12 @@ struct olce {
 	struct md_sysfs *md;
 	struct imsm_migr_rec rec;
 	struct imsm_reshape_geom geom;
-	bool to_raid0;	  /* map[0] is raid0: md has an unused parity slot and
-			   * ends as raid0 */
-	bool from_raid0;  /* map[1] is raid0 */
-	const char *pers; /* md's personality for the reshape: raid4 or raid5 */
+	struct imsm_md_reshape mdr; /* how md runs it (imsm-restripe.h) */
+	uint64_t mdmon_unit;	    /* the checkpoint mdmon has in the MPB */
 	bool rolled_back; /* md refused the start; the metadata is as before */
 	int undo_err;     /* and md could not be put back as it was */
 	struct olce_die die;
+	struct olce_meter meter;
 	const struct imsm_restripe_request *restripe; /* a level or chunk migration */
 };
 
@@ -388,6 +403,57 @@ static int olce_ask_mdmon(struct olce *o, enum mdmon_req_type type, unsigned int
 	return r;
 }
 
+/* ---- the progress line ---------------------------------------------------------- */
+
+static void olce_meter_end(struct olce *o);
+
+static double olce_seconds(const struct timespec *a, const struct timespec *b)
+{
+	return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+/*
+ * One line on stderr, rewritten at most four times a second, when stderr
+ * is a terminal: the volume, how far (units and percent), the rate since
+ * this mdadm began and the time left at that rate.
+ */
+static void olce_meter_update(struct olce *o)
+{
+	struct olce_meter *m = &o->meter;
+	uint64_t done = o->rec.curr_migr_unit, total = o->rec.num_migr_units;
+	double secs, rate, mib;
+	struct timespec now;
+
+	if (!isatty(STDERR_FILENO) || !total)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (!m->shown || m->idx != o->idx) {
+		olce_meter_end(o);
+		*m = (struct olce_meter){ .t0 = now, .u0 = done, .idx = o->idx, .shown = true };
+	} else if (olce_seconds(&m->last, &now) < 0.25 && done < total) {
+		return;
+	}
+	m->last = now;
+	secs = olce_seconds(&m->t0, &now);
+	rate = secs > 0 ? (double)(done - m->u0) / secs : 0;
+	mib = rate * o->rec.blocks_per_unit / 2048.0;
+	fprintf(stderr, "\r/dev/%s: %5.1f%% (unit %llu of %llu), %.1f MiB/s", o->vols[o->idx].devnm,
+		100.0 * (double)done / (double)total, (unsigned long long)done,
+		(unsigned long long)total, mib);
+	if (rate > 0)
+		fprintf(stderr, ", %.0f s left   ", (double)(total - done) / rate);
+	else
+		fputs("              ", stderr);
+}
+
+/* The line ends before anything else is said. */
+static void olce_meter_end(struct olce *o)
+{
+	if (o->meter.shown)
+		fputc('\n', stderr);
+	o->meter.shown = false;
+}
+
 /* The checkpoint: record, then mdmon copies the unit into the MPB. */
 static int olce_record(struct olce *o, uint64_t progress, enum imsm_unit_src status)
 {
@@ -395,8 +461,13 @@ static int olce_record(struct olce *o, uint64_t progress, enum imsm_unit_src sta
 
 	imsm_migr_rec_set_checkpoint(&o->rec, progress, status);
 	r = olce_write_rec(o, false);
-	if (!r)
+	/* a backup record names the unit the MPB has already: no MPB write */
+	if (!r && (status != IMSM_UNIT_SRC_IN_CP_AREA || o->rec.curr_migr_unit != o->mdmon_unit))
 		r = olce_ask_mdmon(o, MDMON_REQ_MIGR_CHECKPOINT, (unsigned int)o->rec.curr_migr_unit);
+	if (!r)
+		o->mdmon_unit = o->rec.curr_migr_unit;
+	if (!r)
+		olce_meter_update(o);
 	return r;
 }
 
@@ -409,7 +480,7 @@ static int olce_send(struct olce *o, const struct imsm_super *s)
 	int r = buf ? imsm_encode(s, buf, len, &used) : -ENOMEM;
 
 	if (!r)
-		r = mdmon_send_update(o->cont, buf, used);
+		r = mdmon_start_migration(o->cont, buf, used);
 	free(buf);
 	return r;
 }
@@ -469,51 +540,43 @@ static int olce_limit_requests(struct olce *o)
  */
 static int olce_takeover(struct olce *o)
 {
-	const struct imsm_vol *vol = &o->cur->dev[o->idx].vol;
 	char level[16];
 	int r;
 
 	r = sysfs_get_level(o->md, level, sizeof(level));
 	if (r)
 		return r;
-	o->to_raid0 = vol->map[0].raid_level == IMSM_LEVEL_BYTE_RAID0;
-	o->from_raid0 = vol->map[1].raid_level == IMSM_LEVEL_BYTE_RAID0;
-	o->pers = o->to_raid0 && o->from_raid0 ? "raid4" : "raid5";
 	if (strcmp(level, "raid0") != 0)
-		return o->to_raid0 ? olce_limit_requests(o) : 0;
-	r = sysfs_write_attr(o->md, NULL, "level", o->pers);
-	if (!r && o->to_raid0)
+		return o->mdr.to_raid0 ? olce_limit_requests(o) : 0;
+	r = sysfs_write_attr(o->md, NULL, "level", level_name(o->mdr.level));
+	if (!r && o->mdr.to_raid0)
 		r = olce_limit_requests(o);
 	if (!r)
 		r = sysfs_set_sync_action(o->md, "frozen");
 	return r ? r : mdmon_ping(o->cont);
 }
 
-/* md's layout for map m under the reshape's personality. */
-static unsigned long long olce_md_layout(const struct imsm_map *m)
-{
-	return m->raid_level == IMSM_LEVEL_BYTE_RAID0 ? MD_LAYOUT_PARITY_LAST : MD_LAYOUT_LEFT_ASYMMETRIC;
-}
-
 /*
- * The chunk and layout of map m for md (a pending change until the
- * reshape starts).  raid5 reshapes only with a stripe cache of four
- * stripes per page of the larger chunk.
+ * md's chunk (of map m) and layout (a pending change until the reshape
+ * starts).  raid5 reshapes only with a stripe cache of four stripes per
+ * page of the larger chunk: both maps' chunks are counted.
  */
-static int olce_md_geometry(struct olce *o, const struct imsm_map *m)
+static int olce_md_geometry(struct olce *o, const struct imsm_map *m, int layout)
 {
-	const struct imsm_map *m1 = &o->cur->dev[o->idx].vol.map[1];
+	const struct imsm_vol *vol = &o->cur->dev[o->idx].vol;
+	uint32_t chunk = m->blocks_per_strip;
 	unsigned long long need, cache;
-	uint32_t chunk = m->blocks_per_strip > m1->blocks_per_strip ? m->blocks_per_strip
-								    : m1->blocks_per_strip;
 	int r = 0;
 
+	for (int k = 0; k < 2; k++)
+		if (vol->map[k].blocks_per_strip > chunk)
+			chunk = vol->map[k].blocks_per_strip;
 	need = (unsigned long long)chunk * 512 / 4096 * 4 + 32;
 	if (sysfs_read_ull(o->md, NULL, "stripe_cache_size", &cache) == 0 && cache < need)
 		r = sysfs_write_ull(o->md, NULL, "stripe_cache_size", need);
 	if (!r)
 		r = sysfs_write_ull(o->md, NULL, "chunk_size", (unsigned long long)m->blocks_per_strip * 512);
-	return r ? r : sysfs_write_ull(o->md, NULL, "layout", olce_md_layout(m));
+	return r ? r : sysfs_write_ull(o->md, NULL, "layout", (unsigned long long)layout);
 }
 
 /* raid_disks, then the new members with their slots (their recovery
@@ -523,28 +586,24 @@ static int olce_add_members(struct olce *o)
 	const struct imsm_dev *dev = &o->cur->dev[o->idx];
 	const struct imsm_map *m = &dev->vol.map[0];
 	unsigned long long comp_kib;
-	char val[32];
+	struct md_member_cfg mc;
+	char kname[32];
 	int r;
 
 	r = sysfs_get_component_kib(o->md, &comp_kib);
 	if (!r)
-		r = sysfs_write_ull(o->md, NULL, "raid_disks", m->num_members + o->to_raid0);
+		r = sysfs_write_ull(o->md, NULL, "raid_disks", o->mdr.new_disks);
 	for (unsigned int i = dev->vol.map[1].num_members; !r && i < m->num_members; i++) {
 		struct imsm_disk_dev *d = olce_disk(o, o->cur, m->disk_ord_tbl[i] & IMSM_ORD_INDEX_MASK);
 
 		if (!d)
 			return -ENODEV;
-		snprintf(val, sizeof(val), "%u:%u", d->major, d->minor);
-		r = sysfs_write_attr(o->md, NULL, "new_dev", val);
-		if (!r)
-			r = sysfs_write_ull(o->md, d->kname, "offset", m->pba_of_lba0);
-		if (!r)
-			r = sysfs_write_ull(o->md, d->kname, "size", comp_kib);
-		if (!r)
-			r = sysfs_write_ull(o->md, d->kname, "slot", i);
+		mc = (struct md_member_cfg){ .major = d->major, .minor = d->minor, .slot = (int)i,
+					     .offset_sectors = m->pba_of_lba0, .size_kib = comp_kib };
+		r = md_add_member(o->md, &mc, MD_JOIN_RESHAPE, kname, sizeof(kname));
 	}
 	if (!r)
-		r = olce_md_geometry(o, m);
+		r = olce_md_geometry(o, m, o->mdr.new_layout);
 	return r ? r : olce_test_fail("add");
 }
 
@@ -553,7 +612,6 @@ static int olce_remove_members(struct olce *o)
 {
 	const struct imsm_dev *dev = &o->cur->dev[o->idx];
 	const struct imsm_map *m = &dev->vol.map[0];
-	char slot[16];
 	int r = 0;
 
 	/* from the last: md would move a member it let go into a lower slot
@@ -563,15 +621,7 @@ static int olce_remove_members(struct olce *o)
 
 		if (!d)
 			return -ENODEV;
-		if (sysfs_read_attr(o->md, d->kname, "slot", slot, sizeof(slot)) < 0)
-			continue; /* never got in */
-		/* md keeps a spare in a slot of the old geometry (raid4's
-		 * missing parity) as a recovery target: failed, it lets go */
-		if (strcmp(slot, "none") != 0 &&
-		    sysfs_write_attr(o->md, d->kname, "slot", "none") < 0)
-			r = sysfs_write_attr(o->md, d->kname, "state", "faulty");
-		if (!r)
-			r = sysfs_write_attr(o->md, d->kname, "state", "remove");
+		r = md_remove_member(o->md, d->kname);
 	}
 	return r;
 }
@@ -647,6 +697,26 @@ static int olce_progress(struct olce *o, unsigned long long *ret_done)
 	return strcmp(action, "frozen") == 0 ? -EBUSY : 0; /* someone else froze it */
 }
 
+/*
+ * Sleep until md says it moved (sync_completed is pollable: md notifies
+ * each time it advances it) or 20 ms pass, whichever comes first: a unit
+ * waits for md, not for a timer.
+ */
+static void olce_nap(const struct olce *o)
+{
+	char path[96], buf[64];
+	struct pollfd p = { .events = POLLPRI | POLLERR };
+
+	snprintf(path, sizeof(path), SYSROOT "/block/%s/md/sync_completed", o->vols[o->idx].devnm);
+	p.fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (p.fd < 0 || pread(p.fd, buf, sizeof(buf), 0) < 0)
+		usleep(20 * 1000);
+	else
+		(void)poll(&p, 1, 20);
+	if (p.fd >= 0)
+		close(p.fd);
+}
+
 /* Wait until md completed member position pos; 1 when the reshape ended. */
 static int olce_wait(struct olce *o, unsigned long long pos)
 {
@@ -654,7 +724,7 @@ static int olce_wait(struct olce *o, unsigned long long pos)
 	int r;
 
 	while ((r = olce_progress(o, &done)) == 0 && done < pos)
-		usleep(20 * 1000);
+		olce_nap(o);
 	return r;
 }
 
@@ -699,7 +769,7 @@ static int olce_md_finished(struct olce *o)
 
 	if (r)
 		return r;
-	if (disks != o->cur->dev[o->idx].vol.map[0].num_members + o->to_raid0)
+	if (disks != o->mdr.new_disks)
 		return -EPROTO; /* half done, yet md runs the old layout */
 	o->rec.curr_migr_unit = o->rec.num_migr_units;
 	return olce_record(o, o->geom.array_blocks, IMSM_UNIT_SRC_NORMAL);
@@ -744,10 +814,10 @@ static int olce_undo_start(struct olce *o)
 	o->cur = now;
 	imsm_free(started);
 	if (!r)
-		r = sysfs_write_ull(o->md, NULL, "raid_disks", old + o->from_raid0);
+		r = sysfs_write_ull(o->md, NULL, "raid_disks", o->mdr.old_disks);
 	if (!r)
-		r = olce_md_geometry(o, &o->cur->dev[o->idx].vol.map[0]);
-	if (!r && o->from_raid0)
+		r = olce_md_geometry(o, &o->cur->dev[o->idx].vol.map[0], o->mdr.old_layout);
+	if (!r && o->mdr.from_raid0)
 		r = sysfs_write_attr(o->md, NULL, "level", "raid0");
 	return r;
 }
@@ -1047,7 +1117,7 @@ static int olce_stream(struct olce *o, const struct imsm_reshape_step *first, bo
 		next = done * o->geom.new_data / o->rec.blocks_per_unit * o->rec.blocks_per_unit;
 		if (2 * (done * o->geom.new_data - ckpt) < lim * o->geom.new_data - ckpt ||
 		    next <= ckpt) {
-			usleep(20 * 1000);
+			olce_nap(o);
 			continue;
 		}
 		r = olce_flush_members(o);
@@ -1193,21 +1263,6 @@ static int olce_wait_idle(struct olce *o)
 	return 0;
 }
 
-/* Member kname out of md: failed first (md lets go of no working member),
- * then removed, again while I/O on it drains. */
-static int olce_drop_member(struct olce *o, const char *kname)
-{
-	int r = sysfs_write_attr(o->md, kname, "state", "faulty");
-
-	for (int i = 0; !r || (r == -EBUSY && i < 50); i++) {
-		r = sysfs_write_attr(o->md, kname, "state", "remove");
-		if (r != -EBUSY)
-			break;
-		usleep(100 * 1000);
-	}
-	return r;
-}
-
 /*
  * md's members in slots from first on leave md: raid5 -> raid0's parity
  * disk, which the metadata already let go (a spare again), before md's
@@ -1223,7 +1278,7 @@ static int olce_drop_slots(struct olce *o, int first)
 		return r;
 	for (int i = 0; !r && i < info.n_members; i++)
 		if (info.members[i].slot >= first)
-			r = olce_drop_member(o, info.members[i].kname);
+			r = md_remove_member(o->md, info.members[i].kname);
 	sysfs_free_array(&info);
 	return r;
 }
@@ -1250,9 +1305,9 @@ static int olce_finish(struct olce *o)
 		r = olce_reload(o);
 	if (!r)
 		r = sysfs_write_ull(o->md, NULL, "array_size", o->cur->dev[o->idx].size_blocks / 2);
-	if (!r && o->to_raid0)
-		r = olce_drop_slots(o, o->cur->dev[o->idx].vol.map[0].num_members);
-	if (!r && o->to_raid0)
+	if (!r && o->mdr.to_raid0)
+		r = olce_drop_slots(o, o->mdr.new_disks - 1);
+	if (!r && o->mdr.to_raid0)
 		r = sysfs_write_attr(o->md, NULL, "level", "raid0");
 	if (!r)
 		olce_maybe_die(o, "volume", (uint64_t)o->idx);
@@ -1268,10 +1323,13 @@ static int olce_volume(struct olce *o, int idx, const char **what)
 	*what = "cannot read the migration";
 	o->idx = idx;
 	o->md = &o->vols[idx].md;
-	o->to_raid0 = o->from_raid0 = false;
 	if (!o->vols[idx].found)
 		return -ENODEV;
+	o->mdmon_unit = o->cur->dev[idx].vol.curr_migr_unit;
 	r = imsm_reshape_geom_of(&o->cur->dev[idx], &o->geom);
+	if (!r)
+		r = imsm_md_reshape_of(&o->cur->dev[idx].vol.map[0], &o->cur->dev[idx].vol.map[1],
+				       &o->mdr);
 	if (!r)
 		r = olce_get_rec(o);
 	if (r)
@@ -1438,9 +1496,10 @@ static int olce_go(struct olce *o, int new_disks, bool do_continue, const char *
 }
 
 /* The one line for a migration that failed (nothing when r is 0). */
-static void olce_say_failure(const struct olce *o, const char *array, const char *what, int r,
+static void olce_say_failure(struct olce *o, const char *array, const char *what, int r,
 			     bool started)
 {
+	olce_meter_end(o);
 	if (r == -EINTR && started)
 		pr_err("%s: stopped by signal %d at unit %llu of %llu; mdadm --grow --continue %s (or an assembly) resumes it",
 		       array, (int)olce_stop_signal, (unsigned long long)o->rec.curr_migr_unit,

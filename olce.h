@@ -1,12 +1,14 @@
 /*
- * olce.h: Online Capacity Expansion of an IMSM container, the part mdadm
- * drives (md-kernel-interface.md §9.3, §9.4; imsm-format.md §6.5.1, §6.7).
+ * olce.h: the general-migration engine mdadm drives: Online Capacity
+ * Expansion of an IMSM container and level/chunk migrations of one volume
+ * (md-kernel-interface.md §9.3, §9.4; imsm-format.md §6.5, §6.7).
  *
  * Owns: the checks before anything changes, the freeze of the container's
- * volumes, the start through mdmon, and for each volume in turn the raid0
- * takeover, md's new members, the unit loop with backups and checkpoints,
- * and the end (size, level back).  --continue picks an interrupted OLCE up
- * from the migration record.  Reports once with pr_err().
+ * volumes, the start through mdmon, and for each volume in turn md's
+ * takeover, new members and geometry, the unit loop with backups and
+ * checkpoints, and the end (size, parity slot, level back).  --continue
+ * picks an interrupted migration up from the migration record.  Reports
+ * once with pr_err().
  */
 #ifndef OLCE_H
 #define OLCE_H

@@ -20,6 +20,7 @@
 #include "imsm-platform.h"
 #include "imsm-subarray.h"
 #include "imsm.h"
+#include "imsm-restripe.h"
 #include "imsm-rebuild.h"
 #include "imsm-resume.h"
 #include "mdadm.h"
@@ -240,24 +241,6 @@ int imsm_volume_md_cfg(const struct imsm_super *s, int idx, const struct imsm_di
 /* ---- a volume whose general migration was interrupted (imsm-resume.h) ------ */
 
 /*
- * md's geometry of map m while a general migration runs under personality
- * pers: raid4 when both maps are raid0 (md cannot reshape raid0), raid5
- * otherwise; a raid0 map is that personality with its parity (last) slot
- * unused (md-kernel-interface.md §9.5).
- */
-static struct md_geometry migr_geometry(const struct imsm_map *m, int pers)
-{
-	struct md_geometry g = map_geometry(m, false);
-
-	if (imsm_map_md_level(m) == 0) {
-		g.raid_disks = m->num_members + 1;
-		g.layout = MD_LAYOUT_PARITY_LAST;
-	}
-	g.level = pers;
-	return g;
-}
-
-/*
  * md mid-reshape (md-kernel-interface.md §4.5): old geometry map[1], new
  * map[0], every member of map[0] in its slot, and those of map[1] beyond
  * map[0]'s slots (raid5 -> raid0's parity slot, in sync until the end).  A
@@ -270,15 +253,23 @@ static void reshape_cfg(const struct imsm_super *s, const struct imsm_dev *dev,
 			struct md_volume_cfg *ret)
 {
 	const struct imsm_map *m0 = &dev->vol.map[0], *m1 = &dev->vol.map[1];
-	int pers = imsm_map_md_level(m0) == 0 && imsm_map_md_level(m1) == 0 ? 4 : 5;
-	struct md_geometry new = migr_geometry(m0, pers);
+	struct imsm_md_reshape md;
 
-	set_geometry(migr_geometry(m1, pers), ret);
+	if (imsm_md_reshape_of(m0, m1, &md) < 0) {
+		snprintf(ret->refuse_why, sizeof(ret->refuse_why),
+			 "md cannot reshape raid%d into raid%d", imsm_map_md_level(m1),
+			 imsm_map_md_level(m0));
+		return;
+	}
+	ret->level = md.level;
+	ret->raid_disks = md.old_disks;
+	ret->layout = md.old_layout;
+	ret->chunk_bytes = (unsigned long long)m1->blocks_per_strip * IMSM_BLOCK_BYTES;
 	ret->reshape = true;
 	ret->reshape_sectors = p->pos_blocks;
-	ret->new_raid_disks = new.raid_disks;
-	ret->new_chunk_bytes = new.chunk_bytes;
-	ret->new_layout = new.layout;
+	ret->new_raid_disks = md.new_disks;
+	ret->new_chunk_bytes = (unsigned long long)m0->blocks_per_strip * IMSM_BLOCK_BYTES;
+	ret->new_layout = md.new_layout;
 	ret->sync_max_sectors = p->pos_blocks / p->geom.new_data;
 	add_members(s, m0, disks, n, ret);
 	add_members_from(s, m1, m0->num_members, disks, n, ret);

@@ -291,6 +291,89 @@ static void test_refusals(void)
 	refuse("olce-r0", ch_small_spare, -ENOSPC);
 }
 
+/*
+ * Every pair of chunk sizes IMSM allows (4K..1M), raid5 and raid0, and both
+ * level changes at each chunk: the geometry is one of a restripe (as many
+ * data members, the size kept), units are whole rows of both layouts and
+ * at most the copy area deep, all critical, and the copy area sits 2209
+ * blocks below the end of the smallest member.
+ */
+static void test_every_pair(void)
+{
+	static const char *const names[] = { "olce-r5", "olce-r0" };
+	int cases = 0;
+
+	for (size_t f = 0; f < 2; f++)
+		for (uint32_t from = 8; from <= 2048; from *= 2)
+			for (uint32_t to = 8; to <= 2048; to *= 2)
+				for (int lvl = -1; lvl <= 0; lvl++) {
+					struct imsm_super *out = NULL;
+					struct imsm_migr_rec rec;
+					struct imsm_map *m;
+					struct rcase c;
+					uint64_t data;
+
+					if ((lvl == 0 && from != to) || (lvl < 0 && from == to) ||
+					    !rcase_load(&c, names[f]))
+						continue;
+					m = &c.s->dev[0].vol.map[0];
+					data = imsm_map_data_blocks(m) / 2048 * 2048;
+					m->blocks_per_strip = (uint16_t)from;
+					m->num_data_stripes = data / from;
+					c.req.new_chunk_blocks = lvl < 0 ? to : 0;
+					c.req.new_level = lvl < 0 ? -1 : (f == 0 ? 0 : 5);
+					CHECK_INT(imsm_restripe_start(c.s, &c.req, &out), 0);
+					if (out) {
+						check_units(out, 0);
+						CHECK_INT(imsm_migr_rec_init(out, 0, &rec), 0);
+						CHECK(rec.dest_depth_per_unit <= IMSM_GEN_MIGR_AREA_BLOCKS);
+						CHECK_INT(rec.ckpt_area_pba,
+							  c.s->disk[0].total_blocks - 2209);
+						CHECK_INT(rec.post_migr_vol_cap, c.s->dev[0].size_blocks);
+						cases++;
+					}
+					imsm_free(out);
+					rcase_free(&c);
+				}
+	CHECK(cases >= 100);
+}
+
+/* The one table: md's shape for each pair of maps. */
+static void test_md_transitions(void)
+{
+	struct imsm_map a = { .raid_level = IMSM_LEVEL_BYTE_RAID0, .num_members = 3 };
+	struct imsm_map b = { .raid_level = IMSM_LEVEL_BYTE_RAID5, .num_members = 4 };
+	struct imsm_map c = { .raid_level = IMSM_LEVEL_BYTE_RAID0, .num_members = 4 };
+	struct imsm_map d = { .raid_level = IMSM_LEVEL_BYTE_RAID1, .num_members = 2 };
+	struct imsm_md_reshape r;
+
+	CHECK_INT(imsm_md_reshape_of(&b, &a, &r), 0); /* raid0 3 -> raid5 4 */
+	CHECK_INT(r.level, 5);
+	CHECK_INT(r.old_disks, 4);
+	CHECK_INT(r.new_disks, 4);
+	CHECK_INT(r.old_layout, MD_LAYOUT_PARITY_LAST);
+	CHECK_INT(r.new_layout, MD_LAYOUT_LEFT_ASYMMETRIC);
+	CHECK(r.from_raid0 && !r.to_raid0);
+	CHECK_INT(imsm_md_reshape_of(&a, &b, &r), 0); /* raid5 4 -> raid0 3 */
+	CHECK_INT(r.level, 5);
+	CHECK_INT(r.old_disks, 4);
+	CHECK_INT(r.new_disks, 4);
+	CHECK_INT(r.old_layout, MD_LAYOUT_LEFT_ASYMMETRIC);
+	CHECK_INT(r.new_layout, MD_LAYOUT_PARITY_LAST);
+	CHECK(!r.from_raid0 && r.to_raid0);
+	CHECK_INT(imsm_md_reshape_of(&c, &a, &r), 0); /* raid0 OLCE 3 -> 4 */
+	CHECK_INT(r.level, 4);
+	CHECK_INT(r.old_disks, 4);
+	CHECK_INT(r.new_disks, 5);
+	CHECK(r.from_raid0 && r.to_raid0);
+	CHECK_INT(imsm_md_reshape_of(&b, &b, &r), 0);
+	CHECK_INT(r.level, 5);
+	CHECK_INT(r.old_disks, 4);
+	CHECK(!r.from_raid0 && !r.to_raid0);
+	CHECK_INT(imsm_md_reshape_of(&d, &a, &r), -EINVAL);
+	CHECK_INT(imsm_md_reshape_of(&a, &d, &r), -EINVAL);
+}
+
 int main(void)
 {
 	fixture_init();
@@ -299,5 +382,7 @@ int main(void)
 	RUN(test_raid5_to_raid0);
 	RUN(test_end_renumbers);
 	RUN(test_refusals);
+	RUN(test_md_transitions);
+	RUN(test_every_pair);
 	return UNIT_DONE();
 }

@@ -8,7 +8,10 @@
 # stay mounted.  The demo shows the progress (md's and the metadata's
 # checkpoint), the new sizes, the metadata, grows the file systems into
 # the new space, and has Debian's mdadm 4.2 assemble the result and check
-# every file.  Any wrong size, metadata field or checksum fails the demo.
+# every file.  Then a raid0 volume of its own container, ext4 mounted,
+# migrates to raid5 (the spare joins), to 256K chunks and back to raid0
+# (the disk is a spare again).  Any wrong size, metadata field or
+# checksum fails the demo.
 . "$VMTEST_LIB"
 
 T0=$SECONDS
@@ -269,5 +272,43 @@ done
 echo "   the files match their checksums once more"
 show mdadm --stop --scan
 grep -q '^md' /proc/mdstat && fail "arrays left after --stop --scan"
+
+# ---------------------------------------------------------------------------
+say "7. Level and chunk migrations of a live volume (raid0 -> raid5 -> 256K -> raid0)"
+make_disks 4 64
+M=("${DISKS[@]:4:4}")
+show mdadm --create /dev/md/imsm1 --metadata=imsm --raid-devices=3 "${M[@]:0:3}"
+show mdadm --create /dev/md/vol2 --level=0 --raid-devices=3 --chunk=64 --size=16M /dev/md/imsm1
+show mdadm --add /dev/md/imsm1 "${M[3]}"
+mkfs.ext4 -q -L vol2 -E nodiscard,lazy_itable_init=0,lazy_journal_init=0 /dev/md/vol2
+mkdir -p /mnt/vol2
+mount /dev/md/vol2 /mnt/vol2
+add_files vol2 /mnt/vol2 f.bin:16 g.bin:8
+echo "   (ext4 mounted, 24 MiB of files; each step prints its plan, then runs"
+echo "    while the file system stays mounted)"
+show mdadm --grow /dev/md/vol2 --level=5 --dry-run
+for step in --level=5 --chunk=256 --level=0; do
+	t0=$SECONDS
+	show mdadm --grow /dev/md/vol2 "$step"
+	echo "   ($((SECONDS - t0)) s)"
+	detail_brief /dev/md/vol2
+	drop_caches
+	files_ok vol2 /mnt/vol2
+	echo "   the files match their checksums"
+done
+dev=$(md_devnm /dev/md/vol2)
+[ "$(cat "/sys/block/$dev/md/level")" = raid0 ] || fail "vol2 is not raid0 again"
+[ "$(cat "/sys/block/$dev/md/chunk_size")" = 262144 ] || fail "vol2's chunk is not 256K"
+echo "\$ mdadm -E ${M[3]}   (the disk raid5 -> raid0 let go: a spare of imsm1 again)"
+mdadm -E "${M[3]}" | grep -E 'State :|RAID Devices' | sed 's/^ */    /'
+[ "$(examine_field "${M[3]}" State)" = spare ] || fail "${M[3]} is not a spare"
+for p in mdadm mdadm-peer; do
+	"$p" -E "${M[0]}" >/tmp/e.txt 2>&1 || fail "$p -E failed"
+	grep -q 'Migrate State : idle$' /tmp/e.txt || fail "$p -E: vol2 still migrating"
+	grep -q 'Chunk Size : 256 KiB$' /tmp/e.txt || fail "$p -E: chunk"
+done
+echo "   (our -E and the peer's: raid0, 3 members, 256 KiB chunks, idle)"
+umount /mnt/vol2
+show mdadm --stop --scan
 
 printf '\n(%s s in the guest, after the VM boot)\ndemo: OK\n' $((SECONDS - T0))
