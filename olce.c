@@ -1517,32 +1517,48 @@ static void olce_say_failure(struct olce *o, const char *array, const char *what
 		pr_err("cannot grow %s: %s: %s", array, what, strerror(-r));
 }
 
+/* The container's disks, spares and volumes; one line when they cannot
+ * be read (verb: "grow" or "change"). */
+static int olce_open(struct olce *o, const char *array, const char *devnm, const char *verb)
+{
+	int r;
+
+	memset(o, 0, sizeof(*o));
+	snprintf(o->cont, sizeof(o->cont), "%s", devnm);
+	olce_die_arm(o);
+	r = olce_load(o);
+	if (!r)
+		r = olce_find_volumes(o);
+	if (r) {
+		pr_err("cannot %s %s: %s", verb, array, strerror(-r));
+		olce_close(o);
+	}
+	return r;
+}
+
+/* Run what the checks allowed, unfreeze, report; an exit code. */
+static int olce_run_all(struct olce *o, const char *array, int new_disks, bool do_continue)
+{
+	const char *what = "";
+	bool started = false;
+	int r = olce_go(o, new_disks, do_continue, &what, &started);
+
+	if ((!r || !started) && olce_unfreeze(o) < 0 && !r)
+		r = -EIO;
+	olce_say_failure(o, array, what, r, started);
+	return r ? EXIT_FAILED : 0;
+}
+
 int olce_grow(const char *array, const char *devnm, int new_disks, bool do_continue)
 {
 	struct olce o;
-	const char *what = "";
-	bool started = false;
-	int r, rc;
+	int rc;
 
-	memset(&o, 0, sizeof(o));
-	snprintf(o.cont, sizeof(o.cont), "%s", devnm);
-	olce_die_arm(&o);
-	r = olce_load(&o);
-	if (!r)
-		r = olce_find_volumes(&o);
-	if (r) {
-		pr_err("cannot grow %s: %s", array, strerror(-r));
-		olce_close(&o);
+	if (olce_open(&o, array, devnm, "grow") < 0)
 		return EXIT_FAILED;
-	}
 	rc = do_continue ? olce_refuse_continue(&o, array) : olce_refuse(&o, new_disks, array);
-	if (!rc) {
-		r = olce_go(&o, new_disks, do_continue, &what, &started);
-		if ((!r || !started) && olce_unfreeze(&o) < 0 && !r)
-			r = -EIO;
-		olce_say_failure(&o, array, what, r, started);
-		rc = r ? EXIT_FAILED : 0;
-	}
+	if (!rc)
+		rc = olce_run_all(&o, array, new_disks, do_continue);
 	olce_close(&o);
 	return rc;
 }
@@ -1599,21 +1615,10 @@ int olce_restripe(const char *array, const char *devnm, int vol, int new_level,
 	struct imsm_restripe_request rq = { .vol = vol, .new_level = new_level,
 					    .new_chunk_blocks = new_chunk_kib * 2 };
 	struct olce o;
-	const char *what = "";
-	bool started = false;
-	int r, rc;
+	int rc;
 
-	memset(&o, 0, sizeof(o));
-	snprintf(o.cont, sizeof(o.cont), "%s", devnm);
-	olce_die_arm(&o);
-	r = olce_load(&o);
-	if (!r)
-		r = olce_find_volumes(&o);
-	if (r) {
-		pr_err("cannot change %s: %s", array, strerror(-r));
-		olce_close(&o);
+	if (olce_open(&o, array, devnm, "change") < 0)
 		return EXIT_FAILED;
-	}
 	rq.spares = o.spares;
 	rq.n_spares = o.n_spares;
 	rq.max_members = olce_platform_max_members();
@@ -1621,13 +1626,8 @@ int olce_restripe(const char *array, const char *devnm, int vol, int new_level,
 	rc = olce_refuse_restripe(&o, &rq, array);
 	if (!rc && olce_print_plan(&o, &rq, array) < 0)
 		rc = EXIT_FAILED;
-	if (!rc && !dry_run) {
-		r = olce_go(&o, 0, false, &what, &started);
-		if ((!r || !started) && olce_unfreeze(&o) < 0 && !r)
-			r = -EIO;
-		olce_say_failure(&o, array, what, r, started);
-		rc = r ? EXIT_FAILED : 0;
-	}
+	if (!rc && !dry_run)
+		rc = olce_run_all(&o, array, 0, false);
 	olce_close(&o);
 	return rc;
 }

@@ -29,54 +29,8 @@ MEMBER=500M
 MEMBER_KIB=512000
 OUT=/results/olce-bench.result
 : >"$OUT"
-
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
-result() { echo "$1=$2" >>"$OUT"; note "result: $1=$2"; }
-
-fresh_disks() {
-	local d
-	for d in "${DISKS[@]}"; do losetup -d "$d" 2>/dev/null; done
-	rm -f /tmp/disks/*.img
-	DISKS=()
-	make_disks 4 "$DISK_MIB"
-	D=("${DISKS[@]}")
-}
-
-# fill DEV MIB: the volume gets copies of one random 64 MiB block (made
-# once; dd and cmp are cheap in the guest, hashing and Python are not).
-RAND=/tmp/rand64
-fill() {
-	local i n
-	[ -s "$RAND" ] || head -c 64M /dev/urandom >"$RAND" || return 1
-	for ((i = 0; i < $2; i += 64)); do
-		n=$(($2 - i < 64 ? $2 - i : 64))
-		dd if="$RAND" of="$1" bs=1M count="$n" seek="$i" oflag=direct conv=notrunc \
-			status=none || return 1
-	done
-}
-
-# same_data DEV MIB: the volume still holds what fill() wrote (read past
-# the page cache).
-same_data() {
-	local i n
-	for ((i = 0; i < $2; i += 64)); do
-		n=$(($2 - i < 64 ? $2 - i : 64))
-		dd if="$1" bs=1M count="$n" skip="$i" iflag=direct status=none |
-			cmp -s - <(head -c "$((n << 20))" "$RAND") || return 1
-	done
-}
-
-# wait_for SECONDS CMD...: like wait_until, but returns 1 on a timeout
-# instead of ending the script (the other figures are still wanted).
-wait_for() {
-	local end=$(($(date +%s) + $1))
-	shift
-	until "$@"; do
-		[ "$(date +%s)" -lt "$end" ] || return 1
-		sleep 0.2
-	done
-}
+# shellcheck source=bench/guest-lib.sh
+. /repo/bench/guest-lib.sh
 
 # done_reshaping DEVNM DISKS SECTORS: md shows the new width, no reshape
 # and the grown size.
@@ -114,18 +68,6 @@ measure() {
 	result "${name}_s" "$(elapsed "$t0" "$t1")"
 	cat /proc/mdstat
 	if same_data "$vol" "$mib"; then result "${name}_data" ok; else result "${name}_data" MISMATCH; fi
-}
-
-# step WHAT CMD...: run a set-up step; on failure remember WHAT and the
-# last line it printed in $why.
-why=
-step() {
-	local what=$1 out
-	shift
-	if ! out=$("$@" 2>&1); then
-		why="$what: $(printf '%s\n' "$out" | grep . | tail -1)"
-		return 1
-	fi
 }
 
 # add_disk PROG CONTAINER: the fourth disk joins the container; when PROG

@@ -28,48 +28,8 @@ MEMBER=500M
 MEMBER_KIB=512000
 OUT=/results/restripe-bench.result
 : >"$OUT"
-
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
-result() { echo "$1=$2" >>"$OUT"; note "result: $1=$2"; }
-
-fresh_disks() {
-	local d
-	for d in "${DISKS[@]}"; do losetup -d "$d" 2>/dev/null; done
-	rm -f /tmp/disks/*.img
-	DISKS=()
-	make_disks 4 "$DISK_MIB"
-	D=("${DISKS[@]}")
-}
-
-RAND=/tmp/rand64
-fill() {
-	local i n
-	[ -s "$RAND" ] || head -c 64M /dev/urandom >"$RAND" || return 1
-	for ((i = 0; i < $2; i += 64)); do
-		n=$(($2 - i < 64 ? $2 - i : 64))
-		dd if="$RAND" of="$1" bs=1M count="$n" seek="$i" oflag=direct conv=notrunc \
-			status=none || return 1
-	done
-}
-
-same_data() {
-	local i n
-	for ((i = 0; i < $2; i += 64)); do
-		n=$(($2 - i < 64 ? $2 - i : 64))
-		dd if="$1" bs=1M count="$n" skip="$i" iflag=direct status=none |
-			cmp -s - <(head -c "$((n << 20))" "$RAND") || return 1
-	done
-}
-
-wait_for() {
-	local end=$(($(date +%s) + $1))
-	shift
-	until "$@"; do
-		[ "$(date +%s)" -lt "$end" ] || return 1
-		sleep 0.2
-	done
-}
+# shellcheck source=bench/guest-lib.sh
+. /repo/bench/guest-lib.sh
 
 # done_reshaping DEVNM LEVEL CHUNK_BYTES: md runs LEVEL with CHUNK, no
 # reshape, no mdadm of ours or the peer's still finishing.
@@ -79,16 +39,6 @@ done_reshaping() {
 	[ "$(cat "$md/chunk_size" 2>/dev/null)" = "$3" ] || return 1
 	[ "$(cat "$md/reshape_position" 2>/dev/null)" = none ] || return 1
 	! ps ax | grep -q '[m]dadm.* --grow'
-}
-
-why=
-step() {
-	local what=$1 out
-	shift
-	if ! out=$("$@" 2>&1); then
-		why="$what: $(printf '%s\n' "$out" | grep . | tail -1)"
-		return 1
-	fi
 }
 
 # measure NAME PROG VOLUME DATA_MIB LEVEL CHUNK_BYTES GROW-ARGS...

@@ -115,6 +115,35 @@ refuse() {
 	fi
 }
 
+# sums DISK...: md5 of each disk as on the medium (past the page cache)
+sums() {
+	local DISKS=("$@")
+	blockdev --flushbufs "$@"
+	disk_sums
+}
+
+# refuse_disks WHY CODE REGEX DISKS-VAR -- CMD...: CMD exits CODE with one
+# "mdadm: " line matching REGEX (grep -E), nothing on stdout, and the disks
+# named by the array DISKS-VAR unchanged.  A failed case goes to
+# failed_cases (the test fails at its end on any); the others still run.
+refuse_disks() {
+	local why=$1 code=$2 text=$3 set=$4 before
+	local -n disks=$set
+	shift 5
+	before=$(sums "${disks[@]}")
+	if ! (
+		run_expect "$code" "$@"
+		expect_one_error_line "mdadm: "
+		printf '%s\n' "$last_err" | grep -qE -- "$text" ||
+			fail "message does not match '$text': $last_err"
+		[ -z "$last_out" ] || fail "output on stdout: $last_out"
+		[ "$(sums "${disks[@]}")" = "$before" ] || fail "a disk changed"
+		note "$why: $last_err"
+	); then
+		failed_cases+=("$why")
+	fi
+}
+
 # md_devnm /dev/md/NAME -> md127
 md_devnm() {
 	basename "$(readlink -f "$1")"
@@ -175,6 +204,13 @@ state_put() {
 state_get() {
 	[ -f "$VMTEST_STATE/$1" ] || fail "no '$1' was kept by an earlier boot"
 	cat "$VMTEST_STATE/$1"
+}
+
+# slow KB/S: md's resync/reshape speed held near KB/S (so that a power
+# cut or a kill lands where a test means it to).
+slow() {
+	echo 100 >/proc/sys/dev/raid/speed_limit_min
+	echo "$1" >/proc/sys/dev/raid/speed_limit_max
 }
 
 # power_cut: pulls the plug now.  The host kills qemu (SIGKILL) as soon as

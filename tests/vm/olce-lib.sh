@@ -115,6 +115,16 @@ rec_word() { # DISK W
 		od -A n -t u4 -j $(($2 * 4)) -N 4 | tr -d ' '
 }
 
+# cut_when WHAT CMD...: power cut as soon as CMD succeeds (2 minutes at
+# most), naming the migration record's status and unit.
+cut_when() {
+	local what=$1
+	shift
+	wait_until 120 "$@"
+	note "cut $what: record status $(rec_word "${ALL[0]}" 0) unit $(rec_word "${ALL[0]}" 1)"
+	power_cut
+}
+
 md_attr() { # DEVNM ATTR
 	cat "/sys/block/$1/md/$2"
 }
@@ -144,13 +154,21 @@ scribble_unit() {
 # runs that geometry in md and in our -E and the peer's, no migration is
 # left, its size is as before, its pattern reads back.
 restripe_check() {
-	local dev p
+	local dev
 	dev=$(md_devnm "${V[0]}")
 	[ "$(md_attr "$dev" level)" = "raid$1" ] || fail "level $(md_attr "$dev" level), expected raid$1"
 	[ "$(md_attr "$dev" raid_disks)" = "$2" ] || fail "raid_disks $(md_attr "$dev" raid_disks), expected $2"
 	[ "$(md_attr "$dev" chunk_size)" = $(($3 * 1024)) ] || fail "chunk $(md_attr "$dev" chunk_size)"
 	[ "$(blockdev --getsize64 "${V[0]}")" = "${S0[0]}" ] || fail "size changed: $(blockdev --getsize64 "${V[0]}")"
 	pattern_verify "${V[0]}" $((OLCE_SEED * 10)) $((S0[0] >> 20))
+	restripe_examined "$@"
+	note "raid$1, $2 disks, chunk ${3}K: md, data and both -E agree"
+}
+
+# restripe_examined LEVEL DISKS CHUNK_K: our -E of ALL[0] and the peer's
+# show the one volume with that geometry, no migration, map normal.
+restripe_examined() {
+	local p
 	for p in mdadm mdadm-peer; do
 		"$p" -E "${ALL[0]}" >/tmp/e.txt 2>&1 || fail "$p -E failed"
 		grep -q 'Migrate State : general' /tmp/e.txt && fail "$p -E: still migrating"
@@ -159,6 +177,26 @@ restripe_check() {
 		grep -q "Chunk Size : ${3} KiB\$" /tmp/e.txt || fail "$p -E: chunk not ${3}K: $(grep 'Chunk Size' /tmp/e.txt)"
 		grep -q 'Map State : normal$' /tmp/e.txt || fail "$p -E: map not normal"
 	done
-	note "raid$1, $2 disks, chunk ${3}K: md, data and both -E agree"
 }
 
+
+# mdmon_replaced_during TARGET ARGS...: `mdadm --grow TARGET ARGS` runs
+# slowly; mid-way mdmon is SIGKILLed and a new one started with --takeover;
+# mdadm notices, waits for it and ends with status 0.
+mdmon_replaced_during() {
+	local ctr rc=0 grow
+	echo 500 >/proc/sys/dev/raid/speed_limit_max
+	mdadm --grow "$@" 2>/tmp/grow.err &
+	grow=$!
+	ctr=$(md_devnm "$C")
+	wait_until 120 olce_migrating
+	sleep 2
+	kill -9 "$(cat "/run/mdadm/$ctr.pid")"
+	note "mdmon killed: $(mdadm -E "${ALL[0]}" | grep -m1 'Checkpoint :' | xargs)"
+	sleep 3
+	run_expect 0 mdmon --takeover "$ctr"
+	echo 200000 >/proc/sys/dev/raid/speed_limit_max
+	wait "$grow" || rc=$?
+	[ "$rc" = 0 ] || fail "mdadm --grow exited $rc after mdmon was replaced: $(cat /tmp/grow.err)"
+	grep -q 'waiting for mdmon' /tmp/grow.err || fail "mdadm did not notice mdmon was gone"
+}

@@ -31,13 +31,6 @@ make_disks 3 32 # Z: imsm3, raid5 resyncing
 A=("${DISKS[@]:0:3}") S=${DISKS[3]} G=${DISKS[4]}
 M=("${DISKS[@]:5:3}") T=("${DISKS[@]:8:5}") Z=("${DISKS[@]:13:3}")
 
-# sums DISK...: md5 of each disk as on the medium
-sums() {
-	local DISKS=("$@")
-	blockdev --flushbufs "$@"
-	disk_sums
-}
-
 # clean_on DISK: mdmon marked every volume on DISK clean (no more writes)
 clean_on() {
 	mdadm-peer -E "$1" >/tmp/c.txt 2>&1 &&
@@ -45,25 +38,6 @@ clean_on() {
 }
 
 failed_cases=()
-# refuse_disks WHY REGEX DISKS-VAR -- CMD...: one line matching REGEX (grep -E),
-# exit 1, nothing on stdout, the disks named by the array DISKS-VAR unchanged.
-refuse_disks() {
-	local why=$1 text=$2 set=$3 before
-	local -n disks=$set
-	shift 4
-	before=$(sums "${disks[@]}")
-	if ! (
-		run_expect 1 "$@"
-		expect_one_error_line "mdadm: "
-		printf '%s\n' "$last_err" | grep -qE -- "$text" ||
-			fail "message does not match '$text': $last_err"
-		[ -z "$last_out" ] || fail "output on stdout: $last_out"
-		[ "$(sums "${disks[@]}")" = "$before" ] || fail "a disk changed"
-		note "$why: $last_err"
-	); then
-		failed_cases+=("$why")
-	fi
-}
 
 # ---- raid1 and raid10: IMSM grows raid0 and raid5 only ------------------------
 run_expect 0 mdadm -C /dev/md/imsm1 -e imsm -n2 "${M[0]}" "${M[1]}"
@@ -76,9 +50,9 @@ pattern_write /dev/md/r1 2011 8
 pattern_write /dev/md/r10 2012 16
 wait_until 30 clean_on "${M[0]}"
 wait_until 30 clean_on "${T[0]}"
-refuse_disks "raid1 volume" "IMSM can add disks only to raid0 and raid5 volumes" M -- \
+refuse_disks "raid1 volume" 1 "IMSM can add disks only to raid0 and raid5 volumes" M -- \
 	mdadm --grow /dev/md/imsm1 --raid-devices=3
-refuse_disks "raid10 volume" "IMSM can add disks only to raid0 and raid5 volumes" T -- \
+refuse_disks "raid10 volume" 1 "IMSM can add disks only to raid0 and raid5 volumes" T -- \
 	mdadm --grow /dev/md/imsm2 --raid-devices=5
 pattern_verify /dev/md/r1 2011 8
 pattern_verify /dev/md/r10 2012 16
@@ -98,19 +72,19 @@ pattern_write /dev/md/r5 2010 32
 wait_until 30 clean_on "${A[0]}"
 mdadm -E "$S" | grep -q 'State : spare' || fail "$S is not a spare"
 AS=("${A[@]}" "$S")
-refuse_disks "spare too small" "the spare disks are too small" AS -- \
+refuse_disks "spare too small" 1 "the spare disks are too small" AS -- \
 	mdadm --grow /dev/md/imsm0 --raid-devices=4
-refuse_disks "N equal" "--raid-devices must be larger than the current number of disks" AS -- \
+refuse_disks "N equal" 1 "--raid-devices must be larger than the current number of disks" AS -- \
 	mdadm --grow /dev/md/imsm0 --raid-devices=3
-refuse_disks "N smaller" "--raid-devices must be larger than the current number of disks" AS -- \
+refuse_disks "N smaller" 1 "--raid-devices must be larger than the current number of disks" AS -- \
 	mdadm --grow /dev/md/imsm0 --raid-devices=2
-refuse_disks "N=300" "too many disks for one IMSM volume" AS -- \
+refuse_disks "N=300" 1 "too many disks for one IMSM volume" AS -- \
 	mdadm --grow /dev/md/imsm0 --raid-devices=300
 
 run_expect 0 mdadm /dev/md/imsm0 --remove "$S"
 run_expect 0 mdadm /dev/md/imsm0 --add "$G"
 AG=("${A[@]}" "$G")
-refuse_disks "two more disks, one spare" "not enough spare disks in the container" AG -- \
+refuse_disks "two more disks, one spare" 1 "not enough spare disks in the container" AG -- \
 	mdadm --grow /dev/md/imsm0 --raid-devices=5
 
 # The platform's disks per array: IMSM_TEST_OROM's table (dpa 6) needs an
@@ -121,7 +95,7 @@ printf '0x8086\n' >/tmp/fakepci/0000:00:1f.2/vendor
 printf '0x2922\n' >/tmp/fakepci/0000:00:1f.2/device
 printf '0x010601\n' >/tmp/fakepci/0000:00:1f.2/class
 mount --bind /tmp/fakepci /sys/bus/pci/devices
-refuse_disks "beyond the platform (6 disks)" "at most 6 on this platform" AG -- \
+refuse_disks "beyond the platform (6 disks)" 1 "at most 6 on this platform" AG -- \
 	env -u IMSM_NO_PLATFORM IMSM_TEST_OROM=1 mdadm --grow /dev/md/imsm0 --raid-devices=7
 umount /sys/bus/pci/devices
 pattern_verify /dev/md/r5 2010 32
@@ -143,7 +117,7 @@ settled() { # the disks read the same twice, a second apart
 	[ "$a" = "$(sums "${Z[@]}")" ]
 }
 wait_until 60 settled
-refuse_disks "resync in progress" "is being initialized, resynced, rebuilt or reshaped" Z -- \
+refuse_disks "resync in progress" 1 "is being initialized, resynced, rebuilt or reshaped" Z -- \
 	mdadm --grow /dev/md/imsm3 --raid-devices=4
 echo 100 >/proc/sys/dev/raid/speed_limit_min
 echo 200000 >/proc/sys/dev/raid/speed_limit_max
@@ -185,7 +159,7 @@ run_expect 0 mdadm /dev/md/r5 --fail "${A[1]}"
 wait_until 30 sh -c "[ ! -e /sys/block/$vol/md/dev-$(basename "${A[1]}") ]"
 wait_until 30 sh -c "mdadm-peer -E ${A[0]} | grep -q 'Map State : degraded'"
 wait_until 30 clean_on "${A[0]}"
-refuse_disks "degraded volume, no spare" "a volume is degraded" AG -- \
+refuse_disks "degraded volume, no spare" 1 "a volume is degraded" AG -- \
 	mdadm --grow /dev/md/imsm0 --raid-devices=5
 # A spare while the volume is frozen (the "-" mdadm sets during its own
 # changes): mdmon keeps it a spare, the volume stays degraded.
@@ -196,7 +170,7 @@ echo "external:-${meta#external:/}" >"/sys/block/$vol/md/metadata_version"
 run_expect 0 mdadm /dev/md/imsm0 --add "$P"
 wait_until 30 sh -c "mdadm -E $P | grep -q 'State : spare'"
 AGP=("${A[@]}" "$G" "$P")
-refuse_disks "degraded volume, a spare present" "a volume is degraded" AGP -- \
+refuse_disks "degraded volume, a spare present" 1 "a volume is degraded" AGP -- \
 	mdadm --grow /dev/md/imsm0 --raid-devices=5
 echo "$meta" >"/sys/block/$vol/md/metadata_version"
 grep -q '\[4/3\]' /proc/mdstat || note "(the volume is no longer [4/3])"

@@ -37,19 +37,5 @@ olce_peer_reads
 
 # mdmon killed mid-way, a new one started with --takeover
 olce_make 3 4 5
-echo 500 >/proc/sys/dev/raid/speed_limit_max
-mdadm --grow "$C" --raid-devices=4 2>/tmp/grow.err &
-grow=$!
-ctr=$(md_devnm "$C")
-wait_until 120 olce_migrating
-sleep 2
-kill -9 "$(cat "/run/mdadm/$ctr.pid")"
-note "mdmon killed: $(mdadm -E "${ALL[0]}" | grep -m1 'Checkpoint :' | xargs)"
-sleep 3
-run_expect 0 mdmon --takeover "$ctr"
-echo 200000 >/proc/sys/dev/raid/speed_limit_max
-rc=0
-wait "$grow" || rc=$?
-[ "$rc" = 0 ] || fail "mdadm --grow exited $rc after mdmon was replaced: $(cat /tmp/grow.err)"
-grep -q 'waiting for mdmon' /tmp/grow.err || fail "mdadm did not notice mdmon was gone"
+mdmon_replaced_during "$C" --raid-devices=4
 olce_check_grown

@@ -25,11 +25,6 @@ use_vm_disks
 ALL=("${DISKS[@]}")
 VN=(pv0 pv1) LV=(5 0)
 
-slow() { # KB/s
-	echo 100 >/proc/sys/dev/raid/speed_limit_min
-	echo "$1" >/proc/sys/dev/raid/speed_limit_max
-}
-
 # vol_field DISK NAME FIELD: FIELD of volume NAME in our -E of DISK.
 vol_field() {
 	mdadm -E "$1" 2>/dev/null | awk -v n="[$2]:" -v f="$3" '
@@ -65,14 +60,6 @@ assemble() {
 		fail "the assembly did not continue the reshape"
 	cat /proc/mdstat
 	patterns_ok
-}
-
-cut_when() { # WHAT CMD...: power cut as soon as CMD succeeds
-	local what=$1
-	shift
-	wait_until 120 "$@"
-	note "cut $what: record status $(rec_word "${ALL[0]}" 0) unit $(rec_word "${ALL[0]}" 1)"
-	power_cut
 }
 
 boot1() {

@@ -38,9 +38,11 @@ reassembled() {
 	wait_until 180 continue_done
 }
 
-# The background `mdadm --grow --continue` assembly started has ended.
+# The migration the assembly continued has ended: no longer in the
+# metadata, and the background `mdadm --grow --continue` (which finishes
+# md's side after the metadata) is gone.
 continue_done() {
-	! ps ax | grep -q '[m]dadm --grow --continue'
+	! olce_migrating && ! ps ax | grep -q '[m]dadm --grow --continue'
 }
 
 # raid0 3 -> raid5 4, killed right after unit 2's backup; --continue
@@ -63,21 +65,7 @@ restripe_check 0 3 256
 [ "$(examine_field "${ALL[3]}" State)" = spare ] || fail "${ALL[3]} is not a spare after raid5 -> raid0"
 
 # raid0 3: chunk 256K -> 128K with mdmon killed mid-way and replaced
-echo 1000 >/proc/sys/dev/raid/speed_limit_max
-mdadm --grow "${V[0]}" --chunk=128 2>/tmp/grow.err &
-grow=$!
-ctr=$(md_devnm "$C")
-wait_until 60 olce_migrating
-sleep 2
-kill -9 "$(cat "/run/mdadm/$ctr.pid")"
-note "mdmon killed: $(mdadm -E "${ALL[0]}" | grep -m1 'Checkpoint :' | xargs)"
-sleep 2
-run_expect 0 mdmon --takeover "$ctr"
-echo 200000 >/proc/sys/dev/raid/speed_limit_max
-rc=0
-wait "$grow" || rc=$?
-[ "$rc" = 0 ] || fail "mdadm --grow exited $rc after mdmon was replaced: $(cat /tmp/grow.err)"
-grep -q 'waiting for mdmon' /tmp/grow.err || fail "mdadm did not notice mdmon was gone"
+mdmon_replaced_during "${V[0]}" --chunk=128
 restripe_check 0 3 128
 
 # signalled SIGNAL ARGS...: mdadm --grow V[0] ARGS gets SIGNAL mid-way: it

@@ -20,35 +20,11 @@ make_disks 2 32 # M: raid1
 make_disks 3 40 # R: raid0, then raid5 + raid0
 M=("${DISKS[@]:0:2}") R=("${DISKS[@]:2:3}")
 
-sums() {
-	local DISKS=("$@")
-	blockdev --flushbufs "$@"
-	disk_sums
-}
-
 clean_on() {
 	mdadm -E "$1" >/tmp/c.txt 2>&1 && ! grep -q 'Dirty State : dirty' /tmp/c.txt
 }
 
 failed_cases=()
-# refuse_disks WHY CODE REGEX DISKS-VAR -- CMD...
-refuse_disks() {
-	local why=$1 code=$2 text=$3 set=$4 before
-	local -n disks=$set
-	shift 5
-	before=$(sums "${disks[@]}")
-	if ! (
-		run_expect "$code" "$@"
-		expect_one_error_line "mdadm: "
-		printf '%s\n' "$last_err" | grep -qE -- "$text" ||
-			fail "message does not match '$text': $last_err"
-		[ -z "$last_out" ] || fail "output on stdout: $last_out"
-		[ "$(sums "${disks[@]}")" = "$before" ] || fail "a disk changed"
-		note "$why: $last_err"
-	); then
-		failed_cases+=("$why")
-	fi
-}
 
 # ---- raid1 ---------------------------------------------------------------------
 run_expect 0 mdadm --create /dev/md/imsm1 --metadata=imsm --raid-devices=2 "${M[@]}"
