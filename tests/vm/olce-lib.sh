@@ -6,8 +6,8 @@ olce_data() { # LEVEL N
 }
 
 # olce_make OLD NEW LEVEL...: fresh disks, a container of OLD of them
-# with one volume per LEVEL (8 MiB per member, 64 KiB chunk), NEW - OLD
-# spares added, a pattern on each volume.  Sets C (container path),
+# with one volume per LEVEL (8 MiB per member, OLCE_CHUNK or 64 KiB chunk),
+# NEW - OLD spares added, a pattern on each volume.  Sets C (container path),
 # V (volume paths), VN (their names), S0 (array sizes), ALL (every disk).
 olce_make() {
 	local old=$1 new=$2 first=${#DISKS[@]} i lvl
@@ -20,7 +20,7 @@ olce_make() {
 	i=0
 	for lvl in "$@"; do
 		VN+=("v${first}x$i")
-		run_expect 0 mdadm -C "/dev/md/${VN[i]}" -l"$lvl" -n"$old" -c 64 -z 8M \
+		run_expect 0 mdadm -C "/dev/md/${VN[i]}" -l"$lvl" -n"$old" -c "${OLCE_CHUNK:-64}" -z 8M \
 			--assume-clean "$C"
 		V+=("/dev/md/${VN[i]}")
 		S0+=("$(blockdev --getsize64 "${V[i]}")")
