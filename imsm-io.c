@@ -134,7 +134,7 @@ static int read_mpb_sectors(const struct imsm_disk_dev *d, const struct imsm_mpb
 	return r;
 }
 
-int imsm_read_mpb(const struct imsm_disk_dev *d, struct imsm_super **ret)
+static int read_mpb_once(const struct imsm_disk_dev *d, struct imsm_super **ret)
 {
 	struct imsm_mpb_location loc;
 	unsigned char *buf;
@@ -162,6 +162,24 @@ int imsm_read_mpb(const struct imsm_disk_dev *d, struct imsm_super **ret)
 	if (!r)
 		r = imsm_decode(buf, (size_t)loc.mpb_sectors * d->sector_bytes, ret);
 	free(buf);
+	return r;
+}
+
+/*
+ * A reader racing mdmon's write of a multi-sector MPB may see the new
+ * anchor over old extension sectors (or the reverse): the checksum then
+ * fails (-EBADMSG).  Read again a few times, 20 ms apart, before calling
+ * it bad;
+ * mdmon writes one MPB in far less.
+ */
+int imsm_read_mpb(const struct imsm_disk_dev *d, struct imsm_super **ret)
+{
+	int r = read_mpb_once(d, ret);
+
+	for (int i = 0; i < 3 && r == -EBADMSG; i++) {
+		usleep(20 * 1000);
+		r = read_mpb_once(d, ret);
+	}
 	return r;
 }
 

@@ -165,12 +165,25 @@ restripe_check() {
 	note "raid$1, $2 disks, chunk ${3}K: md, data and both -E agree"
 }
 
-# restripe_examined LEVEL DISKS CHUNK_K: our -E of ALL[0] and the peer's
-# show the one volume with that geometry, no migration, map normal.
+# The disks of ALL that hold only a spare record.
+spares_of_all() {
+	local d
+	for d in "${ALL[@]}"; do
+		[ "$(examine_field "$d" State)" = spare ] && echo "$d"
+	done
+	return 0
+}
+
+# restripe_examined LEVEL DISKS CHUNK_K: our -E of the first member in ALL
+# and the peer's show the one volume with that geometry, no migration, map
+# normal.
 restripe_examined() {
-	local p
+	local p d
+	for d in "${ALL[@]}"; do
+		[ "$(examine_field "$d" State)" = spare ] || break
+	done
 	for p in mdadm mdadm-peer; do
-		"$p" -E "${ALL[0]}" >/tmp/e.txt 2>&1 || fail "$p -E failed"
+		"$p" -E "$d" >/tmp/e.txt 2>&1 || fail "$p -E failed"
 		grep -q 'Migrate State : general' /tmp/e.txt && fail "$p -E: still migrating"
 		grep -q "RAID Level : $1\$" /tmp/e.txt || fail "$p -E: not raid$1: $(grep 'RAID Level' /tmp/e.txt)"
 		grep -q "Members : $2\$" /tmp/e.txt || fail "$p -E: not $2 members"

@@ -17,13 +17,12 @@ restripe_check 0 3 256
 run_expect 0 mdadm --grow "${V[0]}" --level=5
 note "$last_err"
 restripe_check 5 4 256
-cat /proc/mdstat
 run_expect 0 mdadm --grow "${V[0]}" --chunk=128
 restripe_check 5 4 128
 run_expect 0 mdadm --grow "${V[0]}" --level=0
 note "$last_err"
 restripe_check 0 3 128
-cat /proc/mdstat
-mdadm -E "${ALL[3]}"
-mdadm -D "$C"
+[ "$(spares_of_all)" = "${ALL[3]}" ] || fail "the disk that joined is not the spare: $(spares_of_all | xargs)"
+mdadm -D "$C" | grep -q "${ALL[3]}" || fail "the spare left the container"
+note "the disk that joined as parity is a spare of the container again"
 olce_peer_reads

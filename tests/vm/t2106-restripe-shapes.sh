@@ -18,8 +18,8 @@ shape() {
 	run_expect 0 mdadm --grow "${V[0]}" "$5"
 	restripe_check "$6" "$7" "$8"
 	if [ "$6" = 0 ] && [ "$3" = 5 ]; then
-		[ "$(examine_field "${ALL[$(($1 - 1))]}" State)" = spare ] ||
-			fail "${ALL[$(($1 - 1))]} is not a spare after raid5 -> raid0"
+		[ "$(spares_of_all | wc -l)" = 1 ] ||
+			fail "not one spare after raid5 -> raid0: $(spares_of_all | xargs)"
 	fi
 	stop_all_md
 }
