@@ -1,12 +1,12 @@
 /*
  * Grow.c: --grow, changing the shape of a live array.
  *
- * Owns the named steps of a reshape: grow_plan() turns the request and
- * the array's current geometry into a plan, grow_check() refuses what is
- * unsafe or unsupported before anything changes, and the steps that
- * freeze, take over, reshape and finish follow as they land.  For an IMSM
- * container, --raid-devices and --continue run an Online Capacity
- * Expansion (olce.c).  Never
+ * Owns the dispatch of a reshape: grow_plan() turns the request and the
+ * array's current geometry into a plan, grow_check() refuses what is
+ * unsafe or unsupported before anything changes, then the engine in
+ * olce.c runs it: for an IMSM container --raid-devices (Online Capacity
+ * Expansion), for an IMSM volume --level or --chunk (a restripe, with
+ * --dry-run printing its plan only), and --continue for either.  Never
  * parses argv.
  */
 #include "mdadm.h"

@@ -761,6 +761,10 @@ int imsm_olce_end_volume(struct imsm_super *s, int idx, uint8_t map_state)
 	memset(&d->vol.map[1], 0, sizeof(d->vol.map[1]));
 	if (grew) /* a restripe keeps the size it had */
 		d->size_blocks = olce_size(d);
+	/* raid0 has no parity to be dirty about; md no longer marks it (mdmon
+	 * watches no raid0): the flag the raid4/raid5 stage left goes */
+	if (d->vol.map[0].raid_level == IMSM_LEVEL_BYTE_RAID0)
+		d->vol.dirty = 0;
 	drop_left_disks(s, &old);
 	return 0;
 }

@@ -370,7 +370,8 @@ int imsm_olce_next_volume(const struct imsm_super *s, unsigned int *ret_members)
  * End the general migration of volume idx (md finished the reshape): one map
  * again (map[0], in state map_state), migr_state/type/unit 0; dev.size =
  * nds * bps * D(map[0]) rounded down to whole MiB per data member when the
- * data members grew (an OLCE), unchanged otherwise (a restripe).  Disk
+ * data members grew (an OLCE), unchanged otherwise (a restripe); a raid0
+ * volume is clean (its raid4/raid5 stage may have left it dirty).  Disk
  * records that map[1] used and no map uses now leave the table, the indexes
  * above them move down (raid5 -> raid0's freed disk).  -EINVAL when the
  * volume is not in a general migration.  Never allocates.

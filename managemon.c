@@ -803,7 +803,19 @@ static int req_remove_disk(struct mdmon_state *st, unsigned int major, unsigned 
 
 /* The container disk with serial, copied (the manager alone reloads). */
 static int disk_by_serial(struct mdmon_state *st, const char serial[IMSM_SERIAL_BYTES],
-			  struct imsm_disk_dev *ret);
+			  struct imsm_disk_dev *ret)
+{
+	int r = -ENODEV;
+
+	pthread_mutex_lock(&st->lock);
+	for (int i = 0; i < st->n_disks && r; i++)
+		if (memcmp(st->disks[i].serial, serial, IMSM_SERIAL_BYTES) == 0) {
+			*ret = st->disks[i];
+			r = 0;
+		}
+	pthread_mutex_unlock(&st->lock);
+	return r;
+}
 
 /* Serials of the disk table, under the lock. */
 static unsigned int table_serials(struct mdmon_state *st, char serials[][IMSM_SERIAL_BYTES])
@@ -854,22 +866,6 @@ static int req_migration(struct mdmon_state *st, const struct mdmon_disk_req *re
 		n = table_serials(st, before);
 	r = queue_update(st, &u);
 	return r || !n ? r : spare_left_disks(st, before, n);
-}
-
-/* The container disk with serial, copied (the manager alone reloads). */
-static int disk_by_serial(struct mdmon_state *st, const char serial[IMSM_SERIAL_BYTES],
-			  struct imsm_disk_dev *ret)
-{
-	int r = -ENODEV;
-
-	pthread_mutex_lock(&st->lock);
-	for (int i = 0; i < st->n_disks && r; i++)
-		if (memcmp(st->disks[i].serial, serial, IMSM_SERIAL_BYTES) == 0) {
-			*ret = st->disks[i];
-			r = 0;
-		}
-	pthread_mutex_unlock(&st->lock);
-	return r;
 }
 
 /*

@@ -93,6 +93,7 @@ struct olce {
 	struct imsm_reshape_geom geom;
 	struct imsm_md_reshape mdr; /* how md runs it (imsm-restripe.h) */
 	uint64_t mdmon_unit;	    /* the checkpoint mdmon has in the MPB */
+	struct timespec mdmon_at;   /* since when */
 	bool rolled_back; /* md refused the start; the metadata is as before */
 	int undo_err;     /* and md could not be put back as it was */
 	struct olce_die die;
@@ -454,6 +455,26 @@ static void olce_meter_end(struct olce *o)
 	o->meter.shown = false;
 }
 
+/*
+ * Whether mdmon copies this checkpoint into the MPB.  The record is what
+ * a resume reads (ours and upstream's); the MPB's unit may lag behind it,
+ * never lead (imsm-resume.c).  So the MPB follows at most twice a second,
+ * and always for the last unit; a backup record names the unit the MPB
+ * has already.  A restripe records every unit (1 MiB per member): one MPB
+ * write on every member per unit would cost more than md's own work.
+ */
+static bool olce_mpb_due(const struct olce *o)
+{
+	struct timespec now;
+
+	if (o->rec.curr_migr_unit == o->mdmon_unit)
+		return false;
+	if (o->rec.curr_migr_unit >= o->rec.num_migr_units)
+		return true;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return olce_seconds(&o->mdmon_at, &now) >= 0.5;
+}
+
 /* The checkpoint: record, then mdmon copies the unit into the MPB. */
 static int olce_record(struct olce *o, uint64_t progress, enum imsm_unit_src status)
 {
@@ -461,11 +482,12 @@ static int olce_record(struct olce *o, uint64_t progress, enum imsm_unit_src sta
 
 	imsm_migr_rec_set_checkpoint(&o->rec, progress, status);
 	r = olce_write_rec(o, false);
-	/* a backup record names the unit the MPB has already: no MPB write */
-	if (!r && (status != IMSM_UNIT_SRC_IN_CP_AREA || o->rec.curr_migr_unit != o->mdmon_unit))
+	if (!r && olce_mpb_due(o))
 		r = olce_ask_mdmon(o, MDMON_REQ_MIGR_CHECKPOINT, (unsigned int)o->rec.curr_migr_unit);
-	if (!r)
+	if (!r && o->mdmon_unit != o->rec.curr_migr_unit) {
 		o->mdmon_unit = o->rec.curr_migr_unit;
+		clock_gettime(CLOCK_MONOTONIC, &o->mdmon_at);
+	}
 	if (!r)
 		olce_meter_update(o);
 	return r;

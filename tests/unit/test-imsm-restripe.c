@@ -192,7 +192,9 @@ static void test_raid5_to_raid0(void)
 		check_round_trip(c.s, out);
 		check_units(out, 0);
 		memcpy(last, out->disk[out->dev[0].vol.map[1].disk_ord_tbl[2]].serial, sizeof(last));
+		out->dev[0].vol.dirty = 1; /* as mdmon marks the raid5 stage */
 		CHECK_INT(imsm_olce_end_volume(out, 0, IMSM_MAP_NORMAL), 0);
+		CHECK_INT(out->dev[0].vol.dirty, 0);
 		CHECK_INT(out->num_disks, 2);
 		CHECK(imsm_find_disk(out, last) < 0);
 		CHECK_INT(out->dev[0].size_blocks, c.s->dev[0].size_blocks);
