@@ -84,8 +84,10 @@ run_kind() { # KIND LEVEL SPARE DATA_MIB NEW_LEVEL NEW_CHUNK PEER-ARGS / OURS-AR
 	stop_all_md
 	note "$kind: native"
 	fresh_disks
+	# md's raid0 takes no spare: the fourth disk comes with the grow (--add)
 	if step "create" $P -C /dev/md/nv -e1.2 -l"$level" -n3 -c64 -z "$MEMBER" --assume-clean \
-		--run "${D[@]:0:3}" && { [ "$spare" = 0 ] || step "add" $P --add /dev/md/nv "${D[3]}"; }; then
+		--run "${D[@]:0:3}"; then
+		[ "$spare" = 0 ] || nargs+=(--add "${D[3]}")
 		measure "${kind}_native" $P /dev/md/nv "$mib" "$nlevel" "$nchunk" "${nargs[@]}"
 	else
 		result "${kind}_native" "unavailable:$why"
