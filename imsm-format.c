@@ -682,7 +682,7 @@ static int check_dev(const struct imsm_super *s, const struct imsm_dev *d, size_
 	return 0;
 }
 
-static bool map_uses_disk(const struct imsm_map *m, uint32_t idx)
+bool imsm_map_uses_disk(const struct imsm_map *m, uint32_t idx)
 {
 	unsigned int i;
 
@@ -702,7 +702,7 @@ static bool maps_collide(const struct imsm_map *a, const struct imsm_map *b)
 	if (a->pba_of_lba0 >= b_end || b->pba_of_lba0 >= a_end)
 		return false;
 	for (i = 0; i < a->num_members; i++)
-		if (map_uses_disk(b, a->disk_ord_tbl[i] & IMSM_ORD_INDEX_MASK))
+		if (imsm_map_uses_disk(b, a->disk_ord_tbl[i] & IMSM_ORD_INDEX_MASK))
 			return true;
 	return false;
 }
@@ -966,7 +966,7 @@ uint64_t imsm_disk_data_end_blocks(const struct imsm_super *s, unsigned int disk
 		const struct imsm_vol *v = &s->dev[i].vol;
 
 		for (j = 0; j <= (v->migr_state ? 1u : 0u); j++)
-			if (map_uses_disk(&v->map[j], disk_index) &&
+			if (imsm_map_uses_disk(&v->map[j], disk_index) &&
 			    map_end_blocks(&v->map[j]) > end)
 				end = map_end_blocks(&v->map[j]);
 	}

@@ -501,6 +501,9 @@ int imsm_ckpt_area_pba_blocks(uint64_t min_disk_blocks, uint64_t *ret_pba) IMSM_
 
 /* ---- reservations and placement (§1.5, §5.3), 512-byte blocks ---------------- */
 
+/* Whether a slot of map m holds disk index idx. */
+bool imsm_map_uses_disk(const struct imsm_map *m, uint32_t idx);
+
 /* Highest pba + data over the volumes (both maps) that use disk_index; 0 if none. */
 uint64_t imsm_disk_data_end_blocks(const struct imsm_super *s, unsigned int disk_index);
 

@@ -698,13 +698,9 @@ int imsm_olce_next_volume(const struct imsm_super *s, unsigned int *ret_members)
 static bool disk_referenced(const struct imsm_super *s, unsigned int index)
 {
 	for (int v = 0; v < s->num_raid_devs; v++)
-		for (int k = 0; k < (s->dev[v].vol.migr_state ? 2 : 1); k++) {
-			const struct imsm_map *m = &s->dev[v].vol.map[k];
-
-			for (unsigned int i = 0; i < m->num_members; i++)
-				if ((m->disk_ord_tbl[i] & IMSM_ORD_INDEX_MASK) == index)
-					return true;
-		}
+		for (int k = 0; k < (s->dev[v].vol.migr_state ? 2 : 1); k++)
+			if (imsm_map_uses_disk(&s->dev[v].vol.map[k], index))
+				return true;
 	return false;
 }
 
@@ -732,14 +728,9 @@ static void remove_disk_record(struct imsm_super *s, unsigned int index)
  * last slot) leave the table: they are spares again. */
 static void drop_left_disks(struct imsm_super *s, const struct imsm_map *old)
 {
-	for (unsigned int idx = s->num_disks; idx-- > 0;) {
-		bool was = false;
-
-		for (unsigned int i = 0; i < old->num_members; i++)
-			was |= (old->disk_ord_tbl[i] & IMSM_ORD_INDEX_MASK) == idx;
-		if (was && !disk_referenced(s, idx))
+	for (unsigned int idx = s->num_disks; idx-- > 0;)
+		if (imsm_map_uses_disk(old, idx) && !disk_referenced(s, idx))
 			remove_disk_record(s, idx);
-	}
 }
 
 int imsm_olce_end_volume(struct imsm_super *s, int idx, uint8_t map_state)

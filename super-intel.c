@@ -191,16 +191,16 @@ struct md_geometry {
 	unsigned long long chunk_bytes;
 };
 
-/* md's geometry of map m; a raid0 map as raid4 with the parity (last)
- * slot missing when md must reshape it (md-kernel-interface.md §9.5). */
-static struct md_geometry map_geometry(const struct imsm_map *m, bool as_raid4)
+/* md's geometry of map m as a volume of its own (a reshape's comes from
+ * imsm_md_reshape_of()). */
+static struct md_geometry map_geometry(const struct imsm_map *m)
 {
 	int level = imsm_map_md_level(m);
 
 	return (struct md_geometry){
-		.level = as_raid4 ? 4 : level,
-		.raid_disks = m->num_members + as_raid4,
-		.layout = as_raid4 ? MD_LAYOUT_PARITY_LAST : md_layout_of(level),
+		.level = level,
+		.raid_disks = m->num_members,
+		.layout = md_layout_of(level),
 		.chunk_bytes = (unsigned long long)m->blocks_per_strip * IMSM_BLOCK_BYTES,
 	};
 }
@@ -229,7 +229,7 @@ int imsm_volume_md_cfg(const struct imsm_super *s, int idx, const struct imsm_di
 	if (level < 0 || m->num_members > MD_MAX_MEMBERS || imsm_migr_is_gen_migr(dev))
 		return -EINVAL;
 	volume_basics(s, idx, disks, n, ret);
-	set_geometry(map_geometry(m, false), ret);
+	set_geometry(map_geometry(m), ret);
 	ret->component_kib = component_kib(m, level);
 	ret->array_kib = dev->size_blocks / 2;
 	ret->resync_start = resync_start_of(s, dev);
@@ -296,10 +296,10 @@ static void resume_cfg(const struct imsm_super *s, const struct imsm_dev *dev,
 	ret->frozen = true;
 	ret->grow_continue = true;
 	if (p->pos_blocks == 0) {
-		set_geometry(map_geometry(m1, false), ret);
+		set_geometry(map_geometry(m1), ret);
 		add_members(s, m1, disks, n, ret);
 	} else if (p->pos_blocks >= p->geom.array_blocks) {
-		set_geometry(map_geometry(m0, false), ret);
+		set_geometry(map_geometry(m0), ret);
 		add_members(s, m0, disks, n, ret);
 	} else {
 		reshape_cfg(s, dev, p, disks, n, ret);

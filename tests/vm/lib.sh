@@ -122,6 +122,15 @@ sums() {
 	disk_sums
 }
 
+# disks_settled DISK...: the disks read the same twice, a second apart
+# (every write to them, mdmon's metadata included, is over).
+disks_settled() {
+	local a
+	a=$(sums "$@")
+	sleep 1
+	[ "$a" = "$(sums "$@")" ]
+}
+
 # refuse_disks WHY CODE REGEX DISKS-VAR -- CMD...: CMD exits CODE with one
 # "mdadm: " line matching REGEX (grep -E), nothing on stdout, and the disks
 # named by the array DISKS-VAR unchanged.  A failed case goes to

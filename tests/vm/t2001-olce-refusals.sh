@@ -110,13 +110,7 @@ zvol=$(md_devnm /dev/md/z5)
 pattern_write /dev/md/z5 2013 16
 wait_until 30 grep -qx resync "/sys/block/$zvol/md/sync_action"
 wait_until 30 sh -c "mdadm -E ${Z[0]} | grep -q 'Migrate State : initialize'"
-settled() { # the disks read the same twice, a second apart
-	local a
-	a=$(sums "${Z[@]}")
-	sleep 1
-	[ "$a" = "$(sums "${Z[@]}")" ]
-}
-wait_until 60 settled
+wait_until 60 disks_settled "${Z[@]}"
 refuse_disks "resync in progress" 1 "is being initialized, resynced, rebuilt or reshaped" Z -- \
 	mdadm --grow /dev/md/imsm3 --raid-devices=4
 echo 100 >/proc/sys/dev/raid/speed_limit_min

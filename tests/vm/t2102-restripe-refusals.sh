@@ -93,13 +93,7 @@ run_expect 0 mdadm --stop /dev/md/b0 # a raid0 fails with its member: out of the
 run_expect 0 mdadm /dev/md/a5 --fail "${R[2]}"
 wait_until 30 sh -c "mdadm -E ${R[0]} | grep -q 'Map State : degraded'"
 RD=("${R[@]:0:2}")
-settled() { # the disks read the same twice, a second apart
-	local a
-	a=$(sums "${RD[@]}")
-	sleep 1
-	[ "$a" = "$(sums "${RD[@]}")" ]
-}
-wait_until 60 settled
+wait_until 60 disks_settled "${RD[@]}"
 refuse_disks "degraded raid5" 1 "degraded" RD -- mdadm --grow /dev/md/a5 --chunk=256
 pattern_verify /dev/md/a5 2104 16
 
