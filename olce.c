@@ -482,11 +482,12 @@ static int olce_record(struct olce *o, uint64_t progress, enum imsm_unit_src sta
 
 	imsm_migr_rec_set_checkpoint(&o->rec, progress, status);
 	r = olce_write_rec(o, false);
-	if (!r && olce_mpb_due(o))
+	if (!r && olce_mpb_due(o)) {
 		r = olce_ask_mdmon(o, MDMON_REQ_MIGR_CHECKPOINT, (unsigned int)o->rec.curr_migr_unit);
-	if (!r && o->mdmon_unit != o->rec.curr_migr_unit) {
-		o->mdmon_unit = o->rec.curr_migr_unit;
-		clock_gettime(CLOCK_MONOTONIC, &o->mdmon_at);
+		if (!r) {
+			o->mdmon_unit = o->rec.curr_migr_unit;
+			clock_gettime(CLOCK_MONOTONIC, &o->mdmon_at);
+		}
 	}
 	if (!r)
 		olce_meter_update(o);
