@@ -1311,27 +1311,37 @@ static int olce_drop_slots(struct olce *o, int first)
  * volume's), mdmon ends the migration and begins the next volume's in one
  * commit, then the new size and raid0 again.
  */
-static int olce_finish(struct olce *o)
+static int olce_finish(struct olce *o, const char **what)
 {
 	int r;
 
+	*what = "cannot end the migration: md's reshape did not settle";
 	r = olce_wait_idle(o);
 	if (!r)
 		r = olce_reset_window(o);
 	if (!r)
 		r = sysfs_write_attr(o->md, NULL, "sync_max", "max");
-	if (!r)
-		r = olce_write_rec(o, true);
+	if (r)
+		return r;
+	*what = "cannot end the migration: the metadata";
+	r = olce_write_rec(o, true);
 	if (!r)
 		r = olce_ask_mdmon(o, MDMON_REQ_MIGR_END, 0);
 	if (!r)
 		r = olce_reload(o);
-	if (!r)
-		r = sysfs_write_ull(o->md, NULL, "array_size", o->cur->dev[o->idx].size_blocks / 2);
-	if (!r && o->mdr.to_raid0)
-		r = olce_drop_slots(o, o->mdr.new_disks - 1);
-	if (!r && o->mdr.to_raid0)
-		r = sysfs_write_attr(o->md, NULL, "level", "raid0");
+	if (r)
+		return r;
+	*what = "cannot end the migration: md's new size";
+	r = sysfs_write_ull(o->md, NULL, "array_size", o->cur->dev[o->idx].size_blocks / 2);
+	if (r || !o->mdr.to_raid0)
+		goto out;
+	*what = "cannot end the migration: md keeps the parity disk";
+	r = olce_drop_slots(o, o->mdr.new_disks - 1);
+	if (r)
+		return r;
+	*what = "cannot end the migration: md stays raid5";
+	r = sysfs_write_attr(o->md, NULL, "level", "raid0");
+out:
 	if (!r)
 		olce_maybe_die(o, "volume", (uint64_t)o->idx);
 	return r;
@@ -1365,8 +1375,7 @@ static int olce_volume(struct olce *o, int idx, const char **what)
 	r = olce_run(o, md == OLCE_MD_HELD);
 	if (r)
 		return r;
-	*what = "cannot end the migration";
-	return olce_finish(o);
+	return olce_finish(o, what);
 }
 
 /* The volume in a general migration, -1 when none is. */
