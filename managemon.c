@@ -564,10 +564,8 @@ static int md_ready(const struct md_sysfs *md, int slot)
 	settle_recovery_check(md);
 	if (sysfs_get_sync_action(md, action, sizeof(action)) < 0 || strcmp(action, "idle") != 0)
 		return -EAGAIN;
-	/* The entry of a disk that just left lingers a moment, its reads
-	 * failing with ENODEV (the kernel deletes it from a work queue). */
-	for (int i = 0; (r = sysfs_read_array(md, &info)) == -ENODEV && i < 50; i++)
-		usleep(20 * 1000);
+	/* (the entry of a disk that just left is not listed: sysfs.c) */
+	r = sysfs_read_array(md, &info);
 	if (r)
 		return -EAGAIN;
 	for (int i = 0; i < info.n_members; i++)

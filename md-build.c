@@ -93,13 +93,20 @@ int md_add_member(const struct md_sysfs *md, const struct md_member_cfg *m, enum
 	return r;
 }
 
+/* A member mdmon removed meanwhile (it saw the failure): ENOENT once its
+ * directory is gone, ENODEV while the kernel deletes it. */
+static bool member_gone(int r)
+{
+	return r == -ENOENT || r == -ENODEV;
+}
+
 int md_remove_member(const struct md_sysfs *md, const char *kname)
 {
 	char slot[16];
 	int r = sysfs_read_attr(md, kname, "slot", slot, sizeof(slot));
 
 	if (r < 0)
-		return r == -ENOENT ? 0 : r;
+		return member_gone(r) ? 0 : r;
 	if (strcmp(slot, "none") != 0 && sysfs_write_attr(md, kname, "slot", "none") < 0)
 		r = sysfs_write_attr(md, kname, "state", "faulty");
 	for (int i = 0; !r || (r == -EBUSY && i < 50); i++) {
@@ -108,7 +115,7 @@ int md_remove_member(const struct md_sysfs *md, const char *kname)
 			break;
 		usleep(100 * 1000);
 	}
-	return r;
+	return member_gone(r) ? 0 : r;
 }
 
 int md_container_add(const char *devnm, const struct md_member_cfg *disk)

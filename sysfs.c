@@ -502,7 +502,8 @@ static must_check int add_member(const struct md_sysfs *md, struct md_array_info
 
 	memset(&m, 0, sizeof(m));
 	r = read_member(md, kname, &m);
-	if (r == -ENOENT && member_vanished(md, kname))
+	/* a member leaving: ENODEV while the kernel deletes its entry */
+	if ((r == -ENOENT && member_vanished(md, kname)) || r == -ENODEV)
 		return 0;
 	if (r < 0)
 		return r;
