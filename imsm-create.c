@@ -160,9 +160,7 @@ static uint64_t largest_disk_blocks(const struct imsm_disk_dev *const disks[], i
 	return max;
 }
 
-/* §5.5, §7.1: the record that stands for the k-th `missing` slot; no disk
- * will ever match its serial (real serials never contain ':'). */
-static void set_placeholder(struct imsm_disk *rec, int k, uint64_t blocks)
+void imsm_placeholder_record(struct imsm_disk *rec, int k, uint64_t blocks)
 {
 	char serial[32];
 
@@ -191,7 +189,7 @@ static int new_container(const struct imsm_disk_dev *const disks[], int n,
 	s->pwr_cycle_count = 1;
 	for (int i = 0; i < n; i++)
 		if (!disks[i])
-			set_placeholder(&s->disk[s->num_disks++], k++,
+			imsm_placeholder_record(&s->disk[s->num_disks++], k++,
 					largest_disk_blocks(disks, n));
 	for (int i = 0; i < n; i++)
 		if (disks[i])

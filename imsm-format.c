@@ -19,6 +19,7 @@
 #include "imsm-le.h"
 #include <errno.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "imsm-format.h"
@@ -1051,6 +1052,15 @@ int imsm_volume_geometry(int md_level, unsigned int num_members, uint32_t bps_bl
 }
 
 /* ---- version string and attributes (§4) ------------------------------------ */
+
+void imsm_version_refresh(struct imsm_super *s)
+{
+	const char *v = imsm_version_for(s, IMSM_POLICY_LEGACY);
+
+	if (strcmp(v, s->version) > 0)
+		snprintf(s->version, sizeof(s->version), "%s", v);
+	s->attributes = imsm_attributes_for(s, IMSM_POLICY_LEGACY);
+}
 
 /* Legacy rule 2 of §4.1 for the only volume. */
 static const char *legacy_single_volume_version(const struct imsm_dev *d)

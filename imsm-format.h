@@ -566,6 +566,11 @@ const char *imsm_version_for(const struct imsm_super *s, enum imsm_version_polic
 /* The attributes word upstream writes for s after a version refresh (§4.2). */
 uint32_t imsm_attributes_for(const struct imsm_super *s, enum imsm_version_policy policy);
 
+/* After a change of levels or members: the version string the volumes
+ * need (it only ever goes up: "1.2.02" < "1.3.00", same shape) and the
+ * attributes, as upstream's legacy policy writes them. */
+void imsm_version_refresh(struct imsm_super *s);
+
 /* Attributes that upstream lets volumes be activated with. */
 bool imsm_attributes_supported(uint32_t attributes);
 

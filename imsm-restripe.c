@@ -187,16 +187,6 @@ static void new_chunk(struct imsm_map *m, uint32_t chunk)
 	m->blocks_per_strip = (uint16_t)chunk;
 }
 
-/* A version string only ever goes up ("1.2.02" < "1.3.00": same shape). */
-static void refresh_version(struct imsm_super *s)
-{
-	const char *v = imsm_version_for(s, IMSM_POLICY_LEGACY);
-
-	if (strcmp(v, s->version) > 0)
-		snprintf(s->version, sizeof(s->version), "%s", v);
-	s->attributes = imsm_attributes_for(s, IMSM_POLICY_LEGACY);
-}
-
 int imsm_restripe_start(const struct imsm_super *s, const struct imsm_restripe_request *req,
 			struct imsm_super **ret)
 {
@@ -226,7 +216,7 @@ int imsm_restripe_start(const struct imsm_super *s, const struct imsm_restripe_r
 	d->vol.migr_type = IMSM_MIGR_GEN_MIGR;
 	d->status &= ~IMSM_DEV_VERIFY_AND_FIX;
 	d->vol.curr_migr_unit = 0;
-	refresh_version(new);
+	imsm_version_refresh(new);
 	*ret = new;
 	return 0;
 }

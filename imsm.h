@@ -145,6 +145,11 @@ unsigned long long imsm_op_resync_checkpoint(const struct super *st, int index);
 
 /* imsm-create.c ---------------------------------------------------------- */
 
+/* §5.5, §7.1: the record that stands for the k-th `missing` slot
+ * ("missing:K", failed, blocks long); no disk will ever match its serial
+ * (real serials never contain ':'). */
+void imsm_placeholder_record(struct imsm_disk *rec, int k, uint64_t blocks);
+
 /* A spare record for a disk joining a container (§1.6). */
 int imsm_spare_record(const struct imsm_disk_dev *d, struct imsm_super **ret)
 	__attribute__((warn_unused_result));

@@ -27,6 +27,7 @@
  * the last unit.  SIGTERM, SIGINT and SIGHUP stop the loop at a checkpoint.
  */
 #include "olce.h"
+#include "container.h"
 #include "imsm-io.h"
 #include "imsm-platform.h"
 #include "imsm-reshape.h"
@@ -52,12 +53,6 @@
 #define OLCE_MAX_DISKS MD_MAX_MEMBERS
 #define SUSPEND_OFF "9223372036854775807"
 
-struct olce_vol {
-	char devnm[32];
-	char meta[64]; /* "external:/CONT/N": the spelling to restore */
-	struct md_sysfs md;
-	bool found, frozen;
-};
 
 /* The progress line on a terminal: since when, from which unit. */
 struct olce_meter {
@@ -85,7 +80,7 @@ struct olce {
 	int n_disks;
 	struct imsm_disk spares[OLCE_MAX_DISKS];
 	unsigned int n_spares;
-	struct olce_vol vols[IMSM_MAX_RAID_DEVS];
+	struct cont_vol vols[IMSM_MAX_RAID_DEVS];
 	/* the volume being reshaped */
 	int idx;
 	struct md_sysfs *md;
@@ -155,15 +150,8 @@ static int olce_open_disk(struct olce *o, const struct md_member_info *m)
 /* A disk whose serial the table does not list is a spare: its own record. */
 static void olce_note_spare(struct olce *o, const struct imsm_disk_dev *d)
 {
-	struct imsm_super *own = NULL;
-	int i;
-
-	if (imsm_find_disk(o->cur, d->serial) >= 0 || imsm_read_mpb(d, &own) < 0)
-		return;
-	i = imsm_find_disk(own, d->serial);
-	if (i >= 0)
-		o->spares[o->n_spares++] = own->disk[i];
-	imsm_free(own);
+	if (cont_spare_record(o->cur, d, &o->spares[o->n_spares]))
+		o->n_spares++;
 }
 
 static int olce_load(struct olce *o)
@@ -200,46 +188,6 @@ static int olce_reload(struct olce *o)
 	return 0;
 }
 
-/* Volume index N of an md device of container devnm ("external:/devnm/N"
- * or, frozen, "external:-devnm/N"), -1 for another device. */
-static long olce_volume_index(const char *meta, const char *devnm)
-{
-	size_t n = strlen(devnm);
-	char *end;
-	long idx;
-
-	if (strncmp(meta, "external:", 9) != 0 || (meta[9] != '/' && meta[9] != '-') ||
-	    strncmp(meta + 10, devnm, n) != 0 || meta[10 + n] != '/')
-		return -1;
-	idx = strtol(meta + 11 + n, &end, 10);
-	return *end || end == meta + 11 + n ? -1 : idx;
-}
-
-/* md's name of each volume: "external:/CONT/N", or "-" when frozen. */
-static int olce_find_volumes(struct olce *o)
-{
-	struct mdstat_array *list = NULL;
-	size_t n = strlen(o->cont);
-	int r = mdstat_read("/proc/mdstat", &list);
-
-	if (r < 0)
-		return r;
-	for (struct mdstat_array *a = list; a; a = a->next) {
-		long idx = olce_volume_index(a->metadata, o->cont);
-		struct olce_vol *v;
-
-		if (idx < 0 || idx >= IMSM_MAX_RAID_DEVS || !a->active)
-			continue;
-		v = &o->vols[idx];
-		snprintf(v->devnm, sizeof(v->devnm), "%s", a->devnm);
-		snprintf(v->meta, sizeof(v->meta), "external:/%.*s/%ld", (int)n, a->metadata + 10, idx);
-		sysfs_init(&v->md, SYSROOT, v->devnm);
-		v->found = true;
-	}
-	mdstat_free(list);
-	return 0;
-}
-
 static struct imsm_disk_dev *olce_disk(struct olce *o, const struct imsm_super *s,
 				       unsigned int index)
 {
@@ -251,47 +199,12 @@ static struct imsm_disk_dev *olce_disk(struct olce *o, const struct imsm_super *
 
 /* ---- freezing (md-kernel-interface.md §7) ----------------------------------- */
 
-/* sync_action, where the level has one (raid0 has none). */
-static int olce_sync_action(const struct md_sysfs *md, const char *action)
-{
-	int r = sysfs_set_sync_action(md, action);
-
-	return r == -ENOENT ? 0 : r;
-}
-
-/* A running reshape is not interrupted: it waits at its sync_max. */
-static int vol_freeze(struct olce_vol *v)
-{
-	char meta[80], action[32];
-	int r;
-
-	snprintf(meta, sizeof(meta), "external:-%s", v->meta + 10);
-	r = sysfs_write_attr(&v->md, NULL, "metadata_version", meta);
-	if (r)
-		return r;
-	v->frozen = true;
-	if (sysfs_get_sync_action(&v->md, action, sizeof(action)) == 0 &&
-	    strcmp(action, "reshape") == 0)
-		return 0;
-	return olce_sync_action(&v->md, "frozen");
-}
-
-static int vol_unfreeze(struct olce_vol *v)
-{
-	int r = sysfs_write_attr(&v->md, NULL, "metadata_version", v->meta);
-
-	if (olce_sync_action(&v->md, "idle") < 0 && !r)
-		r = -EIO;
-	v->frozen = r != 0;
-	return r;
-}
-
 static int olce_freeze(struct olce *o)
 {
 	int r = 0;
 
 	for (int i = 0; !r && i < o->cur->num_raid_devs; i++)
-		r = vol_freeze(&o->vols[i]);
+		r = cont_freeze(&o->vols[i]);
 	return r;
 }
 
@@ -300,7 +213,7 @@ static int olce_unfreeze(struct olce *o)
 	int r = 0;
 
 	for (int i = 0; i < IMSM_MAX_RAID_DEVS; i++)
-		if (o->vols[i].frozen && vol_unfreeze(&o->vols[i]) < 0)
+		if (o->vols[i].frozen && cont_unfreeze(&o->vols[i]) < 0)
 			r = -EIO;
 	return r;
 }
@@ -1404,7 +1317,7 @@ static int olce_check_volumes(const struct olce *o, const char *path)
 	char action[32];
 
 	for (int i = 0; i < o->cur->num_raid_devs; i++) {
-		const struct olce_vol *v = &o->vols[i];
+		const struct cont_vol *v = &o->vols[i];
 
 		if (!v->found) {
 			pr_err("cannot grow %s: volume %d is not running", path, i);
@@ -1560,7 +1473,7 @@ static int olce_open(struct olce *o, const char *array, const char *devnm, const
 	olce_die_arm(o);
 	r = olce_load(o);
 	if (!r)
-		r = olce_find_volumes(o);
+		r = cont_find_volumes(o->cont, o->vols);
 	if (r) {
 		pr_err("cannot %s %s: %s", verb, array, strerror(-r));
 		olce_close(o);
@@ -1692,7 +1605,7 @@ static void olce_scan_one(const struct imsm_super *s, const char *devnm, const c
 	sysfs_init(&md, SYSROOT, name);
 	if (sysfs_read_attr(&md, NULL, "metadata_version", meta, sizeof(meta)) < 0)
 		return;
-	idx = olce_volume_index(meta, devnm);
+	idx = cont_volume_index(meta, devnm);
 	if (idx < 0 || idx >= s->num_raid_devs)
 		return;
 	for (size_t i = 0; i < sizeof(moving) / sizeof(moving[0]); i++)
