@@ -6,11 +6,13 @@
  * unsafe or unsupported before anything changes, then the engine in
  * olce.c runs it: for an IMSM container --raid-devices (Online Capacity
  * Expansion), for an IMSM volume --level or --chunk (a restripe, with
- * --dry-run printing its plan only), and --continue for either.  Never
- * parses argv.
+ * --dry-run printing its plan only), and --continue for either; takeover.c
+ * the level changes that move no data (to and from raid1 and raid10).
+ * Never parses argv.
  */
 #include "mdadm.h"
 #include "olce.h"
+#include "takeover.h"
 
 #include <errno.h>
 #include <string.h>
@@ -100,6 +102,20 @@ static int grow_check(const struct request *req, const struct grow_plan *p)
 	return 0;
 }
 
+/* A level change that moves no data (takeover.c): to or from a mirrored
+ * level, and any other pair but raid0 <-> raid5 (which restripes), for
+ * the takeover checks to refuse in IMSM's words. */
+static bool grow_is_takeover(const struct grow_plan *p)
+{
+	bool mirrored = strcmp(p->level, "raid1") == 0 || strcmp(p->level, "raid10") == 0;
+
+	if (p->new_level == UNSET)
+		return false;
+	if (p->new_level == 0)
+		return mirrored;
+	return p->new_level != 5 || mirrored;
+}
+
 /* --level or --chunk of an IMSM volume: one at a time, nothing else with
  * them; raid5's one layout (left-asymmetric) may be named. */
 static int grow_restripe(const struct request *req, const struct grow_plan *p)
@@ -114,8 +130,9 @@ static int grow_restripe(const struct request *req, const struct grow_plan *p)
 		pr_err("cannot change %s: IMSM raid5 has one layout, left-asymmetric", req->array);
 		return EXIT_FAILED;
 	}
-	if (p->new_level != UNSET && p->new_level != 0 && p->new_level != 5)
-		return mode_not_implemented("--grow --level (takeovers to raid1 or raid10)");
+	if (grow_is_takeover(p))
+		return takeover_level(req->array, p->cont, p->vol, p->new_level, req->force,
+				      req->dry_run);
 	return olce_restripe(req->array, p->cont, p->vol, p->new_level == UNSET ? -1 : p->new_level,
 			     p->new_chunk_kib == UNSET ? 0u : (unsigned int)p->new_chunk_kib,
 			     req->dry_run);

@@ -23,6 +23,7 @@
  */
 #include "imsm.h"
 #include "imsm-reshape.h"
+#include "imsm-takeover.h"
 #include "mdadm.h"
 #include "mdmon.h"
 
@@ -221,7 +222,8 @@ static void drop_vanished(struct mdmon_state *st, struct mdstat_array *stats)
 		struct mon_array *a = *pp;
 		struct mdstat_array *s = mdstat_find(stats, a->devnm);
 
-		if (s && is_our_member(st, s) && !a->gone) {
+		/* a volume md took over to raid0 is not watched any more */
+		if (s && is_our_member(st, s) && !a->gone && strcmp(s->level, "raid0") != 0) {
 			pp = &a->next;
 			continue;
 		}
@@ -867,6 +869,33 @@ static int req_migration(struct mdmon_state *st, const struct mdmon_disk_req *re
 }
 
 /*
+ * TAKEOVER: mdadm checked the request against its copy; mdmon builds the
+ * result from its own, newest one (a failure recorded meanwhile refuses
+ * it), swaps it in, then writes the spare records of the disks that left
+ * the table (raid10/raid1 -> raid0): a crash between leaves them stale
+ * members of an older generation, never members a volume counts on.
+ */
+static int req_takeover(struct mdmon_state *st, const struct mdmon_disk_req *req)
+{
+	static char before[IMSM_MAX_DISKS][IMSM_SERIAL_BYTES];
+	struct imsm_takeover_request rq = { .vol = (int)req->major, .new_level = (int)req->minor,
+					    .force = true };
+	struct mon_update u = { .type = MON_UPD_TAKEOVER };
+	unsigned int n = table_serials(st, before);
+	int r;
+
+	if (req->major > IMSM_MAX_RAID_DEVS || req->minor > 10)
+		return -EINVAL;
+	pthread_mutex_lock(&st->lock);
+	r = st->mpb ? imsm_takeover_apply(st->mpb, &rq, &u.mpb) : -ENODATA;
+	pthread_mutex_unlock(&st->lock);
+	if (!r)
+		r = queue_update(st, &u);
+	imsm_free(u.mpb); /* the old one once swapped */
+	return r ? r : spare_left_disks(st, before, n);
+}
+
+/*
  * OLCE_ROLLBACK (flow step 4): md refused the reshape's start and mdadm
  * took the new members out of md again; the metadata from before the
  * start is written, then the disks that were to join get their spare
@@ -1012,6 +1041,9 @@ static int serve_disk_req(struct mdmon_state *st, int fd, const struct mdmon_dis
 		break;
 	case MDMON_REQ_OLCE_ROLLBACK:
 		res = req_olce_rollback(st);
+		break;
+	case MDMON_REQ_TAKEOVER:
+		res = req_takeover(st, req);
 		break;
 	default:
 		return -EPROTO;

@@ -59,6 +59,8 @@ enum mdmon_req_type {
 	MDMON_REQ_MIGR_CHECKPOINT = 3, /* major: volume, minor: curr_migr_unit */
 	MDMON_REQ_MIGR_END = 4,	       /* major: volume (general migration ends) */
 	MDMON_REQ_OLCE_ROLLBACK = 5,   /* md refused the OLCE's start: undo it */
+	MDMON_REQ_TAKEOVER = 6,	       /* major: volume, minor: md level (imsm-takeover.h);
+					* mdmon builds it from its own metadata */
 };
 
 struct mdmon_disk_req {
@@ -107,6 +109,8 @@ struct mon_disk {
 	bool faulty;          /* the kernel says faulty (this pass) */
 	bool in_sync;         /* ... and in_sync */
 	bool recorded;        /* the failure is on disk: the manager removes it */
+	bool released;        /* md failed a disk the volume no longer uses (a
+			       * takeover's leaving mirror): nothing to record */
 };
 
 struct mon_array {
@@ -141,6 +145,7 @@ enum mon_update_type {
 	MON_UPD_SPARE_RECORD, /* write a spare record to a joining disk */
 	MON_UPD_ACTIVATE,     /* a spare takes a slot: start its rebuild */
 	MON_UPD_MIGR_START,   /* mdadm's MPB that starts a migration replaces ours */
+	MON_UPD_TAKEOVER,     /* the MPB after a takeover replaces ours */
 	MON_UPD_OLCE_ROLLBACK, /* the MPB from before that start replaces ours */
 	MON_UPD_MIGR_CHECKPOINT, /* curr_migr_unit of a general migration */
 	MON_UPD_MIGR_END,     /* a general migration ends */

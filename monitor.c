@@ -164,15 +164,39 @@ static void read_array(struct mon_array *a)
 	}
 }
 
-/* Failed disks go into the metadata before the kernel may go on (§6.7). */
+/* Whether volume idx (either map while it migrates) uses disk record index. */
+static bool volume_uses(const struct imsm_super *s, int idx, int index)
+{
+	const struct imsm_vol *v;
+
+	if (index < 0 || idx < 0 || idx >= s->num_raid_devs)
+		return false;
+	v = &s->dev[idx].vol;
+	return imsm_map_uses_disk(&v->map[0], (uint32_t)index) ||
+	       (v->migr_state && imsm_map_uses_disk(&v->map[1], (uint32_t)index));
+}
+
+/*
+ * Failed disks go into the metadata before the kernel may go on (§6.7).
+ * A disk the volume no longer uses (mdadm lets a takeover's mirror half
+ * or a migration's parity disk go) is no failure: marking it would fail
+ * it in the container's other volumes.
+ */
 static bool record_failures(struct mdmon_state *st, struct mon_array *a)
 {
 	bool changed = false;
 
-	for (int i = 0; i < a->n_disks; i++)
-		if (a->disks[i].faulty && !a->disks[i].recorded)
-			changed |= imsm_mark_failed(st->mpb,
-						    imsm_find_disk(st->mpb, a->disks[i].serial));
+	for (int i = 0; i < a->n_disks; i++) {
+		struct mon_disk *d = &a->disks[i];
+		int index;
+
+		if (!d->faulty || d->recorded)
+			continue;
+		index = imsm_find_disk(st->mpb, d->serial);
+		d->released = !volume_uses(st->mpb, a->index, index);
+		if (!d->released)
+			changed |= imsm_mark_failed(st->mpb, index);
+	}
 	return changed;
 }
 
@@ -204,7 +228,8 @@ static void ack_failures(struct mdmon_state *st, struct mon_array *a)
 		d->recorded = true;
 		r = util_pwrite_string(d->state_fd, "-blocked");
 		(void)r; /* not blocked (any more): nothing to release */
-		propagate_failure(st, a, d->kname);
+		if (!d->released)
+			propagate_failure(st, a, d->kname);
 		mgr_wake(st);
 	}
 }
@@ -501,6 +526,7 @@ static bool apply_update(struct mdmon_state *st)
 		reset_checkpoint(st, u->act.vol);
 		return true;
 	case MON_UPD_MIGR_START:
+	case MON_UPD_TAKEOVER:
 	case MON_UPD_OLCE_ROLLBACK: {
 		struct imsm_super *old = st->mpb;
 
