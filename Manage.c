@@ -542,6 +542,7 @@ struct container_op {
 	const char *path;               /* the disk as given */
 	struct imsm_disk_dev d;         /* --add: the disk, open exclusively */
 	struct imsm_super *mpb;         /* newest container copy, NULL: no volume */
+	const char *raid0_vol;          /* --add named this raid0 volume */
 };
 
 static int identify_error(const char *path, int r)
@@ -695,7 +696,10 @@ static int container_add(struct container_op *op)
 		rc = check_size(op);
 	if (!rc)
 		rc = mdmon_running(op->md->devnm) ? add_via_mdmon(op) : add_directly(op);
-	if (!rc)
+	if (!rc && op->raid0_vol)
+		pr_err("added %s to %s as a spare: raid0 %s has none of its own; --grow uses it (--level=5, --level=10, --raid-devices)",
+		       op->path, op->req->array, op->raid0_vol);
+	else if (!rc)
 		pr_err("added %s", op->path);
 	return rc;
 }
@@ -800,18 +804,50 @@ static int container_remove(struct container_op *op)
 	return container_remove_kname(op, kname, dev);
 }
 
+static int container_op_run(struct container_op *op, const struct req_dev *d);
+
 static int container_one(const struct request *req, const struct md_sysfs *md,
 			 const struct req_dev *d)
 {
 	struct container_op op = { .req = req, .md = md, .path = d->path, .d = { .fd = -1 } };
+
+	return container_op_run(&op, d);
+}
+
+/*
+ * --add DEV on a raid0 volume (upstream: "add spares to raid0 using
+ * takeover"): md keeps no spare in a raid0, so DEV becomes a spare of the
+ * volume's container, where a later OLCE, raid0 -> raid5 or raid0 ->
+ * raid10 takes it.
+ */
+static int raid0_add(const struct request *req, const struct md_sysfs *md,
+		     const struct req_dev *d)
+{
+	char cont[32], path[PATH_MAX];
+	struct request creq = *req;
+	struct md_sysfs cmd;
+	struct container_op op = { .req = &creq, .md = &cmd, .path = d->path, .d = { .fd = -1 },
+				   .raid0_vol = req->array };
+
+	if (member_container(md, cont, sizeof(cont)) < 0)
+		return mode_not_implemented("--add to a raid0 volume with this metadata");
+	util_md_display_path(cont, path, sizeof(path));
+	creq.array = path;
+	sysfs_init(&cmd, SYSROOT, cont);
+	return container_op_run(&op, d);
+}
+
+static int container_op_run(struct container_op *op, const struct req_dev *d)
+{
+	const struct request *req = op->req;
 	int rc;
 
 	switch (d->action) {
 	case MANAGE_ADD:
-		rc = container_add(&op);
+		rc = container_add(op);
 		break;
 	case MANAGE_REMOVE:
-		rc = container_remove(&op);
+		rc = container_remove(op);
 		break;
 	default:
 		pr_err("cannot fail %s in container %s: fail it in the volume that uses it",
@@ -819,9 +855,9 @@ static int container_one(const struct request *req, const struct md_sysfs *md,
 		rc = EXIT_USAGE;
 		break;
 	}
-	if (op.d.fd >= 0)
-		close(op.d.fd);
-	imsm_free(op.mpb);
+	if (op->d.fd >= 0)
+		close(op->d.fd);
+	imsm_free(op->mpb);
 	return rc;
 }
 
@@ -843,7 +879,15 @@ static bool is_imsm_container(const struct md_sysfs *md)
 	       strcmp(meta, "external:imsm") == 0;
 }
 
-/* A volume's disks come and go through its container. */
+static bool is_raid0(const struct md_sysfs *md)
+{
+	char level[16];
+
+	return sysfs_get_level(md, level, sizeof(level)) >= 0 && strcmp(level, "raid0") == 0;
+}
+
+/* A volume's disks come and go through its container (a raid0 volume's
+ * --add too: raid0_add()). */
 static int check_volume_actions(const struct request *req, const struct md_sysfs *md)
 {
 	char container[32], path[PATH_MAX];
@@ -852,7 +896,8 @@ static int check_volume_actions(const struct request *req, const struct md_sysfs
 		/* failed or detached members of a volume may go (mdmon would
 		 * take them out itself) */
 		if (req->devs[i].action == MANAGE_FAIL || req->devs[i].action == MANAGE_NONE ||
-		    (req->devs[i].action == MANAGE_REMOVE && keyword_of(req->devs[i].path)))
+		    (req->devs[i].action == MANAGE_REMOVE && keyword_of(req->devs[i].path)) ||
+		    (req->devs[i].action == MANAGE_ADD && is_raid0(md)))
 			continue;
 		if (member_container(md, container, sizeof(container)) < 0)
 			return mode_not_implemented("--add/--remove with this metadata");
@@ -1160,6 +1205,8 @@ static int manage_devices(const struct request *req, const struct md_sysfs *md)
 			rc = manage_keyword(req, md, container, &req->devs[i], kw);
 		else if (container)
 			rc = container_one(req, md, &req->devs[i]);
+		else if (req->devs[i].action == MANAGE_ADD && is_external(md) && is_raid0(md))
+			rc = raid0_add(req, md, &req->devs[i]);
 		else
 			rc = manage_one(req, md, &req->devs[i]);
 	}

@@ -153,6 +153,21 @@ refuse_disks() {
 	fi
 }
 
+# fake_intel_ahci / fake_intel_ahci_off: IMSM_TEST_OROM's table (dpa 6)
+# needs an Intel controller, which the VM lacks: a fake AHCI function
+# (8086:2922, class 010601) stands in for the sysfs PCI list meanwhile.
+fake_intel_ahci() {
+	mkdir -p /tmp/fakepci/0000:00:1f.2
+	printf '0x8086\n' >/tmp/fakepci/0000:00:1f.2/vendor
+	printf '0x2922\n' >/tmp/fakepci/0000:00:1f.2/device
+	printf '0x010601\n' >/tmp/fakepci/0000:00:1f.2/class
+	mount --bind /tmp/fakepci /sys/bus/pci/devices
+}
+
+fake_intel_ahci_off() {
+	umount /sys/bus/pci/devices
+}
+
 # md_devnm /dev/md/NAME -> md127
 md_devnm() {
 	basename "$(readlink -f "$1")"

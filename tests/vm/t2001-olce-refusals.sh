@@ -87,17 +87,11 @@ AG=("${A[@]}" "$G")
 refuse_disks "two more disks, one spare" 1 "not enough spare disks in the container" AG -- \
 	mdadm --grow /dev/md/imsm0 --raid-devices=5
 
-# The platform's disks per array: IMSM_TEST_OROM's table (dpa 6) needs an
-# Intel controller, which the VM lacks: a fake AHCI function (8086:2922,
-# class 010601) stands in for the sysfs PCI list while the grow runs.
-mkdir -p /tmp/fakepci/0000:00:1f.2
-printf '0x8086\n' >/tmp/fakepci/0000:00:1f.2/vendor
-printf '0x2922\n' >/tmp/fakepci/0000:00:1f.2/device
-printf '0x010601\n' >/tmp/fakepci/0000:00:1f.2/class
-mount --bind /tmp/fakepci /sys/bus/pci/devices
+# The platform's disks per array: IMSM_TEST_OROM's table (dpa 6).
+fake_intel_ahci
 refuse_disks "beyond the platform (6 disks)" 1 "at most 6 on this platform" AG -- \
 	env -u IMSM_NO_PLATFORM IMSM_TEST_OROM=1 mdadm --grow /dev/md/imsm0 --raid-devices=7
-umount /sys/bus/pci/devices
+fake_intel_ahci_off
 pattern_verify /dev/md/r5 2010 32
 
 # ---- a resync in progress -----------------------------------------------------

@@ -5,7 +5,7 @@
 # stdout, exit 1 (2 for a chunk that is no size at all, as upstream's
 # parser), every disk of the container unchanged (md5 read past the page
 # cache).  --dry-run prints the plan and changes nothing either.
-#   - raid1: --chunk, --level=5; raid0 --level=10 (a takeover, not here);
+#   - raid1: --chunk, --level=5 (no takeover makes it);
 #   - raid0 --level=5 without a spare; --level with --chunk at once;
 #     --chunk=96 (no power of two), --chunk=2048 (over IMSM's 1 MiB copy
 #     area), --layout=right-symmetric, --level with --raid-devices;
@@ -33,7 +33,7 @@ run_expect 0 mdadm --create /dev/md/r1 --level=1 --raid-devices=2 --size=8M --as
 pattern_write /dev/md/r1 2102 8
 wait_until 30 clean_on "${M[0]}"
 refuse_disks "raid1 chunk" 1 "only raid0 and raid5" M -- mdadm --grow /dev/md/r1 --chunk=128
-refuse_disks "raid1 to raid5" 1 "only raid0 and raid5" M -- mdadm --grow /dev/md/r1 --level=5
+refuse_disks "raid1 to raid5" 1 "IMSM takes over raid0 -> raid10" M -- mdadm --grow /dev/md/r1 --level=5
 pattern_verify /dev/md/r1 2102 8
 stop_all_md
 
@@ -42,7 +42,6 @@ run_expect 0 mdadm --create /dev/md/imsm0 --metadata=imsm --raid-devices=3 "${R[
 run_expect 0 mdadm --create /dev/md/r0 --level=0 --raid-devices=3 --chunk=64 --size=8M \
 	/dev/md/imsm0
 pattern_write /dev/md/r0 2103 24
-refuse_disks "raid0 to raid10" 1 "not implemented" R -- mdadm --grow /dev/md/r0 --level=10
 refuse_disks "raid0 to raid5 without a spare" 1 "needs a spare disk" R -- \
 	mdadm --grow /dev/md/r0 --level=5
 refuse_disks "level and chunk at once" 1 "--level and --chunk together" R -- \

@@ -12,7 +12,9 @@ tko_make() {
 	make_disks $((n + spares)) 40
 	ALL=("${DISKS[@]:first:n + spares}")
 	C=/dev/md/c$first V=() VN=() S0=()
-	run_expect 0 mdadm --create "$C" --metadata=imsm --raid-devices="$n" "${ALL[@]:0:n}"
+	local force=()
+	[ "$n" != 1 ] || force=(--force) # upstream's rule for one-disk arrays
+	run_expect 0 mdadm --create "$C" --metadata=imsm --raid-devices="$n" "${force[@]}" "${ALL[@]:0:n}"
 	i=0
 	for l in "${levels[@]}"; do
 		VN+=("v${first}x$i")
@@ -72,4 +74,13 @@ tko_check() {
 # tko_peer_reads: the peer assembles the container and reads every volume.
 tko_peer_reads() {
 	olce_peer_reads
+}
+
+# tko_quiet DISKS-VAR: mdmon has marked every volume clean again (after
+# the last write, the safe-mode delay) and the disks no longer change.
+tko_quiet() {
+	local -n q=$1
+	wait_until 30 sh -c "! mdadm -E ${q[0]} | grep -q 'Dirty State : dirty'" ||
+		fail "a volume stays dirty"
+	wait_until 60 disks_settled "${q[@]}" || fail "the disks keep changing"
 }
