@@ -34,30 +34,32 @@ tko_make() {
 	OLCE_SEED=$first
 }
 
-# tko_rebuilt I: volume V[I] has no out-of-sync slot left: md idle and not
-# degraded, mdmon's metadata normal (a minute at most).
+# tko_rebuilt I [DISK]: volume V[I] has no out-of-sync slot left: md idle
+# and not degraded, mdmon's metadata (on DISK, default ALL[0]) normal.
 tko_rebuilt() {
 	local dev
 	dev=$(md_devnm "${V[$1]}")
 	wait_until 120 sh -c "[ \"\$(cat /sys/block/$dev/md/degraded)\" = 0 ] &&
 		[ \"\$(cat /sys/block/$dev/md/sync_action)\" = idle ]" ||
 		fail "${V[$1]} is not rebuilt: $(cat /proc/mdstat)"
-	wait_until 30 sh -c "mdadm -E ${ALL[0]} | grep -q 'Migrate State : rebuild' && exit 1;
-		! mdadm -E ${ALL[0]} | grep 'Map State' | grep -vq 'normal\$'" ||
-		fail "${V[$1]}: the metadata is not normal: $(mdadm -E "${ALL[0]}" | grep -E 'Map State|Migrate')"
+	wait_until 30 sh -c "mdadm -E ${2:-${ALL[0]}} | grep -q 'Migrate State : rebuild' && exit 1;
+		! mdadm -E ${2:-${ALL[0]}} | grep 'Map State' | grep -vq 'normal\$'" ||
+		fail "${V[$1]}: the metadata is not normal: $(mdadm -E "${2:-${ALL[0]}}" | grep -E 'Map State|Migrate')"
 }
 
-# tko_check I LEVEL DISKS: volume V[I] runs LEVEL on DISKS in md, its size
-# and pattern are as before, and our -E and the peer's of every member
+# tko_check I LEVEL DISKS [DISKS-VAR]: volume V[I] runs LEVEL on DISKS in
+# md, its size and pattern are as before, and our -E and the peer's of
+# every member of its container (DISKS-VAR, default ALL; spares skipped)
 # agree (LEVEL, DISKS members, map normal, no migration).
 tko_check() {
 	local dev d p
+	local -n in=${4:-ALL}
 	dev=$(md_devnm "${V[$1]}")
 	[ "$(md_attr "$dev" level)" = "raid$2" ] || fail "${V[$1]}: level $(md_attr "$dev" level), expected raid$2"
 	[ "$(md_attr "$dev" raid_disks)" = "$3" ] || fail "${V[$1]}: raid_disks $(md_attr "$dev" raid_disks), expected $3"
 	[ "$(blockdev --getsize64 "${V[$1]}")" = "${S0[$1]}" ] || fail "${V[$1]}: size changed"
 	pattern_verify "${V[$1]}" $((OLCE_SEED * 10 + $1)) $((S0[$1] >> 20))
-	for d in "${ALL[@]}"; do
+	for d in "${in[@]}"; do
 		[ "$(examine_field "$d" State)" = spare ] && continue
 		for p in mdadm mdadm-peer; do
 			"$p" -E "$d" >/tmp/e.txt 2>&1 || fail "$p -E $d failed"
