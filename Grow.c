@@ -84,14 +84,12 @@ static int grow_check(const struct request *req, const struct grow_plan *p)
 		pr_err("--grow --add does not apply to IMSM; hint: mdadm --add CONTAINER DEV, then mdadm --grow CONTAINER --raid-devices=N");
 		return EXIT_FAILED;
 	}
-	if (req->array_size_kib != UNSET)
-		return mode_not_implemented("--grow --array-size");
 	if (req->dry_run && (p->cont[0] == '\0' || p->new_size_kib != UNSET ||
 			     p->new_disks != UNSET || req->do_continue))
 		return mode_not_implemented("--grow --dry-run except for --level or --chunk");
 	if (p->new_disks == UNSET && p->new_chunk_kib == UNSET && p->new_level == UNSET &&
-	    p->new_size_kib == UNSET && !req->do_continue) {
-		pr_err("no change requested for %s: give --raid-devices, --level, --chunk or --size",
+	    p->new_size_kib == UNSET && req->array_size_kib == UNSET && !req->do_continue) {
+		pr_err("no change requested for %s: give --raid-devices, --level, --chunk, --size or --array-size",
 		       req->array);
 		return EXIT_USAGE;
 	}
@@ -158,6 +156,15 @@ int mode_grow(const struct request *req)
 		return olce_grow(req->array, plan.cont, UNSET, true);
 	if (plan.cont[0] && (plan.new_level != UNSET || plan.new_chunk_kib != UNSET))
 		return grow_restripe(req, &plan);
+	if (plan.cont[0] && plan.new_size_kib != UNSET && plan.new_disks == UNSET &&
+	    plan.new_chunk_kib == UNSET && plan.new_level == UNSET && req->array_size_kib == UNSET)
+		return takeover_size(req->array, plan.cont, plan.vol, (uint64_t)plan.new_size_kib);
+	if (plan.cont[0] && req->array_size_kib != UNSET && plan.new_size_kib == UNSET &&
+	    plan.new_disks == UNSET && plan.new_chunk_kib == UNSET && plan.new_level == UNSET)
+		return takeover_array_size(req->array, plan.cont, plan.vol,
+					   (uint64_t)req->array_size_kib);
+	if (req->array_size_kib != UNSET)
+		return mode_not_implemented("--grow --array-size with other changes or on this array");
 	if (plan.container && plan.new_disks != UNSET && plan.new_chunk_kib == UNSET &&
 	    plan.new_level == UNSET && plan.new_size_kib == UNSET)
 		return olce_grow(req->array, plan.devnm, plan.new_disks, false);

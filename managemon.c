@@ -23,6 +23,7 @@
  */
 #include "imsm.h"
 #include "imsm-reshape.h"
+#include "imsm-resize.h"
 #include "imsm-takeover.h"
 #include "mdadm.h"
 #include "mdmon.h"
@@ -895,6 +896,22 @@ static int req_takeover(struct mdmon_state *st, const struct mdmon_disk_req *req
 	return r ? r : spare_left_disks(st, before, n);
 }
 
+/* RESIZE: the volume's new size on each member, built from our copy. */
+static int req_resize(struct mdmon_state *st, const struct mdmon_disk_req *req)
+{
+	struct mon_update u = { .type = MON_UPD_TAKEOVER };
+	int r;
+
+	pthread_mutex_lock(&st->lock);
+	r = st->mpb ? imsm_resize_apply(st->mpb, (int)req->major, (uint64_t)req->minor * 1024, &u.mpb)
+		    : -ENODATA;
+	pthread_mutex_unlock(&st->lock);
+	if (!r)
+		r = queue_update(st, &u);
+	imsm_free(u.mpb); /* the old one once swapped */
+	return r;
+}
+
 /*
  * OLCE_ROLLBACK (flow step 4): md refused the reshape's start and mdadm
  * took the new members out of md again; the metadata from before the
@@ -1044,6 +1061,9 @@ static int serve_disk_req(struct mdmon_state *st, int fd, const struct mdmon_dis
 		break;
 	case MDMON_REQ_TAKEOVER:
 		res = req_takeover(st, req);
+		break;
+	case MDMON_REQ_RESIZE:
+		res = req_resize(st, req);
 		break;
 	default:
 		return -EPROTO;

@@ -61,6 +61,7 @@ enum mdmon_req_type {
 	MDMON_REQ_OLCE_ROLLBACK = 5,   /* md refused the OLCE's start: undo it */
 	MDMON_REQ_TAKEOVER = 6,	       /* major: volume, minor: md level (imsm-takeover.h);
 					* mdmon builds it from its own metadata */
+	MDMON_REQ_RESIZE = 7,	       /* major: volume, minor: MiB per member (imsm-resize.h) */
 };
 
 struct mdmon_disk_req {
@@ -145,7 +146,7 @@ enum mon_update_type {
 	MON_UPD_SPARE_RECORD, /* write a spare record to a joining disk */
 	MON_UPD_ACTIVATE,     /* a spare takes a slot: start its rebuild */
 	MON_UPD_MIGR_START,   /* mdadm's MPB that starts a migration replaces ours */
-	MON_UPD_TAKEOVER,     /* the MPB after a takeover replaces ours */
+	MON_UPD_TAKEOVER,     /* the MPB after a takeover or a resize replaces ours */
 	MON_UPD_OLCE_ROLLBACK, /* the MPB from before that start replaces ours */
 	MON_UPD_MIGR_CHECKPOINT, /* curr_migr_unit of a general migration */
 	MON_UPD_MIGR_END,     /* a general migration ends */

@@ -5,6 +5,7 @@
 #include "container.h"
 #include "imsm-io.h"
 #include "imsm-platform.h"
+#include "imsm-resize.h"
 #include "imsm-takeover.h"
 #include "imsm.h"
 #include "mdadm.h"
@@ -108,15 +109,11 @@ static bool tko_touches(const struct tko *t, int i)
 	return tko_mirrored(t) || i == t->rq.vol;
 }
 
-static int tko_refuse(const struct tko *t)
+/* Every volume running and idle, no other mdmon serving the container. */
+static int tko_busy_or_foreign(const struct tko *t)
 {
 	char action[32];
-	int r = imsm_takeover_check(t->cur, &t->rq);
 
-	if (r) {
-		pr_err("cannot change %s: %s", t->array, imsm_takeover_error(r));
-		return EXIT_FAILED;
-	}
 	for (int i = 0; i < t->cur->num_raid_devs; i++) {
 		const struct cont_vol *v = &t->vols[i];
 
@@ -137,6 +134,17 @@ static int tko_refuse(const struct tko *t)
 		return EXIT_FAILED;
 	}
 	return 0;
+}
+
+static int tko_refuse(const struct tko *t)
+{
+	int r = imsm_takeover_check(t->cur, &t->rq);
+
+	if (r) {
+		pr_err("cannot change %s: %s", t->array, imsm_takeover_error(r));
+		return EXIT_FAILED;
+	}
+	return tko_busy_or_foreign(t);
 }
 
 static const char *tko_path_of(const struct tko *t, const struct imsm_super *s, uint32_t ord)
@@ -275,21 +283,31 @@ static int tko_run(struct tko *t)
 	return r ? EXIT_FAILED : 0;
 }
 
+/* The container's metadata, disks, spares and volumes; one line when
+ * they cannot be read. */
+static int tko_open(struct tko *t, const char *array, const char *devnm)
+{
+	int r;
+
+	memset(t, 0, sizeof(*t));
+	t->array = array;
+	snprintf(t->cont, sizeof(t->cont), "%s", devnm);
+	r = tko_load(t);
+	if (r) {
+		pr_err("cannot change %s: %s", array, strerror(-r));
+		tko_close(t);
+	}
+	return r;
+}
+
 int takeover_level(const char *array, const char *devnm, int vol, int new_level, bool force,
 		   bool dry_run)
 {
 	struct tko t;
-	int rc, r;
+	int rc;
 
-	memset(&t, 0, sizeof(t));
-	t.array = array;
-	snprintf(t.cont, sizeof(t.cont), "%s", devnm);
-	r = tko_load(&t);
-	if (r) {
-		pr_err("cannot change %s: %s", array, strerror(-r));
-		tko_close(&t);
+	if (tko_open(&t, array, devnm) < 0)
 		return EXIT_FAILED;
-	}
 	t.rq = (struct imsm_takeover_request){ .vol = vol, .new_level = new_level,
 					       .spares = t.spares, .n_spares = t.n_spares,
 					       .force = force };
@@ -301,4 +319,154 @@ int takeover_level(const char *array, const char *devnm, int vol, int new_level,
 		rc = tko_run(&t);
 	tko_close(&t);
 	return rc;
+}
+
+/* ---- a volume's size on each disk (--grow --size, --array-size) ------------------ */
+
+/* array_size pinned to what md shows now: md then waits for our value. */
+static int size_pin(const struct md_sysfs *md)
+{
+	unsigned long long sectors;
+	int r = sysfs_read_ull(md, NULL, "../size", &sectors);
+
+	return r ? r : sysfs_write_ull(md, NULL, "array_size", sectors / 2);
+}
+
+/* Every member's usable size, then the array's component size. */
+static int size_md_members(const struct md_sysfs *md, unsigned long long kib)
+{
+	struct md_array_info info;
+	int r = sysfs_read_array(md, &info);
+
+	if (r)
+		return r;
+	for (int i = 0; !r && i < info.n_members; i++)
+		if (info.members[i].slot >= 0)
+			r = sysfs_write_ull(md, info.members[i].kname, "size", kib);
+	sysfs_free_array(&info);
+	return r ? r : sysfs_write_ull(md, NULL, "component_size", kib);
+}
+
+/* raid0 cannot change size: md runs it as raid4, its parity slot
+ * missing, meanwhile (md-kernel-interface.md §9.5). */
+static int size_md_level(struct tko *t, bool back)
+{
+	const struct md_sysfs *md = &t->vols[t->rq.vol].md;
+	int r;
+
+	if (imsm_map_md_level(&t->cur->dev[t->rq.vol].vol.map[0]) != 0)
+		return 0;
+	r = sysfs_write_attr(md, NULL, "level", back ? "raid0" : "raid4");
+	if (!r && !back)
+		r = cont_sync_action(md, "frozen");
+	return r;
+}
+
+/*
+ * md first (larger members, the array held at its size), then the
+ * metadata (a redundant volume dirty: the new region has no parity or
+ * mirror yet), then the array's new size; md resyncs the region when
+ * unfrozen, mdmon records that as a REPAIR migration with checkpoints.
+ */
+static int size_run(struct tko *t, uint64_t kib)
+{
+	const struct imsm_map *m = &t->cur->dev[t->rq.vol].vol.map[0];
+	const struct md_sysfs *md = &t->vols[t->rq.vol].md;
+	int dm = imsm_data_members(imsm_map_md_level(m), m->num_members);
+	const char *what = "cannot start mdmon";
+	bool committed = false;
+	int r = mdmon_running(t->cont) ? 0 : mdmon_start(t->cont);
+
+	if (!r) {
+		what = "cannot freeze";
+		r = cont_freeze(&t->vols[t->rq.vol]);
+	}
+	if (!r) {
+		what = "md refused the new size";
+		r = size_pin(md);
+	}
+	if (!r)
+		r = size_md_level(t, false);
+	if (!r)
+		r = size_md_members(md, kib);
+	if (!r) {
+		what = "mdmon refused the new metadata";
+		r = mdmon_disk_request(t->cont, MDMON_REQ_RESIZE, (unsigned int)t->rq.vol,
+				       (unsigned int)(kib / 1024));
+		committed = !r;
+	}
+	if (committed) {
+		tko_maybe_die("metadata");
+		what = "md refused the new size";
+		r = sysfs_write_ull(md, NULL, "array_size", kib * (uint64_t)dm);
+	}
+	if (!r)
+		r = size_md_level(t, true);
+	if (!r)
+		tko_maybe_die("md");
+	if (cont_unfreeze(&t->vols[t->rq.vol]) < 0 && !r) {
+		what = "cannot unfreeze";
+		r = -EIO;
+	}
+	if (r && committed)
+		pr_err("cannot grow %s: %s: %s; the metadata records %llu KiB per disk: stop and assemble the container to finish it",
+		       t->array, what, strerror(-r), (unsigned long long)kib);
+	else if (r)
+		pr_err("cannot grow %s: %s: %s; the metadata is unchanged", t->array, what, strerror(-r));
+	else
+		pr_err("component size of %s has been set to %lluK", t->array, (unsigned long long)kib);
+	return r ? EXIT_FAILED : 0;
+}
+
+static int size_refuse(struct tko *t, uint64_t want_kib, uint64_t *kib)
+{
+	int r = imsm_resize_check(t->cur, t->rq.vol, want_kib, kib);
+
+	if (r) {
+		pr_err("cannot grow %s: %s", t->array, imsm_resize_error(r));
+		return EXIT_FAILED;
+	}
+	return tko_busy_or_foreign(t);
+}
+
+int takeover_size(const char *array, const char *devnm, int vol, uint64_t size_kib)
+{
+	uint64_t kib = 0;
+	struct tko t;
+	int rc;
+
+	if (tko_open(&t, array, devnm) < 0)
+		return EXIT_FAILED;
+	t.rq.vol = vol;
+	rc = size_refuse(&t, size_kib, &kib);
+	if (!rc && kib * 2 == imsm_map_data_blocks(&t.cur->dev[vol].vol.map[0]))
+		pr_err("component size of %s unchanged at %lluK", array, (unsigned long long)kib);
+	else if (!rc)
+		rc = size_run(&t, kib);
+	tko_close(&t);
+	return rc;
+}
+
+int takeover_array_size(const char *array, const char *devnm, int vol, uint64_t size_kib)
+{
+	uint64_t max;
+	struct tko t;
+	int r;
+
+	if (tko_open(&t, array, devnm) < 0)
+		return EXIT_FAILED;
+	r = vol < t.cur->num_raid_devs && t.vols[vol].found ? 0 : -ENODEV;
+	max = r ? 0 : t.cur->dev[vol].size_blocks / 2;
+	if (!r && size_kib > max) {
+		pr_err("cannot set the array size of %s to %lluK: the metadata gives it %lluK (grow it with --size)",
+		       array, (unsigned long long)size_kib, (unsigned long long)max);
+		tko_close(&t);
+		return EXIT_FAILED;
+	}
+	if (!r)
+		r = sysfs_write_ull(&t.vols[vol].md, NULL, "array_size", size_kib ? size_kib : max);
+	if (r)
+		pr_err("cannot set the array size of %s: %s", array, strerror(-r));
+	tko_close(&t);
+	return r ? EXIT_FAILED : 0;
 }
