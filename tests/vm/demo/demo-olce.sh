@@ -311,4 +311,54 @@ echo "   (our -E and the peer's: raid0, 3 members, 256 KiB chunks, idle)"
 umount /mnt/vol2
 show mdadm --stop --scan
 
+# ---------------------------------------------------------------------------
+say "8. Takeovers and size of a live volume (raid0 -> raid10, --size=max, raid10 -> raid0)"
+make_disks 4 64
+T=("${DISKS[@]:8:4}")
+show mdadm --create /dev/md/imsm2 --metadata=imsm --raid-devices=2 "${T[@]:0:2}"
+show mdadm --create /dev/md/vol3 --level=0 --raid-devices=2 --chunk=64 --size=12M /dev/md/imsm2
+mkfs.ext4 -q -L vol3 -E nodiscard,lazy_itable_init=0,lazy_journal_init=0 /dev/md/vol3
+mkdir -p /mnt/vol3
+mount /dev/md/vol3 /mnt/vol3
+add_files vol3 /mnt/vol3 h.bin:12 i.bin:4
+echo "   (ext4 mounted, 16 MiB of files)"
+show mdadm /dev/md/vol3 --add "${T[2]}" "${T[3]}"
+show mdadm --grow /dev/md/vol3 --level=10
+dev=$(md_devnm /dev/md/vol3)
+for _ in $(seq 600); do
+	[ "$(cat "/sys/block/$dev/md/degraded")" = 0 ] &&
+		[ "$(cat "/sys/block/$dev/md/sync_action")" = idle ] && break
+	sleep 0.2
+done
+[ "$(cat "/sys/block/$dev/md/degraded")" = 0 ] || fail "vol3's mirrors were not rebuilt"
+echo "   (mdmon rebuilt both mirrors from the spares)"
+detail_brief /dev/md/vol3
+drop_caches
+files_ok vol3 /mnt/vol3
+echo "   the files match their checksums"
+show mdadm --grow /dev/md/vol3 --size=max
+for _ in $(seq 600); do
+	[ "$(cat "/sys/block/$dev/md/sync_action")" = idle ] && break
+	sleep 0.2
+done
+show resize2fs -p /dev/md/vol3 2>&1 | grep -v '^$' | sed 's/^/    /'
+df -h /mnt/vol3 | sed 's/^/    /'
+detail_brief /dev/md/vol3
+show mdadm --grow /dev/md/vol3 --level=0
+detail_brief /dev/md/vol3
+[ "$(cat "/sys/block/$dev/md/level")" = raid0 ] || fail "vol3 is not raid0 again"
+drop_caches
+files_ok vol3 /mnt/vol3
+echo "   the files match their checksums; the mirror halves are spares again:"
+for d in "${T[@]}"; do printf '    %s: %s\n' "$d" "$(examine_field "$d" State)"; done
+[ "$(for d in "${T[@]}"; do examine_field "$d" State; done | grep -c '^spare$')" = 2 ] ||
+	fail "the mirror halves are not spares"
+for p in mdadm mdadm-peer; do
+	"$p" -E "${T[0]}" >/tmp/e.txt 2>&1 || fail "$p -E failed"
+	grep -q 'Map State : normal$' /tmp/e.txt || fail "$p -E: vol3 not normal"
+done
+echo "   (our -E and the peer's: raid0, normal)"
+umount /mnt/vol3
+show mdadm --stop --scan
+
 printf '\n(%s s in the guest, after the VM boot)\ndemo: OK\n' $((SECONDS - T0))
