@@ -9,6 +9,9 @@
 #include "fixture.h"
 #include "imsm-format.h"
 #include "imsm-reshape.h"
+#include "unit.h"
+
+#include <stdlib.h>
 
 #define GOLDEN_MPB_MAX_BYTES 4096
 #define GOLDEN_SECTOR 512
@@ -50,6 +53,22 @@ static inline int golden_load_migr(const char *name, struct imsm_migr_rec *ret)
 	int r = golden_load_bytes(name, buf, sizeof(buf), &len);
 
 	return r ? r : imsm_migr_rec_decode(buf, len, GOLDEN_SECTOR, ret);
+}
+
+/* s survives encode and decode (the validator takes it). */
+static inline void golden_round_trip(const struct imsm_super *s)
+{
+	size_t len = imsm_mpb_bytes(s), used = 0;
+	struct imsm_super *back = NULL;
+	void *buf = calloc(1, len);
+
+	CHECK(buf != NULL);
+	if (!buf)
+		return;
+	CHECK_INT(imsm_encode(s, buf, len, &used), 0);
+	CHECK_INT(imsm_decode(buf, used, &back), 0);
+	imsm_free(back);
+	free(buf);
 }
 
 #endif

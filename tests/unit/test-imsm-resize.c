@@ -21,21 +21,6 @@
 #include "imsm.h"
 #include "unit.h"
 
-static void round_trip(const struct imsm_super *s)
-{
-	size_t len = imsm_mpb_bytes(s), used = 0;
-	struct imsm_super *back = NULL;
-	void *buf = calloc(1, len);
-
-	CHECK(buf != NULL);
-	if (!buf)
-		return;
-	CHECK_INT(imsm_encode(s, buf, len, &used), 0);
-	CHECK_INT(imsm_decode(buf, used, &back), 0);
-	imsm_free(back);
-	free(buf);
-}
-
 static void grow_max(const char *fixture, int vol, int dirty)
 {
 	struct imsm_super *s = golden_load_mpb(fixture), *out = NULL;
@@ -61,7 +46,7 @@ static void grow_max(const char *fixture, int vol, int dirty)
 		CHECK_INT(m->pba_of_lba0, s->dev[vol].vol.map[0].pba_of_lba0);
 		CHECK_INT(d->vol.dirty, dirty);
 		CHECK_INT(d->vol.migr_state, 0);
-		round_trip(out);
+		golden_round_trip(out);
 		/* max again: nothing left to grow */
 		CHECK_INT(imsm_resize_check(out, vol, 0, &again), 0);
 		CHECK_INT(again, kib);

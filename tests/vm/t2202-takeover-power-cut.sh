@@ -26,10 +26,6 @@ use_vm_disks
 A=("${DISKS[@]:0:4}") B=("${DISKS[@]:4:2}") ALL=("${DISKS[@]}")
 VN=(ta tb) OLCE_SEED=220
 
-vols() {
-	V=("$(vol_path ta)" "$(vol_path tb)")
-	S0=("$(state_get size0)" "$(state_get size1)")
-}
 
 ckpt() { # DISK: the unit of mdmon's rebuild checkpoint, empty when none
 	local c
@@ -56,13 +52,6 @@ resumes_at() { # DEV N
 	fail "$1: no member is recovering: $(cat /proc/mdstat)"
 }
 
-assemble() {
-	[ -z "$(awk '/^md/' /proc/mdstat)" ] || fail "arrays running before our assembly"
-	run_expect 0 mdadm --assemble --scan
-	printf '%s\n' "$last_err"
-	vols
-	olce_patterns_ok
-}
 
 killed_at() { # STEP I LEVEL: --grow V[I] --level=LEVEL, mdadm killed after STEP
 	local rc=0
@@ -78,7 +67,7 @@ boot1() {
 	run_expect 0 mdadm --create /dev/md/tb --level=0 --raid-devices=1 --force --size=12M /dev/md/cb
 	state_put size0 "$(blockdev --getsize64 /dev/md/ta)"
 	state_put size1 "$(blockdev --getsize64 /dev/md/tb)"
-	vols
+	tko_vols
 	pattern_write "${V[0]}" 2200 $((S0[0] >> 20))
 	pattern_write "${V[1]}" 2201 $((S0[1] >> 20))
 	run_expect 0 mdadm --add /dev/md/ca "${A[@]:2}"
@@ -127,7 +116,7 @@ readd_loose() { # MEMBER-DISK DISK...
 
 boot2() {
 	slow 300
-	assemble
+	tko_assemble
 	readd_loose "${A[0]}" "${A[@]}"
 	readd_loose "${B[0]}" "${B[@]}"
 	resumes_at "$(md_devnm "${V[0]}")" "$(state_get ckptA)"
@@ -145,7 +134,7 @@ boot2() {
 }
 
 boot3() {
-	assemble
+	tko_assemble
 	tko_check 0 0 2 A
 	tko_check 1 0 1 B
 	[ "$(spares_in "${A[@]}")" = 2 ] || fail "A: the mirror halves are not spares"
@@ -160,7 +149,7 @@ boot3() {
 }
 
 boot4() {
-	assemble
+	tko_assemble
 	readd_loose "${A[0]}" "${A[@]}"
 	readd_loose "${B[0]}" "${B[@]}"
 	tko_rebuilt 0 "${A[0]}"
@@ -168,16 +157,7 @@ boot4() {
 	tko_check 0 10 4 A
 	tko_check 1 1 2 B
 	note "after three power cuts: raid0 -> raid10 -> raid0 -> raid10 and raid0 -> raid1 -> raid0 -> raid1, data intact"
-	stop_all_md
-	run_expect 0 mdadm-peer -A /dev/md/pa "${A[@]}"
-	run_expect 0 mdadm-peer -A /dev/md/pb "${B[@]}"
-	run_expect 0 mdadm-peer -I /dev/md/pa
-	run_expect 0 mdadm-peer -I /dev/md/pb
-	wait_until 30 sh -c "ls /dev/md/ta* /dev/md/tb*" >/dev/null
-	vols
-	olce_patterns_ok
-	stop_all_md
-	note "the peer assembles both containers; data intact"
+	tko_peer_reads_two
 }
 
 "boot$VMTEST_BOOT"

@@ -22,10 +22,6 @@ use_vm_disks
 A=("${DISKS[@]:0:3}") B=("${DISKS[@]:3:2}") ALL=("${DISKS[@]}")
 VN=(sa sb) OLCE_SEED=230
 
-vols() {
-	V=("$(vol_path sa)" "$(vol_path sb)")
-	S0=("$(state_get size0)" "$(state_get size1)")
-}
 
 repairing() { # DISK: a REPAIR migration with a checkpoint above 0 is recorded
 	local c
@@ -33,13 +29,6 @@ repairing() { # DISK: a REPAIR migration with a checkpoint above 0 is recorded
 	mdadm -E "$1" | grep -q 'Migrate State : repair' && [ "${c%% *}" -gt 0 ] 2>/dev/null
 }
 
-assemble() {
-	[ -z "$(awk '/^md/' /proc/mdstat)" ] || fail "arrays running before our assembly"
-	run_expect 0 mdadm --assemble --scan
-	printf '%s\n' "$last_err"
-	vols
-	olce_patterns_ok
-}
 
 settled() { # I: md idle, no migration recorded, metadata clean
 	local dev
@@ -57,7 +46,7 @@ boot1() {
 	state_put size0 "$(blockdev --getsize64 /dev/md/sa)"
 	state_put size1 "$(blockdev --getsize64 /dev/md/sb)"
 	state_put old_sectors "$(($(md_attr "$(md_devnm /dev/md/sa)" component_size) * 2))"
-	vols
+	tko_vols
 	pattern_write "${V[0]}" 2300 $((S0[0] >> 20))
 	pattern_write "${V[1]}" 2301 $((S0[1] >> 20))
 	sync
@@ -72,7 +61,7 @@ boot1() {
 boot2() {
 	local dev rs
 	slow 300
-	assemble
+	tko_assemble
 	dev=$(md_devnm "${V[0]}")
 	rs=$(cat "/sys/block/$dev/md/resync_start")
 	case $rs in [0-9]*) ;; *) fail "the resync of the new region was not resumed: resync_start $rs" ;; esac
@@ -92,7 +81,7 @@ boot2() {
 
 boot3() {
 	local dev
-	assemble
+	tko_assemble
 	dev=$(md_devnm "${V[1]}")
 	[ "$(blockdev --getsize64 "${V[1]}")" -gt "${S0[1]}" ] || fail "B is not at the metadata's new size"
 	wait_until 120 settled 1 || fail "B's resync did not end: $(cat /proc/mdstat)"
@@ -103,16 +92,7 @@ boot3() {
 		"$p" -E "${A[0]}" | grep -q 'Map State : normal$' || fail "$p -E: A not normal"
 	done
 	note "after two power cuts both volumes are at their new sizes, resynced, data intact"
-	stop_all_md
-	run_expect 0 mdadm-peer -A /dev/md/pa "${A[@]}"
-	run_expect 0 mdadm-peer -A /dev/md/pb "${B[@]}"
-	run_expect 0 mdadm-peer -I /dev/md/pa
-	run_expect 0 mdadm-peer -I /dev/md/pb
-	wait_until 30 sh -c "ls /dev/md/sa* /dev/md/sb*" >/dev/null
-	vols
-	olce_patterns_ok
-	stop_all_md
-	note "the peer assembles both containers; data intact"
+	tko_peer_reads_two
 }
 
 "boot$VMTEST_BOOT"

@@ -86,3 +86,37 @@ tko_quiet() {
 		fail "a volume stays dirty"
 	wait_until 60 disks_settled "${q[@]}" || fail "the disks keep changing"
 }
+
+# ---- two containers over virtio disks, across boots (t2202, t2204) ----------
+# The tests set A and B (the disks of containers 1 and 2), VN (the two
+# volume names) and keep size0, size1 with state_put.
+
+# tko_vols: V and S0 of both volumes after an assembly.
+tko_vols() {
+	V=("$(vol_path "${VN[0]}")" "$(vol_path "${VN[1]}")")
+	S0=("$(state_get size0)" "$(state_get size1)")
+}
+
+# tko_assemble: our `mdadm --assemble --scan` of a freshly booted guest;
+# every pattern reads back.
+tko_assemble() {
+	[ -z "$(awk '/^md/' /proc/mdstat)" ] || fail "arrays running before our assembly"
+	run_expect 0 mdadm --assemble --scan
+	printf '%s\n' "$last_err"
+	tko_vols
+	olce_patterns_ok
+}
+
+# tko_peer_reads_two: the peer assembles both containers and reads both.
+tko_peer_reads_two() {
+	stop_all_md
+	run_expect 0 mdadm-peer -A /dev/md/pa "${A[@]}"
+	run_expect 0 mdadm-peer -A /dev/md/pb "${B[@]}"
+	run_expect 0 mdadm-peer -I /dev/md/pa
+	run_expect 0 mdadm-peer -I /dev/md/pb
+	wait_until 30 sh -c "ls /dev/md/${VN[0]}* /dev/md/${VN[1]}*" >/dev/null
+	tko_vols
+	olce_patterns_ok
+	stop_all_md
+	note "the peer assembles both containers; data intact"
+}
