@@ -82,6 +82,16 @@ int cont_unfreeze(struct cont_vol *v)
 	return r;
 }
 
+int cont_unfreeze_all(struct cont_vol *vols)
+{
+	int r = 0;
+
+	for (int i = 0; i < IMSM_MAX_RAID_DEVS; i++)
+		if (vols[i].frozen && cont_unfreeze(&vols[i]) < 0)
+			r = -EIO;
+	return r;
+}
+
 bool cont_spare_record(const struct imsm_super *s, const struct imsm_disk_dev *d,
 		       struct imsm_disk *ret)
 {

@@ -33,6 +33,10 @@ int cont_find_volumes(const char *cont, struct cont_vol *vols) __attribute__((wa
 int cont_freeze(struct cont_vol *v) __attribute__((warn_unused_result));
 int cont_unfreeze(struct cont_vol *v) __attribute__((warn_unused_result));
 
+/* Every volume of vols[IMSM_MAX_RAID_DEVS] that is frozen; -EIO when one
+ * could not be. */
+int cont_unfreeze_all(struct cont_vol *vols) __attribute__((warn_unused_result));
+
 /* sync_action, where the level has one (raid0 has none). */
 int cont_sync_action(const struct md_sysfs *md, const char *action)
 	__attribute__((warn_unused_result));

@@ -208,16 +208,6 @@ static int olce_freeze(struct olce *o)
 	return r;
 }
 
-static int olce_unfreeze(struct olce *o)
-{
-	int r = 0;
-
-	for (int i = 0; i < IMSM_MAX_RAID_DEVS; i++)
-		if (o->vols[i].frozen && cont_unfreeze(&o->vols[i]) < 0)
-			r = -EIO;
-	return r;
-}
-
 /* ---- the migration record (imsm-format.md §1.7, §6.7) ----------------------- */
 
 /* The record into the last sector of the slot-0 and slot-1 members. */
@@ -1488,7 +1478,7 @@ static int olce_run_all(struct olce *o, const char *array, int new_disks, bool d
 	bool started = false;
 	int r = olce_go(o, new_disks, do_continue, &what, &started);
 
-	if ((!r || !started) && olce_unfreeze(o) < 0 && !r)
+	if ((!r || !started) && cont_unfreeze_all(o->vols) < 0 && !r)
 		r = -EIO;
 	olce_say_failure(o, array, what, r, started);
 	return r ? EXIT_FAILED : 0;

@@ -190,16 +190,6 @@ static int tko_freeze(struct tko *t)
 	return r;
 }
 
-static int tko_unfreeze(struct tko *t)
-{
-	int r = 0;
-
-	for (int i = 0; i < IMSM_MAX_RAID_DEVS; i++)
-		if (t->vols[i].frozen && cont_unfreeze(&t->vols[i]) < 0)
-			r = -EIO;
-	return r;
-}
-
 /* raid0 -> raid10 (old slot k is slot 2k); a one-disk raid0 -> raid1
  * through a two-disk raid5, the one md personality that takes over both. */
 static int tko_md_mirrored(struct tko *t)
@@ -271,7 +261,7 @@ static int tko_run(struct tko *t)
 		what = "mdmon did not answer";
 		r = mdmon_ping(t->cont);
 	}
-	if (tko_unfreeze(t) < 0 && !r) {
+	if (cont_unfreeze_all(t->vols) < 0 && !r) {
 		what = "cannot unfreeze";
 		r = -EIO;
 	}
