@@ -232,7 +232,9 @@ run_one() { # rel-path
 }
 
 tests=()
-if [ $# -eq 0 ]; then set -- t; fi
+if [ $# -eq 0 ]; then # every test: t<digits>-*.sh (not the t*-lib.sh they source)
+	for f in "$top"/tests/vm/t[0-9]*.sh; do tests+=("${f#"$top"/}"); done
+fi
 for a in "$@"; do
 	while read -r r; do tests+=("$r"); done < <(resolve "$a") || true
 done

@@ -10,7 +10,7 @@
 #  D. raid10 next to a raid5: raid10 -> raid0, the raid5 untouched
 . "$VMTEST_LIB"
 . /repo/tests/vm/olce-lib.sh
-. /repo/tests/vm/takeover-lib.sh
+. /repo/tests/vm/levels-lib.sh
 
 note "A. raid0 (2) <-> raid10 (4)"
 tko_make 0 2 2

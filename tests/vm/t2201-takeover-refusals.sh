@@ -16,7 +16,7 @@
 # takes disks).
 . "$VMTEST_LIB"
 . /repo/tests/vm/olce-lib.sh
-. /repo/tests/vm/takeover-lib.sh
+. /repo/tests/vm/levels-lib.sh
 
 failed_cases=()
 

@@ -20,7 +20,7 @@
 #     our -E and the peer's agree; the peer assembles the result.
 . "$VMTEST_LIB"
 . /repo/tests/vm/olce-lib.sh
-. /repo/tests/vm/takeover-lib.sh
+. /repo/tests/vm/levels-lib.sh
 use_vm_disks
 [ "${#DISKS[@]}" -eq 6 ] || fail "expected 6 disks: ${DISKS[*]}"
 A=("${DISKS[@]:0:4}") B=("${DISKS[@]:4:2}") ALL=("${DISKS[@]}")

@@ -13,7 +13,7 @@
 #     follows it); shrinking is refused; --array-size smaller, then max.
 . "$VMTEST_LIB"
 . /repo/tests/vm/olce-lib.sh
-. /repo/tests/vm/takeover-lib.sh
+. /repo/tests/vm/levels-lib.sh
 
 # grown I: V[I] has md size BYTES, the metadata (ours and the peer's) says
 # the same, no migration is left, and a new pattern over all of it reads back.

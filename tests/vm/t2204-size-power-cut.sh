@@ -16,7 +16,7 @@
 #     the peer's agree; the peer assembles both.
 . "$VMTEST_LIB"
 . /repo/tests/vm/olce-lib.sh
-. /repo/tests/vm/takeover-lib.sh
+. /repo/tests/vm/levels-lib.sh
 use_vm_disks
 [ "${#DISKS[@]}" -eq 5 ] || fail "expected 5 disks: ${DISKS[*]}"
 A=("${DISKS[@]:0:3}") B=("${DISKS[@]:3:2}") ALL=("${DISKS[@]}")

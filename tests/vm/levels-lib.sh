@@ -1,4 +1,4 @@
-# takeover-lib.sh: shared steps of the takeover tests (sourced after lib.sh
+# levels-lib.sh: shared steps of the takeover and size tests (sourced after lib.sh
 # and olce-lib.sh).
 
 # tko_make LEVEL DISKS SPARES [LEVEL2]: fresh disks, a container of DISKS
