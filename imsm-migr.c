@@ -9,6 +9,7 @@
  */
 #include "imsm-migr.h"
 
+#include <errno.h>
 #include <string.h>
 
 int imsm_migr_type(const struct imsm_dev *d)
@@ -181,4 +182,32 @@ uint64_t imsm_migr_checkpoint_pos(const struct imsm_dev *d)
 	if (__builtin_mul_overflow(d->vol.curr_migr_unit, imsm_migr_blocks_per_unit(d), &pos))
 		return 0;
 	return pos;
+}
+
+/* ---- the checks every change of a volume starts with ------------------------ */
+
+int imsm_migr_change_allowed(const struct imsm_super *s, int vol)
+{
+	if (vol < 0 || vol >= s->num_raid_devs)
+		return -ENODEV;
+	if (!imsm_attributes_supported(s->attributes))
+		return -EPERM;
+	for (int i = 0; i < s->num_raid_devs; i++)
+		if (s->dev[i].vol.migr_state)
+			return -EBUSY;
+	return 0;
+}
+
+const char *imsm_migr_change_error(int err)
+{
+	switch (err) {
+	case -ENODEV:
+		return "no such volume in the container";
+	case -EBUSY:
+		return "a volume is being initialized, resynced, rebuilt or reshaped; wait for it to finish";
+	case -EUCLEAN:
+		return "the volume is degraded, failed or not initialized; rebuild or initialize it first";
+	default:
+		return NULL;
+	}
 }

@@ -88,4 +88,18 @@ bool imsm_migr_set_checkpoint(struct imsm_dev *d, uint64_t pos);
  * the factor is unknown or the product does not fit). */
 uint64_t imsm_migr_checkpoint_pos(const struct imsm_dev *d);
 
+/* ---- the checks every change of a volume starts with ------------------------ */
+
+/*
+ * Volume vol of s may change at all (restripe, takeover, size), in this
+ * order: -ENODEV no such volume, -EPERM attributes upstream does not
+ * support (§4.2), -EBUSY some volume migrates (init, resync, rebuild,
+ * reshape: one at a time).
+ */
+int imsm_migr_change_allowed(const struct imsm_super *s, int vol);
+
+/* The words these changes share for -ENODEV, -EBUSY and -EUCLEAN (the
+ * volume degraded, failed or uninitialized); NULL for any other error. */
+const char *imsm_migr_change_error(int err);
+
 #endif

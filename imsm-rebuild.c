@@ -176,26 +176,18 @@ int imsm_rebuild_wanted_slot(const struct imsm_super *s, int idx)
 	return -1;
 }
 
-static bool map_uses(const struct imsm_map *m, int index)
+bool imsm_dev_uses_disk(const struct imsm_dev *dev, int index)
 {
-	for (int i = 0; i < m->num_members; i++)
-		if (ord_index(m->disk_ord_tbl[i]) == index)
+	for (int j = 0; index >= 0 && j < num_maps(dev); j++)
+		if (imsm_map_uses_disk(&dev->vol.map[j], (uint32_t)index))
 			return true;
 	return false;
 }
 
-static bool dev_uses(const struct imsm_dev *dev, int index)
-{
-	for (int j = 0; j < num_maps(dev); j++)
-		if (map_uses(&dev->vol.map[j], index))
-			return true;
-	return false;
-}
-
-static bool disk_referenced(const struct imsm_super *s, int index)
+bool imsm_disk_referenced(const struct imsm_super *s, int index)
 {
 	for (int v = 0; v < s->num_raid_devs && v < IMSM_MAX_RAID_DEVS; v++)
-		if (dev_uses(&s->dev[v], index))
+		if (imsm_dev_uses_disk(&s->dev[v], index))
 			return true;
 	return false;
 }
@@ -205,7 +197,7 @@ bool imsm_rebuild_disk_free(const struct imsm_super *s, int index, int idx)
 	if (index < 0 || index >= s->num_disks || idx < 0 || idx >= s->num_raid_devs ||
 	    idx >= IMSM_MAX_RAID_DEVS)
 		return false;
-	return !(s->disk[index].status & IMSM_DISK_FAILED) && !dev_uses(&s->dev[idx], index);
+	return !(s->disk[index].status & IMSM_DISK_FAILED) && !imsm_dev_uses_disk(&s->dev[idx], index);
 }
 
 int imsm_rebuild_partner(const struct imsm_super *s, int idx, int slot)
@@ -297,7 +289,7 @@ int imsm_rebuild_activate(struct imsm_super *s, const struct imsm_activation *a)
 	dev->vol.map[1].disk_ord_tbl[a->slot] = (uint32_t)index | IMSM_ORD_REBUILD;
 	m0->map_state = imsm_rebuild_map_state(s, m0);
 	move_family(s, a->family_delta);
-	if (victim < s->num_disks && !disk_referenced(s, victim))
+	if (victim < s->num_disks && !imsm_disk_referenced(s, victim))
 		(void)delete_record(s, victim); /* cannot fail: checked */
 	return 0;
 }
@@ -410,7 +402,7 @@ static int delete_record(struct imsm_super *s, int index)
 {
 	if (index < 0 || index >= s->num_disks)
 		return -EINVAL;
-	if (disk_referenced(s, index))
+	if (imsm_disk_referenced(s, index))
 		return -EBUSY;
 	memmove(&s->disk[index], &s->disk[index + 1],
 		sizeof(s->disk[0]) * (size_t)(s->num_disks - index - 1));

@@ -54,6 +54,12 @@ uint8_t imsm_rebuild_map_state(const struct imsm_super *s, const struct imsm_map
  */
 int imsm_rebuild_wanted_slot(const struct imsm_super *s, int idx);
 
+/* Volume dev's maps (map[1] only while it migrates) use disk record index. */
+bool imsm_dev_uses_disk(const struct imsm_dev *dev, int index);
+
+/* Some volume of s uses disk record index (either map). */
+bool imsm_disk_referenced(const struct imsm_super *s, int index);
+
 /* Disk record index can join volume idx: present in the table, neither
  * failed nor already used by either map of the volume. */
 bool imsm_rebuild_disk_free(const struct imsm_super *s, int index, int idx);

@@ -3,6 +3,7 @@
  * imsm-resize.h).
  */
 #include "imsm-resize.h"
+#include "imsm-migr.h"
 #include "imsm.h"
 
 #include <errno.h>
@@ -49,13 +50,9 @@ int imsm_resize_check(const struct imsm_super *s, int vol, uint64_t member_kib,
 	uint64_t avail;
 	int r;
 
-	if (vol < 0 || vol >= s->num_raid_devs)
-		return -ENODEV;
-	if (!imsm_attributes_supported(s->attributes))
-		return -EPERM;
-	for (int i = 0; i < s->num_raid_devs; i++)
-		if (s->dev[i].vol.migr_state)
-			return -EBUSY;
+	r = imsm_migr_change_allowed(s, vol);
+	if (r)
+		return r;
 	m = &s->dev[vol].vol.map[0];
 	if (m->map_state != IMSM_MAP_NORMAL)
 		return -EUCLEAN;
@@ -77,15 +74,11 @@ int imsm_resize_check(const struct imsm_super *s, int vol, uint64_t member_kib,
 
 const char *imsm_resize_error(int err)
 {
+	if (imsm_migr_change_error(err))
+		return imsm_migr_change_error(err);
 	switch (err) {
-	case -ENODEV:
-		return "no such volume in the container";
 	case -EPERM:
 		return "the container has attributes that IMSM does not support for size changes";
-	case -EBUSY:
-		return "a volume is being initialized, resynced, rebuilt or reshaped; wait for it to finish";
-	case -EUCLEAN:
-		return "the volume is degraded, failed or not initialized; rebuild or initialize it first";
 	case -EXDEV:
 		return "only the last volume of the container can grow (another one follows it on the disks)";
 	case -ERANGE:

@@ -3,6 +3,7 @@
  * imsm-restripe.h).
  */
 #include "imsm-restripe.h"
+#include "imsm-migr.h"
 #include "imsm-reshape.h"
 #include "imsm.h"
 
@@ -44,16 +45,11 @@ static int pick_spare(const struct imsm_super *s, const struct imsm_restripe_req
 	return -1;
 }
 
-/* Every volume idle, the one asked for a healthy raid0/raid5 without PPL. */
-static int check_volume(const struct imsm_super *s, const struct imsm_dev *d)
+/* The volume asked for a healthy raid0/raid5 without PPL. */
+static int check_volume(const struct imsm_dev *d)
 {
 	int level = imsm_map_md_level(&d->vol.map[0]);
 
-	if (!imsm_attributes_supported(s->attributes))
-		return -EPERM;
-	for (int i = 0; i < s->num_raid_devs; i++)
-		if (s->dev[i].vol.migr_state)
-			return -EBUSY;
 	if (level != 0 && level != 5)
 		return -EMEDIUMTYPE;
 	if (d->rwh_policy != RWH_OFF && d->rwh_policy != RWH_OFF_MULTIPLE)
@@ -98,10 +94,11 @@ int imsm_restripe_check(const struct imsm_super *s, const struct imsm_restripe_r
 	const struct imsm_dev *d;
 	int r, level;
 
-	if (req->vol < 0 || req->vol >= s->num_raid_devs)
-		return -ENODEV;
+	r = imsm_migr_change_allowed(s, req->vol);
+	if (r)
+		return r;
 	d = &s->dev[req->vol];
-	r = check_volume(s, d);
+	r = check_volume(d);
 	if (r)
 		return r;
 	level = imsm_map_md_level(&d->vol.map[0]);
@@ -118,19 +115,15 @@ int imsm_restripe_check(const struct imsm_super *s, const struct imsm_restripe_r
 
 const char *imsm_restripe_error(int err)
 {
+	if (imsm_migr_change_error(err))
+		return imsm_migr_change_error(err);
 	switch (err) {
-	case -ENODEV:
-		return "no such volume in the container";
 	case -EPERM:
 		return "the container has attributes that IMSM does not support for reshapes";
-	case -EBUSY:
-		return "a volume is being initialized, resynced, rebuilt or reshaped; wait for it to finish";
 	case -EMEDIUMTYPE:
 		return "IMSM migrates only raid0 and raid5 volumes";
 	case -EOPNOTSUPP:
 		return "the volume uses a PPL or a write-intent bitmap; disable it first";
-	case -EUCLEAN:
-		return "the volume is degraded, failed or not initialized; rebuild or initialize it first";
 	case -EINVAL:
 		return "nothing to change, or --level and --chunk together (change one, then the other)";
 	case -ENOSYS:

@@ -3,6 +3,7 @@
  */
 #include "imsm-takeover.h"
 #include "imsm-rebuild.h"
+#include "imsm-migr.h"
 #include "imsm.h"
 
 #include <errno.h>
@@ -96,13 +97,9 @@ int imsm_takeover_check(const struct imsm_super *s, const struct imsm_takeover_r
 	const struct imsm_map *m;
 	int level, r;
 
-	if (req->vol < 0 || req->vol >= s->num_raid_devs)
-		return -ENODEV;
-	if (!imsm_attributes_supported(s->attributes))
-		return -EPERM;
-	for (int i = 0; i < s->num_raid_devs; i++)
-		if (s->dev[i].vol.migr_state)
-			return -EBUSY;
+	r = imsm_migr_change_allowed(s, req->vol);
+	if (r)
+		return r;
 	m = &s->dev[req->vol].vol.map[0];
 	level = imsm_map_md_level(m);
 	if (level == req->new_level)
@@ -120,19 +117,15 @@ int imsm_takeover_check(const struct imsm_super *s, const struct imsm_takeover_r
 
 const char *imsm_takeover_error(int err)
 {
+	if (imsm_migr_change_error(err))
+		return imsm_migr_change_error(err);
 	switch (err) {
-	case -ENODEV:
-		return "no such volume in the container";
 	case -EPERM:
 		return "the container has attributes that IMSM does not support for level changes";
-	case -EBUSY:
-		return "a volume is being initialized, resynced, rebuilt or reshaped; wait for it to finish";
 	case -EINVAL:
 		return "the volume has that level already";
 	case -ENOSYS:
 		return "IMSM takes over raid0 -> raid10, raid0 of one disk -> raid1, and raid10 or raid1 -> raid0 (raid4 cannot be recorded)";
-	case -EUCLEAN:
-		return "the volume is degraded, failed or not initialized; rebuild or initialize it first";
 	case -EXDEV:
 		return "every volume of the container must be a raid0 of the same disks to double its disks";
 	case -ELNRNG:
@@ -228,15 +221,6 @@ static int to_mirrored(struct imsm_super *s, int level)
 	return 0;
 }
 
-static bool used_by_any_volume(const struct imsm_super *s, uint32_t idx)
-{
-	for (int v = 0; v < s->num_raid_devs; v++)
-		for (int k = 0; k < (s->dev[v].vol.migr_state ? 2 : 1); k++)
-			if (imsm_map_uses_disk(&s->dev[v].vol.map[k], idx))
-				return true;
-	return false;
-}
-
 /* Records of old that no volume uses now leave the table, from the
  * highest index down (each deletion renumbers those above it). */
 static int drop_left(struct imsm_super *s, const struct imsm_map *old)
@@ -244,7 +228,7 @@ static int drop_left(struct imsm_super *s, const struct imsm_map *old)
 	for (int i = (int)s->num_disks - 1; i >= 0; i--) {
 		int r;
 
-		if (!imsm_map_uses_disk(old, (uint32_t)i) || used_by_any_volume(s, (uint32_t)i))
+		if (!imsm_map_uses_disk(old, (uint32_t)i) || imsm_disk_referenced(s, i))
 			continue;
 		r = imsm_rebuild_delete_disk(s, i);
 		if (r)

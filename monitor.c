@@ -164,18 +164,6 @@ static void read_array(struct mon_array *a)
 	}
 }
 
-/* Whether volume idx (either map while it migrates) uses disk record index. */
-static bool volume_uses(const struct imsm_super *s, int idx, int index)
-{
-	const struct imsm_vol *v;
-
-	if (index < 0 || idx < 0 || idx >= s->num_raid_devs)
-		return false;
-	v = &s->dev[idx].vol;
-	return imsm_map_uses_disk(&v->map[0], (uint32_t)index) ||
-	       (v->migr_state && imsm_map_uses_disk(&v->map[1], (uint32_t)index));
-}
-
 /*
  * Failed disks go into the metadata before the kernel may go on (§6.7).
  * A disk the volume no longer uses (mdadm lets a takeover's mirror half
@@ -193,7 +181,8 @@ static bool record_failures(struct mdmon_state *st, struct mon_array *a)
 		if (!d->faulty || d->recorded)
 			continue;
 		index = imsm_find_disk(st->mpb, d->serial);
-		d->released = !volume_uses(st->mpb, a->index, index);
+		d->released = a->index < 0 || a->index >= st->mpb->num_raid_devs ||
+			      !imsm_dev_uses_disk(&st->mpb->dev[a->index], index);
 		if (!d->released)
 			changed |= imsm_mark_failed(st->mpb, index);
 	}
