@@ -41,6 +41,7 @@ if ! tests/vm/setup.sh || ! make -s all; then
 	exit 1
 fi
 part unit make -s check
+part host tests/host/run.sh
 part harness tests/harness-selftest.sh
 part vm tests/vm/run.sh
 echo "$passed passed, $failed failed"
