@@ -370,6 +370,7 @@ static void free_array(struct conf_array *a)
 	free(a->member);
 	free(a->metadata);
 	free(a->devices);
+	free(a->spare_group);
 	free(a);
 }
 
@@ -453,7 +454,7 @@ static bool ignored_key(const char *w)
 {
 	static const char *const keys[] = {
 	    "super-minor=", "level=",  "disks=",       "num-devices=",
-	    "auto=",	    "bitmap=", "spare-group=", NULL};
+	    "auto=",	    "bitmap=", NULL};
 
 	for (int i = 0; keys[i]; i++)
 		if (value_of(w, keys[i]))
@@ -486,6 +487,8 @@ static int array_word(struct conf_array *a, const char *w, char *why, size_t len
 		return set_once(&a->devices, v, why, len, "devices");
 	if ((v = value_of(w, "spares=")))
 		return array_number(&a->spares, v, "spares", why, len);
+	if ((v = value_of(w, "spare-group=")))
+		return set_once(&a->spare_group, v, why, len, "spare-group");
 	if (ignored_key(w))
 		return 0;
 	snprintf(why, len, "unrecognised word on ARRAY line: %.60s", w);

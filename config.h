@@ -28,6 +28,7 @@ struct conf_array {
 	char *metadata;	  /* metadata=, or NULL */
 	char *devices;	  /* devices= (comma-separated globs), or NULL */
 	int spares;	  /* spares=; -1 when not given */
+	char *spare_group; /* spare-group=: --monitor moves spares within one group */
 	const char *file; /* where it was read (the conf's copy) */
 	int line;
 	struct conf_array *next;

@@ -308,8 +308,45 @@ static int parse_update(const struct opt_def *o, struct request *req, const char
 	return EXIT_USAGE;
 }
 
+/* --delay and --increment: whole numbers in a range. */
+static int parse_bounded(const struct opt_def *o, int *field, const char *arg, int min, int max)
+{
+	int r = once(o, *field != UNSET);
+
+	if (r)
+		return r;
+	if (util_parse_int(arg, min, max, field) < 0) {
+		*field = UNSET;
+		pr_err("invalid --%s value: %s (a whole number from %d to %d)", o->long_name, arg,
+		       min, max);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+static bool store_monitor_flag(struct request *req, int id)
+{
+	switch (id) {
+	case 'y':
+		req->syslog = true;
+		return true;
+	case OPT_DAEMONISE:
+		req->daemonise = true;
+		return true;
+	case '1':
+		req->oneshot = true;
+		return true;
+	case OPT_NO_SHARING:
+		req->no_sharing = true;
+		return true;
+	}
+	return false;
+}
+
 static int store_flag(struct request *req, int id)
 {
+	if (store_monitor_flag(req, id))
+		return 0;
 	switch (id) {
 	case 's':
 		req->scan = true;
@@ -379,6 +416,16 @@ int opt_store(struct request *req, const struct opt_def *o, const char *arg)
 		return opt_string(o, &req->backup_file, arg);
 	case OPT_PATH:
 		return opt_string(o, &req->remove_path, arg);
+	case OPT_MAIL:
+		return opt_string(o, &req->mail, arg);
+	case OPT_PROGRAM:
+		return opt_string(o, &req->program, arg);
+	case 'i':
+		return opt_string(o, &req->pid_file, arg);
+	case 'd':
+		return parse_bounded(o, &req->delay_s, arg, 1, 86400);
+	case OPT_INCREMENT:
+		return parse_bounded(o, &req->increment, arg, 1, 99);
 	}
 	return store_flag(req, o->id);
 }

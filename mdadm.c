@@ -584,6 +584,8 @@ static void init_request(struct request *req)
 		.size_kib = UNSET,
 		.spare_devices = UNSET,
 		.array_size_kib = UNSET,
+		.delay_s = UNSET,
+		.increment = UNSET,
 	};
 }
 
@@ -639,7 +641,7 @@ static int mode_unsupported(const struct request *req)
 		pr_err("--auto-detect starts the kernel's 0.90 arrays; it does not apply to IMSM");
 		return EXIT_FAILED;
 	default:
-		return mode_not_implemented("--monitor");
+		return mode_not_implemented(mode_name(req->mode));
 	}
 }
 
@@ -668,7 +670,7 @@ static int (*const dispatch[MODE_COUNT])(const struct request *) = {
 	[MODE_EXAMINE_BADBLOCKS] = mode_examine_badblocks,
 	[MODE_EXAMINE_BITMAP] = mode_examine_bitmap,
 	[MODE_BUILD] = mode_unsupported,
-	[MODE_MONITOR] = mode_unsupported,
+	[MODE_MONITOR] = mode_monitor,
 	[MODE_AUTODETECT] = mode_unsupported,
 };
 

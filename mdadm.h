@@ -154,6 +154,16 @@ struct request {
 	bool json;                  /* --json (detail, examine, detail-platform) */
 	bool dry_run;               /* --dry-run (grow): print the plan, change nothing */
 	int help_for;               /* MODE_HELP: the mode asked about (enum major) */
+	/* --monitor */
+	const char *mail;           /* -m/--mail ADDR */
+	const char *program;        /* -p/--program/--alert CMD */
+	const char *pid_file;       /* -i/--pid-file FILE */
+	int delay_s;                /* -d/--delay SECONDS; UNSET */
+	int increment;              /* -r/--increment PERCENT; UNSET */
+	bool syslog;                /* -y/--syslog */
+	bool daemonise;             /* -f/--daemonise */
+	bool oneshot;               /* -1/--oneshot */
+	bool no_sharing;            /* --no-sharing */
 	const char *not_imsm;       /* an option given that means nothing for IMSM:
 				     * run_request() refuses it with one line */
 };
@@ -527,6 +537,7 @@ const struct metadata_ops *metadata_of_container(const char *devnm);
 int mode_create(const struct request *req);
 int mode_assemble(const struct request *req);
 int mode_incremental(const struct request *req);
+int mode_monitor(const struct request *req);
 int mode_grow(const struct request *req);
 int mode_manage(const struct request *req);
 int mode_examine(const struct request *req);
