@@ -33,6 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#define SYSROOT "/sys"
 #define MON_DEFAULT_DELAY 60
 #define MON_DEFAULT_INCREMENT 20
 #define MON_SENDMAIL "/usr/sbin/sendmail"
@@ -116,7 +117,7 @@ static enum mon_disk_state disk_state(const char *devnm, const struct mdstat_mem
 
 	if (m->faulty)
 		return MON_DISK_FAULTY;
-	sysfs_init(&md, NULL, devnm);
+	sysfs_init(&md, SYSROOT, devnm);
 	snprintf(dev, sizeof(dev), "%s", m->name);
 	if (sysfs_read_attr(&md, dev, "state", state, sizeof(state)) < 0)
 		return m->spare ? MON_DISK_SPARE : MON_DISK_IN_SYNC;
@@ -172,17 +173,56 @@ static bool disk_free(const struct mon_state *s, const struct mon_array *c, cons
 	return true;
 }
 
+/* Whether the container's metadata lists the disk (a failed member stays
+ * in the container, recorded failed, until it is removed). */
+static bool listed(const struct metadata_ops *ops, const struct super *st, const char *kname)
+{
+	char path[64];
+	struct md_disk d = {.path = path};
+	int r;
+
+	snprintf(path, sizeof(path), "/dev/%s", kname);
+	d.fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (d.fd < 0)
+		return true;
+	r = ops->identify(&d);
+	close(d.fd);
+	return r < 0 || ops->member_index(st, &d) != -ENOENT;
+}
+
+/* A container's disks: IN_SYNC for those its volumes use, SPARE for the
+ * free ones its metadata does not list, FAULTY for the listed ones. */
+static void container_disks(struct mon_state *s, struct mon_array *c)
+{
+	const struct metadata_ops *ops = NULL;
+	struct super *st = NULL;
+	bool loaded = false;
+
+	for (int k = 0; k < c->n_disks; k++) {
+		struct mon_disk *d = &c->disks[k];
+
+		d->state = MON_DISK_IN_SYNC;
+		if (!disk_free(s, c, d->name))
+			continue;
+		if (!loaded) {
+			loaded = true;
+			ops = metadata_of_container(c->devnm);
+			if (ops && ops->load_container(c->devnm, &st) < 0)
+				st = NULL; /* no volume yet (all spares), or unreadable */
+		}
+		d->state = st && listed(ops, st, d->name) ? MON_DISK_FAULTY : MON_DISK_SPARE;
+		c->spares += d->state == MON_DISK_SPARE;
+	}
+	if (st)
+		ops->free(st);
+}
+
 /* Spares live in the container: its free disks count for every volume. */
 static void count_spares(struct mon_state *s)
 {
-	for (int i = 0; i < s->n_snaps; i++) {
-		struct mon_array *c = &s->snaps[i];
-
-		if (!c->container)
-			continue;
-		for (int k = 0; k < c->n_disks; k++)
-			c->spares += disk_free(s, c, c->disks[k].name);
-	}
+	for (int i = 0; i < s->n_snaps; i++)
+		if (s->snaps[i].container)
+			container_disks(s, &s->snaps[i]);
 	for (int i = 0; i < s->n_snaps; i++) {
 		struct mon_array *v = &s->snaps[i];
 		const struct mon_array *c = v->container ? NULL : snap_find(s, v->container_devnm);
@@ -420,11 +460,26 @@ static const char *group_of_container(const struct mon_state *s, const char *dev
 
 /* ---- moving spares between containers of one spare-group --------------------- */
 
-/* Runs our own mdadm with args; the first line it printed on stderr, if
- * it failed, goes to why. */
+/* The last line of what a child printed, without our "mdadm: ". */
+static void last_line(char *buf)
+{
+	char *end = buf + strlen(buf), *start;
+
+	while (end > buf && end[-1] == '\n')
+		*--end = '\0';
+	start = strrchr(buf, '\n');
+	start = start ? start + 1 : buf;
+	if (strncmp(start, "mdadm: ", 7) == 0)
+		start += 7;
+	memmove(buf, start, strlen(start) + 1);
+}
+
+/* Runs our own mdadm with args; the last line it printed on stderr goes
+ * to why (read to the end: the child must not die of a closed pipe). */
 static int run_self(char *const argv[], char *why, size_t len)
 {
 	int p[2], status = -1;
+	size_t used = 0;
 	ssize_t n;
 	pid_t pid;
 
@@ -440,9 +495,21 @@ static int run_self(char *const argv[], char *why, size_t len)
 		_exit(127);
 	}
 	close(p[1]);
-	n = pid < 0 ? 0 : read(p[0], why, len - 1);
-	why[n > 0 ? n : 0] = '\0';
-	why[strcspn(why, "\n")] = '\0';
+	while (pid > 0) {
+		char chunk[256];
+
+		n = read(p[0], chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (used + (size_t)n >= len) /* keep the end: the last line */
+			used = 0;
+		memcpy(why + used, chunk, (size_t)n);
+		used += (size_t)n;
+	}
+	why[used] = '\0';
+	last_line(why);
 	close(p[0]);
 	if (pid < 0)
 		return -EAGAIN;
@@ -501,7 +568,7 @@ static const char *donor(struct mon_state *s, const char *group, const char *to,
 		if (!g || strcmp(g, group) != 0)
 			continue;
 		for (int k = 0; k < c->n_disks; k++)
-			if (disk_free(s, c, c->disks[k].name)) {
+			if (c->disks[k].state == MON_DISK_SPARE) {
 				*ret_from = c;
 				return c->disks[k].name;
 			}
@@ -672,7 +739,7 @@ static int watch_named(struct mon_state *s, const struct request *req)
 		char devnm[MON_NAME_MAX];
 		struct mon_watch *w;
 
-		if (util_md_devnm(NULL, req->devs[i].path, devnm, sizeof(devnm)) < 0) {
+		if (util_md_devnm(SYSROOT, req->devs[i].path, devnm, sizeof(devnm)) < 0) {
 			pr_err("%s is not an md array", req->devs[i].path);
 			return EXIT_FAILED;
 		}
