@@ -343,6 +343,20 @@ static int do_homehost(struct conf *c, const struct conf_line *l)
 	return 0;
 }
 
+static int do_monitordelay(struct conf *c, const char *file, const struct conf_line *l)
+{
+	int v;
+
+	if (c->monitor_delay)
+		return 0; /* the first line wins, as for MAILADDR */
+	if (l->n != 2 || util_parse_int(l->words[1], 1, 86400, &v) < 0) {
+		diag(c, file, l->line, "MONITORDELAY needs seconds (1 to 86400), line ignored");
+		return 0;
+	}
+	c->monitor_delay = v;
+	return 0;
+}
+
 static int do_mailfrom(struct conf *c, const struct conf_line *l)
 {
 	if (c->mailfrom || l->n < 2)
@@ -597,8 +611,9 @@ static int dispatch(struct conf *c, const char *file, const struct conf_line *l)
 	case KW_CREATE:
 	case KW_HOMECLUSTER:
 	case KW_SYSFS:
-	case KW_MONITORDELAY:
 		return 0; /* not IMSM's business: accepted, not used */
+	case KW_MONITORDELAY:
+		return do_monitordelay(c, file, l);
 	default:
 		diag(c, file, l->line, "unknown keyword %.60s, line ignored", l->words[0]);
 		return 0;

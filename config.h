@@ -52,6 +52,7 @@ struct conf {
 	char *homehost;			     /* HOMEHOST value ("" for <none>), or NULL */
 	bool homehost_ignore;		     /* HOMEHOST <ignore>: names need no homehost */
 	char *mailaddr, *mailfrom, *program; /* kept for --monitor */
+	int monitor_delay;		     /* MONITORDELAY seconds; 0 when not given */
 	char *auto_words;		     /* the first AUTO line's words, space-separated */
 	bool auto_seen;
 	char **policies; /* POLICY lines, words joined by one space */

@@ -147,8 +147,17 @@ static const char help_misc[] =
 	"  --kill-subarray=N container   --update-subarray=N --update=name -N NAME container\n";
 
 static const char help_monitor[] =
-	"Usage: mdadm --monitor [--scan] [--mail=ADDR] [--program=CMD] [--syslog] md-devices...\n"
-	"(not implemented yet)\n";
+	"Usage: mdadm --monitor [options] {--scan | md-devices...}\n"
+	"Reports events (Fail, DegradedArray, RebuildNN, SpareActive, ...) of running arrays.\n"
+	"  -s --scan            every array in /proc/mdstat, and new ones as they appear\n"
+	"  -m --mail=ADDR       mail failures and tests (MAILADDR in mdadm.conf)\n"
+	"  -p --program=CMD     run CMD EVENT MD [DEV] for each event (PROGRAM)\n"
+	"  -y --syslog          log each event to syslog\n"
+	"  -d --delay=S         seconds between progress checks while a sync runs (60)\n"
+	"  -r --increment=N     RebuildNN every N percent (20)\n"
+	"  -f --daemonise       run in the background; -i --pid-file=F its pid\n"
+	"  -1 --oneshot         one pass, then exit   -t --test   a TestMessage per array\n"
+	"  --no-sharing         do not move spares between containers of a spare-group\n";
 
 static const char help_build[] =
 	"--build assembles arrays without metadata; IMSM arrays always have metadata.\n";

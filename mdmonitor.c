@@ -768,7 +768,9 @@ static int settings(struct mon_state *s, const struct request *req)
 	s->scan = req->scan;
 	s->share = !req->no_sharing;
 	s->test = req->test;
-	s->delay_s = req->delay_s != UNSET ? req->delay_s : MON_DEFAULT_DELAY;
+	s->delay_s = req->delay_s != UNSET ? req->delay_s
+		     : s->conf.monitor_delay ? s->conf.monitor_delay
+					     : MON_DEFAULT_DELAY;
 	s->increment = req->increment != UNSET ? req->increment : MON_DEFAULT_INCREMENT;
 	if (s->program && s->program[0] != '/') {
 		pr_err("the alert program must be given by its full path: %s", s->program);

@@ -99,6 +99,27 @@ static void test_grammar(void)
 	conf_free(&c);
 }
 
+/* What --monitor reads: MONITORDELAY (first valid line wins), spare-group=. */
+static void test_monitor_words(void)
+{
+	struct conf c;
+
+	CHECK_INT(parse(&c, "MONITORDELAY soon\n"
+			    "MONITORDELAY 90\n"
+			    "MONITORDELAY 5\n"
+			    "ARRAY /dev/md/imsm0 metadata=imsm spare-group=g1 spares=2 "
+			    "uuid=0123456789abcdef0123456789ABCDEF\n"
+			    "ARRAY /dev/md/b spare-group=a spare-group=b "
+			    "uuid=1123456789abcdef0123456789ABCDEF\n"),
+		  0);
+	CHECK_INT(c.monitor_delay, 90);
+	CHECK_INT(c.n_diags, 2); /* "soon", and spare-group given twice */
+	CHECK_INT(count_arrays(&c), 1);
+	CHECK_STR(c.arrays->spare_group, "g1");
+	CHECK_INT(c.arrays->spares, 2);
+	conf_free(&c);
+}
+
 /* A bad ARRAY line is refused whole, with its line; the others stay. */
 static void test_bad_array_lines(void)
 {
@@ -374,6 +395,7 @@ int main(void)
 	RUN(test_devices);
 	RUN(test_uuid_and_names);
 	RUN(test_load);
+	RUN(test_monitor_words);
 	printf("%d passed, %d failed\n", unit_passed, unit_failed);
 	return unit_failed ? 1 : 0;
 }
