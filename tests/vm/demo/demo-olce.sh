@@ -361,4 +361,34 @@ echo "   (our -E and the peer's: raid0, normal)"
 umount /mnt/vol3
 show mdadm --stop --scan
 
+# ---------------------------------------------------------------------------
+say "9. Monitoring: mdadm --monitor reports a failure and the rebuild that follows"
+make_disks 3 32
+R=("${DISKS[@]:12:3}")
+show mdadm --create /dev/md/imsm3 --metadata=imsm --raid-devices=2 "${R[@]:0:2}"
+show mdadm --create /dev/md/mirror --level=1 --raid-devices=2 --size=8M --assume-clean /dev/md/imsm3
+show mdadm /dev/md/imsm3 --add "${R[2]}"
+cat >/tmp/on-event <<'EOF2'
+#!/bin/sh
+echo "    [$(date +%T)] $*" >>/tmp/demo-events
+EOF2
+chmod +x /tmp/on-event
+echo "   (/tmp/on-event logs its arguments: EVENT MD [DEVICE])"
+show mdadm --monitor --scan --oneshot --test --program=/tmp/on-event
+cat /tmp/demo-events; : >/tmp/demo-events
+show mdadm --monitor --scan --program=/tmp/on-event --delay=1 --increment=25 --daemonise --pid-file=/run/mdadm-monitor.pid
+echo 2000 >/proc/sys/dev/raid/speed_limit_max
+show mdadm /dev/md/mirror --fail "${R[1]}"
+for _ in $(seq 300); do
+	grep -q SpareActive /tmp/demo-events 2>/dev/null && break
+	sleep 0.2
+done
+echo 200000 >/proc/sys/dev/raid/speed_limit_max
+echo "   what the monitor reported (mdmon rebuilt onto the spare by itself):"
+cat /tmp/demo-events
+grep -q "Fail /dev/md/mirror ${R[1]}" /tmp/demo-events || fail "no Fail event"
+grep -q "SpareActive /dev/md/mirror ${R[2]}" /tmp/demo-events || fail "no SpareActive event"
+kill "$(cat /run/mdadm-monitor.pid)"
+show mdadm --stop --scan
+
 printf '\n(%s s in the guest, after the VM boot)\ndemo: OK\n' $((SECONDS - T0))
