@@ -554,7 +554,8 @@ static void lock_memory(struct mdmon_state *st)
 	(void)mlockall(MCL_CURRENT | MCL_ONFAULT);
 	(void)dl_iterate_phdr(lock_program, NULL);
 	lock_writable_mappings();
-	warm_up_library(st);
+	if (st->io_buf) /* allocated with the metadata, before we are called */
+		warm_up_library(st);
 	/* MCL_FUTURE alone leaves the current mappings' locks as they are */
 	(void)mlockall(MCL_FUTURE);
 }
