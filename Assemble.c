@@ -215,15 +215,18 @@ static int prepare_volume(const struct md_volume_cfg *v)
 }
 
 /*
- * The reshape the metadata records goes on in the background: our own
- * binary, detached (its own session, no terminal, not our child), as
- * `mdadm --grow --continue /dev/CONTAINER`.  MDADM_NO_GROW_CONTINUE=1
- * leaves it assembled and held (tests look at that state).
+ * The reshape the metadata records goes on in the background, as
+ * `mdadm --grow --continue /dev/CONTAINER`: started by systemd as
+ * mdadm-grow-continue@CONTAINER.service when it manages the services (so
+ * that the continuation is a service of its own, stopped cleanly at
+ * shutdown), else our own binary, detached (its own session, no terminal,
+ * not our child).  MDADM_NO_GROW_CONTINUE=1 leaves it assembled and held
+ * (tests look at that state).
  */
 static void grow_continue(const char *container)
 {
 	const char *no = getenv("MDADM_NO_GROW_CONTINUE");
-	char dev[48];
+	char dev[48], unit[96];
 	pid_t pid;
 	int fd;
 
@@ -232,6 +235,11 @@ static void grow_continue(const char *container)
 		pr_err("reshape of %s held at its checkpoint (MDADM_NO_GROW_CONTINUE=1); "
 		       "hint: mdadm --grow --continue %s",
 		       dev, dev);
+		return;
+	}
+	if (systemd_unit_name(unit, sizeof(unit), "mdadm-grow-continue", container) == 0 &&
+	    systemd_start_unit(unit, "continuing it directly") == 0) {
+		pr_err("continuing the reshape of %s in the background (%s)", dev, unit);
 		return;
 	}
 	pid = fork();

@@ -1,25 +1,59 @@
 # Top-level build: mdadm and mdmon, unit tests, the VM suite, the demo.
 #
 #   make            build mdadm and mdmon
-#   make install    install both (DESTDIR, PREFIX aware)
+#   make install    install them and the integration files (see below)
 #   make check      unit tests under AddressSanitizer + UBSan (host, no root)
 #   make vmcheck    the integration suite in a qemu VM with real md
 #   make test       set-up + check + vmcheck, one closing "N passed, N failed"
 #   make demo       set-up + boot the VM and run the OLCE demo
 #   make fuzz       run the libFuzzer targets for a while (clang)
+#
+# Compiler flags: CC, CPPFLAGS, CFLAGS (default -O2 -g) and LDFLAGS are
+# taken from the command line or the environment, as packagers pass them
+# (dpkg-buildflags).  Warnings are errors only in our own builds: WERROR=1
+# or WERROR=0 says so explicitly; without it, -Werror is on when CFLAGS
+# came from nowhere (a developer's "make", and "make test", which sets
+# WERROR=1 for everything it builds) and off when CFLAGS was given from
+# outside, where a newer compiler's new warning must not break a
+# distribution's build.  The unit tests (make check) always use -Werror.
+#
+# Objects are built once with the flags of the first "make"; "make install"
+# only copies them (it never rebuilds with other flags, and needs no root
+# with DESTDIR).  "make clean" before building with other flags.
+#
+#   MDMON_STATIC=1  link mdmon statically: every page it runs is locked in
+#                   memory (mdmon.c, lock_memory() says what the default
+#                   dynamic build locks instead)
 
 CC ?= gcc
 PKG_CONFIG ?= pkg-config
-OPTFLAGS ?= -O2 -g
-WARNFLAGS = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wmissing-prototypes
+ifeq ($(origin CFLAGS),undefined)
+WERROR ?= 1
+else
+WERROR ?= 0
+endif
+CFLAGS ?= -O2 -g
+WARNFLAGS = -Wall -Wextra -Wshadow -Wformat=2 -Wmissing-prototypes
 BASEFLAGS = -std=gnu11 $(WARNFLAGS) -D_GNU_SOURCE -I.
 UDEV_CFLAGS := $(shell $(PKG_CONFIG) --cflags libudev 2>/dev/null)
 UDEV_LIBS := $(shell $(PKG_CONFIG) --libs libudev 2>/dev/null || echo -ludev)
-ALL_CFLAGS = $(BASEFLAGS) $(OPTFLAGS) $(UDEV_CFLAGS) $(CFLAGS)
+ALL_CFLAGS = $(BASEFLAGS) $(if $(filter 1,$(WERROR)),-Werror) $(UDEV_CFLAGS) $(CPPFLAGS) $(CFLAGS)
 LIBS = $(UDEV_LIBS) -lpthread
 
+# Where "make install" puts things: Debian's places (bookworm) by default.
+# PREFIX moves the programs and man pages; udev, systemd and
+# initramfs-tools read their files from fixed places, given separately.
 PREFIX ?= /usr
+ifeq ($(PREFIX),/usr)
 SBINDIR ?= /sbin
+else
+SBINDIR ?= $(PREFIX)/sbin
+endif
+MANDIR ?= $(PREFIX)/share/man
+UDEVDIR ?= /lib/udev
+SYSTEMD_UNITDIR ?= /lib/systemd/system
+SYSTEMD_SHUTDOWNDIR ?= /lib/systemd/system-shutdown
+INITRAMFSDIR ?= /usr/share/initramfs-tools
 DESTDIR ?=
 
 # Sources shared by both binaries: the small layers and metadata handlers.
@@ -37,21 +71,48 @@ build/obj/%.o: %.c $(HEADERS)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 mdadm: $(MDADM_SRCS:%.c=build/obj/%.o)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-# mdmon stays small (it is locked in memory): no libudev, and linked
-# statically, so mlockall pins only the parts of glibc it uses (about
-# 1.4 MiB resident instead of 2.7 MiB with libc.so mapped whole).
+# mdmon stays small (it is locked in memory): no libudev.  Bound at start
+# (-z now), so that no symbol lookup runs later, while an array waits for
+# the monitor thread (mdmon.c: lock_memory).
+MDMON_LINK = $(if $(filter 1,$(MDMON_STATIC)),-static,-Wl,-z,now)
 mdmon: $(MDMON_SRCS:%.c=build/obj/%.o)
-	$(CC) $(ALL_CFLAGS) -static -o $@ $^ -lpthread
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $(MDMON_LINK) -o $@ $^ -lpthread
 
-install: mdadm mdmon
+# ---- install ----------------------------------------------------------------
+# The programs, the systemd units (their ExecStart names SBINDIR) and, by
+# wildcard, whatever the tree holds of man pages, udev rules and
+# initramfs-tools scripts; a folder that is absent is skipped quietly.
+UNIT_FILES = $(wildcard systemd/*.service)
+SHUTDOWN_FILES = $(wildcard systemd/*.shutdown)
+MAN8 = $(wildcard man/*.8)
+MAN5 = $(wildcard man/*.5)
+UDEV_RULES = $(wildcard udev/*.rules)
+INITRAMFS_HOOKS = $(wildcard initramfs-tools/hooks/*)
+INITRAMFS_SCRIPTS = $(wildcard initramfs-tools/scripts/*/*)
+# The tree's files run /sbin/mdadm and /sbin/mdmon: point them at SBINDIR.
+SBIN_SED = sed -e 's:\(^\|[= ]\)/sbin/md:\1$(SBINDIR)/md:g'
+
+install: all
 	install -D -m 0755 mdadm $(DESTDIR)$(SBINDIR)/mdadm
 	install -D -m 0755 mdmon $(DESTDIR)$(SBINDIR)/mdmon
+	install -d $(DESTDIR)$(SYSTEMD_UNITDIR)
+	$(foreach f,$(UNIT_FILES),$(SBIN_SED) $(f) >$(DESTDIR)$(SYSTEMD_UNITDIR)/$(notdir $(f)) && \
+		chmod 0644 $(DESTDIR)$(SYSTEMD_UNITDIR)/$(notdir $(f)) &&) true
+	$(if $(SHUTDOWN_FILES),install -d $(DESTDIR)$(SYSTEMD_SHUTDOWNDIR))
+	$(foreach f,$(SHUTDOWN_FILES),$(SBIN_SED) $(f) >$(DESTDIR)$(SYSTEMD_SHUTDOWNDIR)/$(notdir $(f)) && \
+		chmod 0755 $(DESTDIR)$(SYSTEMD_SHUTDOWNDIR)/$(notdir $(f)) &&) true
+	$(if $(MAN8),install -D -m 0644 -t $(DESTDIR)$(MANDIR)/man8 $(MAN8))
+	$(if $(MAN5),install -D -m 0644 -t $(DESTDIR)$(MANDIR)/man5 $(MAN5))
+	$(if $(UDEV_RULES),install -D -m 0644 -t $(DESTDIR)$(UDEVDIR)/rules.d $(UDEV_RULES))
+	$(if $(INITRAMFS_HOOKS),install -D -m 0755 -t $(DESTDIR)$(INITRAMFSDIR)/hooks $(INITRAMFS_HOOKS))
+	$(foreach f,$(INITRAMFS_SCRIPTS),install -D -m 0755 $(f) \
+		$(DESTDIR)$(INITRAMFSDIR)/$(patsubst initramfs-tools/%,%,$(f)) &&) true
 
 # ---- unit tests: every tests/unit/test-*.c is one binary ------------------
 SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-UNIT_CFLAGS = $(BASEFLAGS) -O1 -g $(SAN_FLAGS) $(UDEV_CFLAGS) -DMDADM_NO_MAIN
+UNIT_CFLAGS = $(BASEFLAGS) -Werror -O1 -g $(SAN_FLAGS) $(UDEV_CFLAGS) -DMDADM_NO_MAIN
 UNIT_LIB_SRCS = mdadm.c mdadm-options.c mdadm-help.c $(MODE_SRCS) $(COMMON_SRCS)
 UNIT_TESTS = $(patsubst tests/unit/%.c,build/unit/%,$(wildcard tests/unit/test-*.c))
 
@@ -76,7 +137,7 @@ vmcheck: all
 	@tests/vm/run.sh $(T)
 
 test:
-	@tests/run-all.sh
+	@WERROR=1 tests/run-all.sh
 
 demo: setup all
 	@tests/vm/demo.sh

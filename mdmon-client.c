@@ -1,13 +1,15 @@
 /*
  * mdmon-client.c: starting and pinging mdmon from mdadm (see
- * mdmon-client.h).  Owns the client half of the wire format; mdmon.c and
- * managemon.c own the server half.  Never prints.
+ * mdmon-client.h), through systemd when it manages the services.  Owns
+ * the client half of the wire format; mdmon.c and managemon.c own the
+ * server half.  Prints only the warning of a unit systemd did not start.
  */
 #include "mdadm.h"
 #include "mdmon-client.h"
 #include "mdmon.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -15,11 +17,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #define PING_TIMEOUT_MS 20000
+
+/* How long an mdmon that systemd started may take to answer, and how
+ * often we look (a slow machine starts it in well under a second). */
+#define UNIT_ANSWER_MS 15000
+#define UNIT_POLL_MS 100
 
 bool mdmon_running(const char *container_devnm)
 {
@@ -54,14 +62,13 @@ static void mdmon_path(char *buf, size_t len)
 		snprintf(buf, len, "mdmon");
 }
 
-int mdmon_start(const char *container_devnm)
+/* Fork and exec our mdmon; it exits once the daemon it forked is ready. */
+static int fork_mdmon(const char *container_devnm)
 {
 	char path[PATH_MAX];
 	int status;
 	pid_t pid;
 
-	if (getenv("MDADM_NO_MDMON") || mdmon_running(container_devnm))
-		return 0;
 	mdmon_path(path, sizeof(path));
 	pid = fork();
 	if (pid < 0)
@@ -72,7 +79,103 @@ int mdmon_start(const char *container_devnm)
 	}
 	if (waitpid(pid, &status, 0) < 0)
 		return -errno;
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -ECHILD;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	/* refused as already managed: the unit's mdmon came up meanwhile */
+	return mdmon_running(container_devnm) ? 0 : -ECHILD;
+}
+
+static bool systemd_in_charge(void)
+{
+	const char *no = getenv("MDADM_NO_SYSTEMCTL");
+	struct stat sb;
+
+	if (no && strcmp(no, "1") == 0)
+		return false;
+	return stat("/run/systemd/system", &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
+int systemd_unit_name(char *buf, size_t len, const char *template_name, const char *devnm)
+{
+	const char *prefix = access("/etc/initrd-release", F_OK) == 0 ? "initrd-" : "";
+	int n = snprintf(buf, len, "%s@%s%s.service", template_name, prefix, devnm);
+
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+/* systemctl's output would land in ours (udev parses -I --export's). */
+static void exec_systemctl(const char *unit)
+{
+	int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	if (fd >= 0 && (dup2(fd, 0) < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0))
+		_exit(126);
+	execlp("systemctl", "systemctl", "start", unit, (char *)NULL);
+	_exit(127);
+}
+
+int systemd_start_unit(const char *unit, const char *instead)
+{
+	int status;
+	pid_t pid;
+
+	if (!systemd_in_charge())
+		return -ENOSYS;
+	pid = fork();
+	if (pid == 0)
+		exec_systemctl(unit);
+	if (pid < 0 || waitpid(pid, &status, 0) < 0) {
+		int r = -errno;
+
+		pr_err("warning: cannot run systemctl to start %s: %s; %s", unit, strerror(-r),
+		       instead);
+		return r;
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+		pr_err("warning: no systemctl on PATH to start %s; %s", unit, instead);
+	else if (WIFEXITED(status))
+		pr_err("warning: systemctl start %s failed (exit status %d); %s", unit,
+		       WEXITSTATUS(status), instead);
+	else
+		pr_err("warning: systemctl start %s was killed by signal %d; %s", unit,
+		       WTERMSIG(status), instead);
+	return -ECHILD;
+}
+
+/* systemd starts a service and returns: wait until its mdmon answers. */
+static int wait_unit_mdmon(const char *container_devnm)
+{
+	int r = -ETIMEDOUT;
+
+	for (int ms = 0; ms < UNIT_ANSWER_MS; ms += UNIT_POLL_MS) {
+		r = mdmon_running(container_devnm) ? mdmon_ping(container_devnm) : -ESRCH;
+		if (!r)
+			return 0;
+		usleep(UNIT_POLL_MS * 1000);
+	}
+	return r;
+}
+
+int mdmon_start(const char *container_devnm)
+{
+	char unit[96];
+	int r;
+
+	if (getenv("MDADM_NO_MDMON") || mdmon_running(container_devnm))
+		return 0;
+	r = systemd_unit_name(unit, sizeof(unit), "mdmon", container_devnm);
+	if (!r)
+		r = systemd_start_unit(unit, "starting mdmon directly");
+	if (!r) {
+		r = wait_unit_mdmon(container_devnm);
+		if (!r)
+			return 0;
+		pr_err("warning: the mdmon of %s does not answer for %s: %s; starting mdmon directly",
+		       unit, container_devnm, strerror(-r));
+	}
+	return fork_mdmon(container_devnm);
 }
 
 static int connect_mdmon(const char *container_devnm)
