@@ -21,18 +21,18 @@
 #include <string.h>
 
 static const char *const event_names[] = {
-	[MON_EV_FAIL] = "Fail",
-	[MON_EV_FAIL_SPARE] = "FailSpare",
-	[MON_EV_DEGRADED] = "DegradedArray",
-	[MON_EV_SPARES_MISSING] = "SparesMissing",
-	[MON_EV_SPARE_ACTIVE] = "SpareActive",
-	[MON_EV_REBUILD_STARTED] = "RebuildStarted",
-	[MON_EV_REBUILD_NN] = "Rebuild",
-	[MON_EV_REBUILD_FINISHED] = "RebuildFinished",
-	[MON_EV_NEW_ARRAY] = "NewArray",
-	[MON_EV_DISAPPEARED] = "DeviceDisappeared",
-	[MON_EV_MOVE_SPARE] = "MoveSpare",
-	[MON_EV_TEST] = "TestMessage",
+    [MON_EV_FAIL] = "Fail",
+    [MON_EV_FAIL_SPARE] = "FailSpare",
+    [MON_EV_DEGRADED] = "DegradedArray",
+    [MON_EV_SPARES_MISSING] = "SparesMissing",
+    [MON_EV_SPARE_ACTIVE] = "SpareActive",
+    [MON_EV_REBUILD_STARTED] = "RebuildStarted",
+    [MON_EV_REBUILD_NN] = "Rebuild",
+    [MON_EV_REBUILD_FINISHED] = "RebuildFinished",
+    [MON_EV_NEW_ARRAY] = "NewArray",
+    [MON_EV_DISAPPEARED] = "DeviceDisappeared",
+    [MON_EV_MOVE_SPARE] = "MoveSpare",
+    [MON_EV_TEST] = "TestMessage",
 };
 
 const char *mon_event_name(enum mon_event ev)

@@ -10,10 +10,10 @@
  * ended): while nothing changes it does not wake at all.  Only while a
  * sync runs does it also wake every --delay seconds, for RebuildNN.
  */
+#include "mdmonitor.h"
 #include "config.h"
 #include "md-build.h"
 #include "mdadm.h"
-#include "mdmonitor.h"
 #include "mdstat.h"
 #include "sysfs.h"
 #include "util.h"
@@ -23,6 +23,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,12 +44,12 @@
 /* One array under watch. */
 struct mon_watch {
 	char devnm[MON_NAME_MAX];
-	char path[PATH_MAX];   /* as reported: /dev/md/NAME or /dev/mdN */
-	bool seen;	       /* last holds a pass's snapshot */
-	bool present;	       /* in the last pass's mdstat */
-	bool move_tried;       /* a spare move was tried in this degraded spell */
-	int expected_spares;   /* spares= of its ARRAY line, -1 */
-	char spare_group[64];  /* spare-group= of its (or its container's) line */
+	char path[PATH_MAX];  /* as reported: /dev/md/NAME or /dev/mdN */
+	bool seen;	      /* last holds a pass's snapshot */
+	bool present;	      /* in the last pass's mdstat */
+	bool move_tried;      /* a spare move was tried in this degraded spell */
+	int expected_spares;  /* spares= of its ARRAY line, -1 */
+	char spare_group[64]; /* spare-group= of its (or its container's) line */
 	struct mon_array last;
 };
 
@@ -72,6 +73,23 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	mon_stop = 1;
+}
+
+/* A problem while monitoring: on stderr, and in syslog when events go
+ * there (a daemon's stderr is /dev/null). */
+static bool mon_syslog;
+
+__attribute__((format(printf, 1, 2))) static void mon_err(const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	pr_err("%s", line);
+	if (mon_syslog)
+		syslog(LOG_ERR, "%s", line);
 }
 
 /* ---- reading a pass ---------------------------------------------------------- */
@@ -125,7 +143,8 @@ static enum mon_disk_state disk_state(const char *devnm, const struct mdstat_mem
 		return MON_DISK_FAULTY;
 	if (strstr(state, "in_sync"))
 		return MON_DISK_IN_SYNC;
-	if (sysfs_read_attr(&md, dev, "slot", slot, sizeof(slot)) < 0 || strncmp(slot, "none", 4) == 0)
+	if (sysfs_read_attr(&md, dev, "slot", slot, sizeof(slot)) < 0 ||
+	    strncmp(slot, "none", 4) == 0)
 		return MON_DISK_SPARE;
 	return MON_DISK_REBUILDING;
 }
@@ -135,8 +154,8 @@ static void snapshot(const struct mdstat_array *a, struct mon_array *ret)
 	memset(ret, 0, sizeof(*ret));
 	snprintf(ret->devnm, sizeof(ret->devnm), "%s", a->devnm);
 	ret->container = mdstat_is_container(a);
-	if (!ret->container && mdstat_container_of(a, ret->container_devnm,
-						   sizeof(ret->container_devnm)) < 0)
+	if (!ret->container &&
+	    mdstat_container_of(a, ret->container_devnm, sizeof(ret->container_devnm)) < 0)
 		ret->container_devnm[0] = '\0';
 	ret->degraded = !ret->container && a->raid_disks > 0 && a->working_disks >= 0 &&
 			a->working_disks < a->raid_disks;
@@ -288,7 +307,7 @@ static void run_program(const struct mon_state *s, const char *event, const char
 		_exit(127);
 	}
 	if (pid < 0) {
-		pr_err("cannot run %s: %s", s->program, strerror(errno));
+		mon_err("cannot run %s: %s", s->program, strerror(errno));
 		return;
 	}
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
@@ -312,8 +331,7 @@ static void write_mail(FILE *f, const struct mon_state *s, const char *event, co
 }
 
 /* Mail through sendmail -t: the recipients are in the headers. */
-static void send_mail(const struct mon_state *s, const char *event, const char *md,
-		      const char *dev)
+static void send_mail(const struct mon_state *s, const char *event, const char *md, const char *dev)
 {
 	int p[2], status;
 	pid_t pid;
@@ -332,7 +350,7 @@ static void send_mail(const struct mon_state *s, const char *event, const char *
 	close(p[0]);
 	if (pid < 0) {
 		close(p[1]);
-		pr_err("cannot run %s: %s", MON_SENDMAIL, strerror(errno));
+		mon_err("cannot run %s: %s", MON_SENDMAIL, strerror(errno));
 		return;
 	}
 	f = fdopen(p[1], "w");
@@ -366,8 +384,7 @@ static void print_event(const char *event, const char *md, const char *dev)
 	fflush(stdout);
 }
 
-static void deliver(void *ctx, enum mon_event ev, int percent, const char *devnm,
-		    const char *disk)
+static void deliver(void *ctx, enum mon_event ev, int percent, const char *devnm, const char *disk)
 {
 	struct mon_state *s = ctx;
 	char event[32], md[PATH_MAX], dev[PATH_MAX];
@@ -391,8 +408,8 @@ static void deliver(void *ctx, enum mon_event ev, int percent, const char *devnm
 	if (s->mailaddr && mon_event_mailed(ev))
 		send_mail(s, event, md, devp);
 	if (s->syslog && devp)
-		syslog(syslog_priority(ev), "%s event detected on md device %s, component device %s",
-		       event, md, devp);
+		syslog(syslog_priority(ev),
+		       "%s event detected on md device %s, component device %s", event, md, devp);
 	else if (s->syslog)
 		syslog(syslog_priority(ev), "%s event detected on md device %s", event, md);
 }
@@ -529,17 +546,17 @@ static int move_one(struct mon_state *s, const char *from, const char *to, const
 	array_path(s, to, tpath, sizeof(tpath));
 	snprintf(dpath, sizeof(dpath), "/dev/%s", disk);
 	if (run_self(rm, why, sizeof(why)) < 0) {
-		pr_err("cannot move spare %s from %s to %s: %s", dpath, fpath, tpath, why);
+		mon_err("cannot move spare %s from %s to %s: %s", dpath, fpath, tpath, why);
 		return -EIO;
 	}
 	if (run_self(add, why, sizeof(why)) == 0)
 		return 0;
 	if (run_self(undo, back, sizeof(back)) < 0)
-		pr_err("cannot move spare %s from %s to %s: %s; and putting it back failed: %s",
-		       dpath, fpath, tpath, why, back);
+		mon_err("cannot move spare %s from %s to %s: %s; and putting it back failed: %s",
+			dpath, fpath, tpath, why, back);
 	else
-		pr_err("cannot move spare %s from %s to %s: %s (left in %s)", dpath, fpath, tpath,
-		       why, fpath);
+		mon_err("cannot move spare %s from %s to %s: %s (left in %s)", dpath, fpath, tpath,
+			why, fpath);
 	return -EIO;
 }
 
@@ -649,7 +666,7 @@ static int one_pass(struct mon_state *s, bool first)
 	int r = read_pass(s);
 
 	if (r < 0) {
-		pr_err("cannot read /proc/mdstat: %s", strerror(-r));
+		mon_err("cannot read /proc/mdstat: %s", strerror(-r));
 		return r;
 	}
 	for (int i = s->n_snaps - 1; i >= 0; i--) /* mdstat lists the newest first */
@@ -768,7 +785,7 @@ static int settings(struct mon_state *s, const struct request *req)
 	s->scan = req->scan;
 	s->share = !req->no_sharing;
 	s->test = req->test;
-	s->delay_s = req->delay_s != UNSET ? req->delay_s
+	s->delay_s = req->delay_s != UNSET   ? req->delay_s
 		     : s->conf.monitor_delay ? s->conf.monitor_delay
 					     : MON_DEFAULT_DELAY;
 	s->increment = req->increment != UNSET ? req->increment : MON_DEFAULT_INCREMENT;
@@ -838,6 +855,7 @@ int mode_monitor(const struct request *req)
 		sigaction(SIGHUP, &sa, NULL);
 		if (s.syslog)
 			openlog("mdadm", LOG_PID, LOG_DAEMON);
+		mon_syslog = s.syslog;
 		r = monitor_loop(&s, req->oneshot);
 		if (req->daemonise && req->pid_file)
 			unlink(req->pid_file);

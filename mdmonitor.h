@@ -34,9 +34,9 @@ struct mon_array {
 	char devnm[MON_NAME_MAX];
 	bool container;
 	char container_devnm[MON_NAME_MAX]; /* a volume's container, or "" */
-	bool degraded;			     /* fewer working members than slots */
-	int sync_percent;		     /* resync/recovery/reshape/check; -1: none */
-	int spares;			     /* usable spares: a container's free disks */
+	bool degraded;			    /* fewer working members than slots */
+	int sync_percent;		    /* resync/recovery/reshape/check; -1: none */
+	int spares;			    /* usable spares: a container's free disks */
 	int n_disks;
 	struct mon_disk disks[MON_MAX_DISKS];
 };
@@ -64,8 +64,7 @@ const char *mon_event_name(enum mon_event ev);
 bool mon_event_mailed(enum mon_event ev);
 
 struct mon_emit {
-	void (*fn)(void *ctx, enum mon_event ev, int percent, const char *devnm,
-		   const char *disk);
+	void (*fn)(void *ctx, enum mon_event ev, int percent, const char *devnm, const char *disk);
 	void *ctx;
 };
 

@@ -11,8 +11,7 @@
 
 static char got[1024];
 
-static void record(void *ctx, enum mon_event ev, int percent, const char *devnm,
-		   const char *disk)
+static void record(void *ctx, enum mon_event ev, int percent, const char *devnm, const char *disk)
 {
 	size_t n = strlen(got);
 
@@ -150,9 +149,9 @@ static int parse(struct request *req, const char *const *args)
 
 static void test_options(void)
 {
-	static const char *const ok[] = {"mdadm", "--monitor", "--scan", "-m", "root",
-					 "-p",	  "/bin/true", "-y",	"-d",  "5",
-					 "-r",	  "10",	       "-f",	"-i",  "/run/m.pid",
+	static const char *const ok[] = {"mdadm", "--monitor", "--scan",       "-m", "root",
+					 "-p",	  "/bin/true", "-y",	       "-d", "5",
+					 "-r",	  "10",	       "-f",	       "-i", "/run/m.pid",
 					 "-1",	  "-t",	       "--no-sharing", NULL};
 	static const char *const bad[] = {"mdadm", "-F", "--increment=100", "--scan", NULL};
 	static const char *const bad_delay[] = {"mdadm", "--follow", "-d", "x", "-s", NULL};
