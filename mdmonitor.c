@@ -39,7 +39,6 @@
 #define MON_DEFAULT_INCREMENT 20
 #define MON_SENDMAIL "/usr/sbin/sendmail"
 #define MON_SHARER_PID "/run/mdadm/autorebuild.pid"
-#define MON_MDSTAT_MAX (4 << 20)
 
 /* One array under watch. */
 struct mon_watch {
@@ -62,7 +61,6 @@ struct mon_state {
 	int n_w;
 	int mdstat_fd;
 	char *text; /* the last /proc/mdstat, quoted in mails */
-	size_t text_cap;
 	struct mon_array *snaps; /* this pass */
 	int n_snaps;
 };
@@ -96,34 +94,13 @@ __attribute__((format(printf, 1, 2))) static void mon_err(const char *fmt, ...)
 
 static int read_mdstat_text(struct mon_state *s)
 {
-	size_t used = 0;
-	ssize_t n;
+	char *text = NULL;
+	int r = mdstat_read_text(s->mdstat_fd, &text);
 
-	if (lseek(s->mdstat_fd, 0, SEEK_SET) < 0)
-		return -errno;
-	for (;;) {
-		if (used + 4096 + 1 > s->text_cap) {
-			size_t cap = s->text_cap ? s->text_cap * 2 : 16384;
-			char *t;
-
-			if (cap > MON_MDSTAT_MAX)
-				return -EFBIG;
-			t = realloc(s->text, cap);
-			if (!t)
-				return -ENOMEM;
-			s->text = t;
-			s->text_cap = cap;
-		}
-		n = read(s->mdstat_fd, s->text + used, s->text_cap - used - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			break;
-		used += (size_t)n;
-	}
-	s->text[used] = '\0';
+	if (r < 0)
+		return r;
+	free(s->text);
+	s->text = text;
 	return 0;
 }
 

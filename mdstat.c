@@ -638,6 +638,13 @@ out_nomem:
 	return -ENOMEM;
 }
 
+int mdstat_read_text(int fd, char **ret_text)
+{
+	if (lseek(fd, 0, SEEK_SET) < 0)
+		return -errno;
+	return read_text(fd, ret_text);
+}
+
 int mdstat_read(const char *path, struct mdstat_array **ret_list)
 {
 	char *text = NULL;

@@ -71,6 +71,10 @@ int mdstat_parse(const char *text, struct mdstat_array **ret_list)
 int mdstat_read(const char *path, struct mdstat_array **ret_list)
 	__attribute__((warn_unused_result));
 
+/* The whole text of an open /proc/mdstat, read again from its start (a
+ * reader that polls it for changes keeps one descriptor).  Free *ret_text. */
+int mdstat_read_text(int fd, char **ret_text) __attribute__((warn_unused_result));
+
 void mdstat_free(struct mdstat_array *list);
 
 /* The entry for devnm, or NULL. */
