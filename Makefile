@@ -91,8 +91,9 @@ MAN5 = $(wildcard man/*.5)
 UDEV_RULES = $(wildcard udev/*.rules)
 INITRAMFS_HOOKS = $(wildcard initramfs-tools/hooks/*)
 INITRAMFS_SCRIPTS = $(wildcard initramfs-tools/scripts/*/*)
-# The tree's files run /sbin/mdadm and /sbin/mdmon: point them at SBINDIR.
-SBIN_SED = sed -e 's:\(^\|[= ]\)/sbin/md:\1$(SBINDIR)/md:g'
+# The tree's units and udev rules run /sbin/mdadm and /sbin/mdmon: point
+# them at SBINDIR.
+SBIN_SED = sed -e 's:\(^\|[= "]\)/sbin/md:\1$(SBINDIR)/md:g'
 
 install: all
 	install -D -m 0755 mdadm $(DESTDIR)$(SBINDIR)/mdadm
@@ -105,7 +106,9 @@ install: all
 		chmod 0755 $(DESTDIR)$(SYSTEMD_SHUTDOWNDIR)/$(notdir $(f)) &&) true
 	$(if $(MAN8),install -D -m 0644 -t $(DESTDIR)$(MANDIR)/man8 $(MAN8))
 	$(if $(MAN5),install -D -m 0644 -t $(DESTDIR)$(MANDIR)/man5 $(MAN5))
-	$(if $(UDEV_RULES),install -D -m 0644 -t $(DESTDIR)$(UDEVDIR)/rules.d $(UDEV_RULES))
+	$(if $(UDEV_RULES),install -d $(DESTDIR)$(UDEVDIR)/rules.d)
+	$(foreach f,$(UDEV_RULES),$(SBIN_SED) $(f) >$(DESTDIR)$(UDEVDIR)/rules.d/$(notdir $(f)) && \
+		chmod 0644 $(DESTDIR)$(UDEVDIR)/rules.d/$(notdir $(f)) &&) true
 	$(if $(INITRAMFS_HOOKS),install -D -m 0755 -t $(DESTDIR)$(INITRAMFSDIR)/hooks $(INITRAMFS_HOOKS))
 	$(foreach f,$(INITRAMFS_SCRIPTS),install -D -m 0755 $(f) \
 		$(DESTDIR)$(INITRAMFSDIR)/$(patsubst initramfs-tools/%,%,$(f)) &&) true
