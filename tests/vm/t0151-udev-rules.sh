@@ -209,8 +209,13 @@ uuid5=$(mdadm --detail --export "$v5" | sed -n 's/^MD_UUID=//p')
 	fail "/dev/disk/by-id/md-uuid-$uuid5 does not lead to $v5"
 [ "$(cat "/sys/block/$(md_devnm /dev/md/imsm0)/md/metadata_version")" = external:imsm ] ||
 	fail "/dev/md/imsm0 does not lead to the IMSM container"
+want=$(udevadm info --query=property --name="$v5" | sed -n 's/^SYSTEMD_WANTS=//p')
+[ "$want" = "mdmon@$(md_devnm /dev/md/imsm0).service" ] ||
+	fail "the raid5 volume wants '$want', not its container's mdmon unit"
+udevadm info --query=property --name="$v0" | grep -q '^SYSTEMD_WANTS=' &&
+	fail "the raid0 volume asks for mdmon"
 pattern_verify "$v5" 151 8
-note "our rules: the same links as Debian's with the peer, by-uuid of the file system"
+note "our rules: the same links as Debian's with the peer, by-uuid of the file system, $want for the raid5 volume"
 
 # watch: a tool that writes the volume and closes it makes udev look again.
 e2label "$v0" t0151
