@@ -60,7 +60,7 @@ struct mon_state {
 	struct mon_watch *w;
 	int n_w;
 	int mdstat_fd;
-	char *text; /* the last /proc/mdstat, quoted in mails */
+	char *text;		 /* the last /proc/mdstat, quoted in mails */
 	struct mon_array *snaps; /* this pass */
 	int n_snaps;
 };
@@ -705,26 +705,34 @@ static int daemonise(const char *pid_file)
 }
 
 /* One --scan monitor moves spares at a time: it holds a lock on
- * /run/mdadm/autorebuild.pid (its pid inside) for as long as it runs. */
+ * /run/mdadm/autorebuild.pid (its pid inside) for as long as it runs.
+ * Taken before --daemonise forks, so that a second one is refused where
+ * the admin sees it; the lock goes with the descriptor to the child. */
+static int sharer_fd = -1;
+
 static int one_sharer(void)
 {
-	int fd;
-	char pid[32];
-
 	if (mkdir("/run/mdadm", 0755) < 0 && errno != EEXIST)
 		return 0;
-	fd = open(MON_SHARER_PID, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (fd < 0)
+	sharer_fd = open(MON_SHARER_PID, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (sharer_fd < 0)
 		return 0; /* read-only /run: nothing to share with */
-	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+	if (flock(sharer_fd, LOCK_EX | LOCK_NB) < 0) {
 		pr_err("Only one autorebuild process allowed in scan mode, aborting");
-		close(fd);
+		close(sharer_fd);
+		sharer_fd = -1;
 		return EXIT_FAILED;
 	}
+	return 0; /* the descriptor stays open: the lock lives with us */
+}
+
+static void sharer_pid(void)
+{
+	char pid[32];
+
 	snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
-	if (ftruncate(fd, 0) < 0 || pwrite(fd, pid, strlen(pid), 0) < 0)
-		return 0;
-	return 0; /* fd stays open: the lock lives with the process */
+	if (sharer_fd >= 0 && ftruncate(sharer_fd, 0) == 0)
+		(void)!pwrite(sharer_fd, pid, strlen(pid), 0);
 }
 
 static int watch_named(struct mon_state *s, const struct request *req)
@@ -822,11 +830,12 @@ int mode_monitor(const struct request *req)
 			r = EXIT_FAILED;
 		}
 	}
-	if (!r && req->daemonise)
-		r = daemonise(req->pid_file);
 	if (!r && s.scan && s.share)
 		r = one_sharer();
+	if (!r && req->daemonise)
+		r = daemonise(req->pid_file);
 	if (!r) {
+		sharer_pid();
 		sigaction(SIGTERM, &sa, NULL);
 		sigaction(SIGINT, &sa, NULL);
 		sigaction(SIGHUP, &sa, NULL);

@@ -95,6 +95,10 @@ pid=$(cat /tmp/mon.pid)
 wait_until 10 in_poll "$pid"
 run_expect 1 mdadm --monitor --scan --oneshot -c /tmp/mdadm.conf
 [ "$last_err" = "mdadm: Only one autorebuild process allowed in scan mode, aborting" ] || fail "$last_err"
+run_expect 1 mdadm --monitor --scan --daemonise -c /tmp/mdadm.conf # refused before the fork
+[ "$last_err" = "mdadm: Only one autorebuild process allowed in scan mode, aborting" ] || fail "$last_err"
+[ -z "$last_out" ] || fail "a second daemon was started: $last_out"
+[ "$(cat /run/mdadm/autorebuild.pid)" = "$pid" ] || fail "autorebuild.pid does not hold the daemon's pid"
 once "^SparesMissing /dev/md/ca\$" # its first pass
 rm -f "$ev" /tmp/mail.*
 w0=$(wakeups "$pid")
