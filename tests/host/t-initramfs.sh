@@ -23,14 +23,7 @@ if [ -z "${T_INITRAMFS_NS:-}" ]; then
 	exit 1
 fi
 
-failed=0
-ok() { echo "ok - $*"; }
-not_ok() {
-	echo "not ok - $1"
-	shift
-	[ $# -eq 0 ] || printf '#   %s\n' "$@"
-	failed=$((failed + 1))
-}
+. "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
 check() { # WHAT 'SHELL CONDITION' (evaluated here, so && and || work)
 	if eval "$2"; then ok "$1"; else not_ok "$1"; fi
 }

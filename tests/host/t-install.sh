@@ -12,15 +12,7 @@ cd "$top" || exit 1
 # make test runs this with WERROR=1 in the environment: each check below
 # says what it wants, nothing is inherited.
 unset WERROR CFLAGS CPPFLAGS LDFLAGS
-failed=0
-
-ok() { echo "ok - $*"; }
-not_ok() {
-	echo "not ok - $1"
-	shift
-	[ $# -eq 0 ] || printf '# %s\n' "$@"
-	failed=1
-}
+. "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
 check() { # description command...
 	local d=$1
 	shift
@@ -145,4 +137,4 @@ mdmon_link() {
 		make -n -B MDMON_STATIC=1 mdmon | grep -q -- "-static -o mdmon"
 }
 check "mdmon dynamic (bound at start) by default, static with MDMON_STATIC=1" mdmon_link
-exit "$failed"
+[ "$failed" -eq 0 ]

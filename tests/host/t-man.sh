@@ -19,13 +19,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 man8=$top/man/mdadm.8
 mon8=$top/man/mdmon.8
 conf5=$top/man/mdadm.conf.5
-failed=0
-
-ok() { echo "ok - $*"; }
-not_ok() {
-	echo "not ok - $*"
-	failed=$((failed + 1))
-}
+. "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
 
 # ---- readers ---------------------------------------------------------------
 
