@@ -140,6 +140,8 @@ static void snapshot(const struct mdstat_array *a, struct mon_array *ret)
 	if (a->sync != MDSTAT_SYNC_NONE && a->sync_flag == MDSTAT_FLAG_RUNNING &&
 	    a->sync_permille >= 0)
 		ret->sync_percent = a->sync_permille / 10;
+	else if (a->sync != MDSTAT_SYNC_NONE && a->sync_flag == MDSTAT_FLAG_DELAYED)
+		ret->sync_waiting = true; /* md says nothing when it starts */
 	for (int i = 0; i < a->n_members && ret->n_disks < MON_MAX_DISKS; i++) {
 		struct mon_disk *d = &ret->disks[ret->n_disks++];
 
@@ -661,7 +663,8 @@ static void wait_event(const struct mon_state *s)
 	int timeout = -1;
 
 	for (int i = 0; i < s->n_w; i++)
-		if (s->w[i].present && s->w[i].last.sync_percent >= 0)
+		if (s->w[i].present &&
+		    (s->w[i].last.sync_percent >= 0 || s->w[i].last.sync_waiting))
 			timeout = s->delay_s * 1000;
 	if (poll(&p, 1, timeout) < 0 && errno != EINTR)
 		sleep(1);

@@ -36,6 +36,7 @@ struct mon_array {
 	char container_devnm[MON_NAME_MAX]; /* a volume's container, or "" */
 	bool degraded;			    /* fewer working members than slots */
 	int sync_percent;		    /* resync/recovery/reshape/check; -1: none */
+	bool sync_waiting;		    /* DELAYED behind another array's sync */
 	int spares;			    /* usable spares: a container's free disks */
 	int n_disks;
 	struct mon_disk disks[MON_MAX_DISKS];
