@@ -667,6 +667,7 @@ static void activate_one(struct mdmon_state *st, struct mon_array *a)
 	if (r)
 		return;
 	r = start_rebuild(st, a, &p);
+	st->spare_deferred |= r == -EAGAIN;
 	if (r && r != -EAGAIN)
 		set_bad_spare(st, p.major, p.minor, true);
 }
@@ -674,6 +675,7 @@ static void activate_one(struct mdmon_state *st, struct mon_array *a)
 /* Only this thread edits the array list: it is walked without the lock. */
 static void activate_spares(struct mdmon_state *st)
 {
+	st->spare_deferred = false;
 	for (struct mon_array *a = st->arrays; a; a = a->next)
 		activate_one(st, a);
 }

@@ -355,7 +355,8 @@ static void rearm_mdstat(int fd)
 }
 
 /* The manager loop: sleeps until mdstat changes, a client connects or a
- * signal arrives.  Returns true when the container went away. */
+ * signal arrives (or a second passes while a spare waits for md).
+ * Returns true when the container went away. */
 static bool manager_loop(struct mdmon_state *st, int sfd)
 {
 	struct pollfd pfd[4] = {
@@ -370,7 +371,7 @@ static bool manager_loop(struct mdmon_state *st, int sfd)
 		rearm_mdstat(st->mdstat_fd);
 		if (manager_reconcile(st) == 0)
 			return true;
-		if (poll(pfd, 4, -1) < 0 && errno != EINTR)
+		if (poll(pfd, 4, st->spare_deferred ? 1000 : -1) < 0 && errno != EINTR)
 			return false;
 		while (read(st->mgr_pipe[0], buf, sizeof(buf)) > 0)
 			;

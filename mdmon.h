@@ -197,6 +197,11 @@ struct mdmon_state {
 	 * whose activation failed: not tried again until mdadm adds them
 	 * anew (a retry would repeat the failure at every mdstat event). */
 	bool spare[MD_MAX_MEMBERS];
+	/* Manager only: a volume wants a spare it has but md was not ready
+	 * (frozen by mdadm, syncing, the slot not yet free).  md raises no
+	 * event when mdadm unfreezes, so the manager then looks again every
+	 * second instead of waiting for one. */
+	bool spare_deferred;
 	dev_t bad_spares[MDMON_BAD_SPARES];
 	int n_bad_spares;
 

@@ -247,8 +247,13 @@ static int read_pass(struct mon_state *s)
 		mdstat_free(list);
 		return -ENOMEM;
 	}
-	for (const struct mdstat_array *a = list; a; a = a->next)
+	for (const struct mdstat_array *a = list; a; a = a->next) {
+		/* A volume being stopped turns inactive and loses its members
+		 * one by one: it is going, not failing. */
+		if (!a->active && !mdstat_is_container(a))
+			continue;
 		snapshot(a, &s->snaps[s->n_snaps++]);
+	}
 	mdstat_free(list);
 	count_spares(s);
 	return 0;

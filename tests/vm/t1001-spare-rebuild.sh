@@ -12,7 +12,9 @@
 #     with an original member failed, i.e. from the rebuilt disk.
 #  3. --remove of the failed disk from the container, then --add of it
 #     (a former member) into the now degraded volume: rebuild, normal.
-#  4. the peer assembles what our mdmon wrote; the data is intact.
+#  4. a spare added while mdadm holds the volume frozen waits, and mdmon
+#     starts its rebuild by itself once unfrozen (md raises no event);
+#     the peer assembles what our mdmon wrote; the data is intact.
 . "$VMTEST_LIB"
 
 slow_recovery() {
@@ -142,7 +144,18 @@ run_expect 0 mdadm /dev/md/r5 --fail "${D[2]}"
 wait_until 30 sh -c "[ ! -e /sys/block/$vol/md/dev-$(basename "${D[2]}") ]"
 wait_until 30 examine_has "$S1" mdadm-peer 'Map State : degraded'
 slow_recovery 100
+# The volume frozen as mdadm freezes it for a reshape: mdmon must wait,
+# then start the rebuild by itself once it is unfrozen, although md
+# raises no event for that (it looks again every second while it waits).
+meta=$(cat "/sys/block/$vol/md/metadata_version")
+echo "external:-${meta#external:/}" >"/sys/block/$vol/md/metadata_version"
 run_expect 0 mdadm /dev/md/imsm0 --add "$S2"
+sleep 2
+grep -qx idle "/sys/block/$vol/md/sync_action" || fail "mdmon rebuilt a volume mdadm had frozen"
+examine_has "$S2" mdadm 'Migrate State : rebuild' && fail "a rebuild recorded while frozen"
+echo "$meta" >"/sys/block/$vol/md/metadata_version"
+wait_until 10 examine_has "$S2" mdadm 'Migrate State : rebuild'
+note "a spare added while the volume was frozen: rebuilt once it was unfrozen"
 wait_rebuild
 check_normal "${D[1]}" "$S1" "$S2"
 pattern_verify /dev/md/r5 72 32
