@@ -14,7 +14,7 @@ cache=$top/.cache/vm
 mkdir -p "$cache"
 
 host_packages="qemu-system-x86 cpio busybox-static libudev-dev pkg-config gcc make
-	util-linux python3-minimal diffutils gawk groff-base man-db"
+	util-linux python3-minimal diffutils gawk groff-base man-db dmsetup clang"
 
 install_missing() {
 	local missing=()
@@ -64,8 +64,10 @@ add_module() {
 }
 
 # crc32c_generic is a soft dependency of libcrc32c (raid456 needs it).
+# device-mapper's targets inject faults under md (dm-mod has "error";
+# flakey, delay and log-writes are their own modules).
 wanted_modules="virtio_pci virtio_blk 9pnet_virtio 9p overlay loop brd ext4 md-mod
-	raid0 raid1 raid10 crc32c_generic raid456 linear"
+	raid0 raid1 raid10 crc32c_generic raid456 linear dm-mod dm-flakey dm-delay dm-log-writes"
 
 # Built in a private folder and renamed into place: other runners may be
 # booting the old initrd or building their own at the same time.
