@@ -426,6 +426,19 @@ uint64_t imsm_reshape_align_sync_max(const struct imsm_reshape_geom *g, uint64_t
 	return a >= min_array && a > 0 ? a / g->new_data : max;
 }
 
+uint64_t imsm_reshape_align_sync_max_up(const struct imsm_reshape_geom *g, uint64_t max)
+{
+	uint64_t old_row = (uint64_t)g->old_data * g->old_chunk_blocks;
+	uint64_t new_row = (uint64_t)g->new_data * g->new_chunk_blocks, per_member, up;
+
+	if (!old_row || !new_row || max >= g->member_blocks)
+		return max;
+	/* lcm of the rows (array blocks), a multiple of new_data */
+	per_member = old_row / gcd64(old_row, new_row) * new_row / g->new_data;
+	up = DIV_ROUND_UP(max, per_member) * per_member;
+	return up < g->member_blocks ? up : g->member_blocks;
+}
+
 uint64_t imsm_reshape_critical_end(unsigned int old_data, unsigned int new_data,
 				   uint32_t chunk_blocks)
 {

@@ -290,6 +290,13 @@ uint64_t imsm_reshape_align_unit(const struct imsm_migr_rec *rec,
 uint64_t imsm_reshape_align_sync_max(const struct imsm_reshape_geom *g, uint64_t max,
 				     uint64_t min_array);
 
+/*
+ * The lowest limit for md (member blocks) at least max whose array
+ * position ends an old row and a new row, or md's end (member_blocks).
+ * md held there blocks no write: no old row straddles its position.
+ */
+uint64_t imsm_reshape_align_sync_max_up(const struct imsm_reshape_geom *g, uint64_t max);
+
 /* ---- OLCE metadata (§6.5, §6.5.1) ------------------------------------------------ */
 
 /* What the user asked: every volume grows to new_members members. */

@@ -805,13 +805,44 @@ static void olce_catch_signals(void)
 }
 
 /*
+ * Past the critical section md's limit may straddle an old row (the limit
+ * is the highest safe one, aligned when it can be): held there after the
+ * stop, md would block every write to that row until the migration goes
+ * on.  So md first runs on to the next position that ends an old and a
+ * new row, the window grown to cover it.  *hi is the window's top.
+ */
+static int olce_stop_aligned(struct olce *o, uint64_t *hi)
+{
+	unsigned long long cur;
+	uint64_t up, top;
+	int r = sysfs_read_ull(o->md, NULL, "sync_max", &cur);
+
+	if (r || cur == SYSFS_NONE)
+		return r;
+	up = imsm_reshape_align_sync_max_up(&o->geom, cur);
+	if (up <= cur)
+		return 0;
+	top = up * o->geom.new_data;
+	if (top > o->geom.array_blocks)
+		top = o->geom.array_blocks;
+	if (top > *hi) {
+		r = sysfs_write_ull(o->md, NULL, "suspend_hi", top);
+		*hi = top;
+	}
+	return r ? r : sysfs_write_ull(o->md, NULL, "sync_max", up);
+}
+
+/*
  * A signal asked to stop: md runs up to the limit it holds, that position
  * is recorded, then the window goes (writes go on; md does not move past
  * its limit without mdadm).  -EINTR: --continue or an assembly resumes.
  */
-static int olce_stop_here(struct olce *o)
+static int olce_stop_here(struct olce *o, uint64_t *hi)
 {
-	int r = olce_catch_up(o);
+	int r = hi ? olce_stop_aligned(o, hi) : 0;
+
+	if (!r)
+		r = olce_catch_up(o);
 
 	if (!r)
 		r = olce_reset_window(o);
@@ -1036,7 +1067,7 @@ static int olce_stream(struct olce *o, const struct imsm_reshape_step *first, bo
 		r = olce_kick_md(o);
 	while (!r) {
 		if (olce_stop_signal)
-			return olce_stop_here(o);
+			return olce_stop_here(o, &hi);
 		r = olce_progress(o, &done);
 		if (r)
 			break;
@@ -1142,7 +1173,7 @@ static int olce_run(struct olce *o, bool kick)
 		r = olce_critical_window(o, crit);
 	while (!r && o->rec.curr_migr_unit < o->rec.num_migr_units) {
 		if (olce_stop_signal)
-			return olce_stop_here(o);
+			return olce_stop_here(o, NULL); /* held at a unit's start */
 		r = imsm_reshape_plan_step(&o->rec, &o->geom, o->rec.curr_migr_unit, 0, &step);
 		if (!r && !step.backup && o->rec.curr_migr_unit >= crit)
 			return olce_stream(o, &step, kick);
