@@ -1,5 +1,5 @@
 #!/bin/bash
-# vm-timeout: 600
+# vm-timeout: 420
 # An OLCE stopped by signals at random moments (issue 14): raid5 + raid0
 # 3 -> 4 disks, mdadm --grow and then each `--grow --continue` get
 # SIGTERM (or SIGINT, SIGHUP) after a seeded random delay.  Each stop:
@@ -25,7 +25,7 @@ stop_at_random() {
 	"$@" 2>/tmp/grow.err &
 	grow=$!
 	sleep "$((ms / 1000)).$(printf %03d $((ms % 1000)))"
-	kill -"$sig" "$grow" 2>/dev/null
+	kill -"$sig" "$grow" 2>/dev/null || true # it may have ended
 	wait "$grow" || rc=$?
 	if [ "$rc" = 0 ] && ! olce_migrating; then
 		note "SIG$sig after ${ms} ms: the migration had ended"
@@ -97,7 +97,7 @@ if olce_migrating; then
 	grow=$(pgrep -f -- '--grow --continue' | head -1)
 	if [ -n "$grow" ]; then # the continuation the assembly started
 		sleep 0.$((RANDOM % 10))
-		kill -TERM "$grow" 2>/dev/null
+		kill -TERM "$grow" 2>/dev/null || true
 		wait_until 30 sh -c "! kill -0 $grow 2>/dev/null"
 		if olce_migrating; then
 			writes_go_on
