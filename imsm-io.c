@@ -134,6 +134,17 @@ static int read_mpb_sectors(const struct imsm_disk_dev *d, const struct imsm_mpb
 	return r;
 }
 
+/* Zeroed, aligned for O_DIRECT: mdmon's disks are open so (monitor.c). */
+static unsigned char *io_alloc(size_t n, uint32_t sector_bytes)
+{
+	void *buf;
+
+	if (!sector_bytes || n > SIZE_MAX / sector_bytes ||
+	    posix_memalign(&buf, 4096, n * sector_bytes))
+		return NULL;
+	return memset(buf, 0, n * sector_bytes);
+}
+
 static int read_mpb_once(const struct imsm_disk_dev *d, struct imsm_super **ret)
 {
 	struct imsm_mpb_location loc;
@@ -143,7 +154,7 @@ static int read_mpb_once(const struct imsm_disk_dev *d, struct imsm_super **ret)
 
 	if (d->sectors < IMSM_MIN_DISK_SECTORS)
 		return -ENODATA;
-	buf = calloc(1, d->sector_bytes);
+	buf = io_alloc(1, d->sector_bytes);
 	if (!buf)
 		return -ENOMEM;
 	r = util_pread_full(d->fd, buf, d->sector_bytes,
@@ -155,7 +166,7 @@ static int read_mpb_once(const struct imsm_disk_dev *d, struct imsm_super **ret)
 	free(buf);
 	if (r)
 		return r;
-	buf = calloc(loc.mpb_sectors, d->sector_bytes);
+	buf = io_alloc(loc.mpb_sectors, d->sector_bytes);
 	if (!buf)
 		return -ENOMEM;
 	r = read_mpb_sectors(d, &loc, buf);
