@@ -527,6 +527,15 @@ static void reset_checkpoint(struct mdmon_state *st, int vol)
 			a->last_checkpoint = 0;
 }
 
+/* A member failed during the migration: the volume that ends it is
+ * degraded (or failed), not normal. */
+static void keep_failures(struct imsm_super *s, int vol)
+{
+	struct imsm_map *m = &s->dev[vol].vol.map[0];
+
+	m->map_state = imsm_map_state_of(s, m);
+}
+
 /* An OLCE goes on with the container's next volume in the same commit
  * that ends the previous one's migration (§6.5.1); mdadm drives it. */
 static void begin_next_volume(struct imsm_super *s)
@@ -612,8 +621,10 @@ static bool apply_update(struct mdmon_state *st, struct mon_ctx *ctx)
 		return u->result == 0;
 	case MON_UPD_MIGR_END:
 		u->result = imsm_olce_end_volume(st->mpb, u->vol, IMSM_MAP_NORMAL);
-		if (!u->result)
+		if (!u->result) {
+			keep_failures(st->mpb, u->vol);
 			begin_next_volume(st->mpb);
+		}
 		return u->result == 0;
 	case MON_UPD_KILL_VOLUME:
 		return kill_volume(st, u);
