@@ -21,7 +21,19 @@
 
 export DM_DISABLE_UDEV=1
 MIB=32
-P1=1200 P2=1201 # two 8 MiB patterns (each is generated once: slow under TCG)
+
+# Patterns from /dev/urandom (python's seeded ones cost seconds under TCG;
+# nothing here outlives the boot): pat_write DEV NAME MIB, pat_verify.
+pat_write() {
+	[ -f "/tmp/$2" ] || dd if=/dev/urandom of="/tmp/$2" bs=1M count="$3" status=none
+	dd if="/tmp/$2" of="$1" bs=1M oflag=direct status=none || fail "cannot write $1"
+}
+
+pat_verify() {
+	dd if="$1" bs=1M count="$3" iflag=direct status=none | cmp - "/tmp/$2" ||
+		fail "data pattern mismatch on $1 ($2)"
+	note "pattern $2 verified on $1"
+}
 
 # dm_make NAME LOOP: NAME over the whole of LOOP (linear).
 dm_make() {
@@ -83,9 +95,9 @@ is_clean() { # DISK: its metadata says the volume is clean
 note "b: metadata writes fail on slot 0"
 dm_set fb 4
 run_expect 0 mdadm -C /dev/md/cb -e imsm -n4 "${DM[@]}"
-run_expect 0 mdadm -C /dev/md/vb -l10 -n4 -z 4M --assume-clean /dev/md/cb
+run_expect 0 mdadm -C /dev/md/vb -l10 -n4 -z 2M --assume-clean /dev/md/cb
 vol=$(md_devnm /dev/md/vb)
-pattern_write /dev/md/vb $P1 8
+pat_write /dev/md/vb p1 4
 # the clean mark on disk first: the next write to the volume must make
 # mdmon write a dirty mark
 wait_until 30 is_clean "${DM[1]}"
@@ -93,7 +105,7 @@ gen0=$(examine_field "${DM[1]}" Generation)
 n=$(blockdev --getsz "${LOOPS[0]}")
 dm_swap fb0 "0 $((n - 64)) linear ${LOOPS[0]} 0
 $((n - 64)) 64 error"
-pattern_write /dev/md/vb $P2 8
+pat_write /dev/md/vb p2 4
 note "b: the write to the volume completed"
 for i in 1 2 3; do
 	wait_until 30 recorded_failed "${DM[i]}" fb0
@@ -101,21 +113,21 @@ done
 grep -q 'Map State : degraded' /tmp/e.txt || fail "b: the map is not degraded"
 [ "$(examine_field "${DM[1]}" Generation)" != "$gen0" ] || fail "b: no new generation"
 wait_until 30 out_of_md "$vol" fb0
-pattern_verify /dev/md/vb $P2 8
+pat_verify /dev/md/vb p2 4
 note "b: recorded failed on the others, out of md, data intact"
 
 # ---- c: a slow member while another one fails --------------------------------
 note "c: slot 1 slow (dm-delay), slot 3 fails"
 dm_swap fb1 "0 $n delay ${LOOPS[1]} 0 0 ${LOOPS[1]} 0 500"
 dm_swap fb3 "0 $n error"
-pattern_write /dev/md/vb $P1 8
+pat_write /dev/md/vb p1 4
 note "c: the write to the volume completed"
 wait_until 30 out_of_md "$vol" fb3
 wait_until 30 recorded_failed "${DM[1]}" fb3
 wait_until 30 recorded_failed "${DM[2]}" fb3
 recorded_failed "${DM[2]}" fb0 || fail "c: the failure of b is forgotten"
 cat /proc/mdstat
-pattern_verify /dev/md/vb $P1 8
+pat_verify /dev/md/vb p1 4
 note "c: recorded on the slow member and the healthy one; writes went on"
 stop_all_md
 
@@ -125,7 +137,7 @@ dm_set fa 4
 run_expect 0 mdadm -C /dev/md/ca -e imsm -n3 "${DM[@]:0:3}"
 run_expect 0 mdadm -C /dev/md/va -l5 -n3 -c 64 -z 4M --assume-clean /dev/md/ca
 vol=$(md_devnm /dev/md/va)
-pattern_write /dev/md/va $P1 8
+pat_write /dev/md/va p3 8
 run_expect 0 mdadm /dev/md/ca --add "${DM[3]}"
 slow 300
 mdadm --grow /dev/md/ca --raid-devices=4 >/tmp/grow.out 2>&1 &
@@ -154,6 +166,6 @@ sed -n '/Migrate State/,/Dirty State/p' /tmp/e.txt
 if ! grep -q 'Migrate State : general migration' /tmp/e.txt; then
 	grep -q 'Map State : degraded$' /tmp/e.txt || fail "a: the grown volume is not degraded"
 fi
-pattern_verify /dev/md/va $P1 8
+pat_verify /dev/md/va p3 8
 note "a: failure recorded mid-OLCE, data intact (reshape $([ "$rc" = 0 ] && echo finished || echo stopped))"
 stop_all_md
