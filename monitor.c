@@ -682,6 +682,8 @@ static bool held_readonly(const struct mdmon_state *st, const struct mon_array *
  */
 static bool sync_metadata(struct mdmon_state *st, struct mon_ctx *ctx, bool changed)
 {
+	if (!st->mpb)
+		ctx->unwritten = false; /* the last volume went: nothing to write */
 	if (!st->mpb || !(changed || ctx->unwritten))
 		return true;
 	ctx->unwritten = write_metadata(st, ctx->failed) < 0;
