@@ -134,6 +134,17 @@ static int read_mpb_sectors(const struct imsm_disk_dev *d, const struct imsm_mpb
 	return r;
 }
 
+/* Zeroed, aligned for O_DIRECT: mdmon's disks are open so (monitor.c). */
+static unsigned char *io_alloc(size_t n, uint32_t sector_bytes)
+{
+	void *buf;
+
+	if (!sector_bytes || n > SIZE_MAX / sector_bytes ||
+	    posix_memalign(&buf, 4096, n * sector_bytes))
+		return NULL;
+	return memset(buf, 0, n * sector_bytes);
+}
+
 static int read_mpb_once(const struct imsm_disk_dev *d, struct imsm_super **ret)
 {
 	struct imsm_mpb_location loc;
@@ -143,7 +154,7 @@ static int read_mpb_once(const struct imsm_disk_dev *d, struct imsm_super **ret)
 
 	if (d->sectors < IMSM_MIN_DISK_SECTORS)
 		return -ENODATA;
-	buf = calloc(1, d->sector_bytes);
+	buf = io_alloc(1, d->sector_bytes);
 	if (!buf)
 		return -ENOMEM;
 	r = util_pread_full(d->fd, buf, d->sector_bytes,
@@ -155,7 +166,7 @@ static int read_mpb_once(const struct imsm_disk_dev *d, struct imsm_super **ret)
 	free(buf);
 	if (r)
 		return r;
-	buf = calloc(loc.mpb_sectors, d->sector_bytes);
+	buf = io_alloc(loc.mpb_sectors, d->sector_bytes);
 	if (!buf)
 		return -ENOMEM;
 	r = read_mpb_sectors(d, &loc, buf);
@@ -214,11 +225,29 @@ int imsm_read_migr_sector(const struct imsm_disk_dev *d, void *buf)
 	return util_pread_full(d->fd, buf, d->sector_bytes, (d->sectors - 1) * d->sector_bytes);
 }
 
+/*
+ * O_DIRECT, through a descriptor of its own: mdmon writes the MPB with
+ * O_DIRECT, and its anchor shares this sector's 4 KiB block.  A buffered
+ * write here would read that block into the page cache and could write
+ * an anchor older than mdmon's back over the new one.
+ */
 int imsm_write_migr_sector(const struct imsm_disk_dev *d, const void *buf)
 {
-	int r = util_pwrite_full(d->fd, buf, d->sector_bytes, (d->sectors - 1) * d->sector_bytes);
+	unsigned char *al = io_alloc(1, d->sector_bytes);
+	int fd, r;
 
-	return r || fsync(d->fd) == 0 ? r : -errno;
+	if (!al)
+		return -ENOMEM;
+	memcpy(al, buf, d->sector_bytes);
+	fd = open(d->path, O_WRONLY | O_DIRECT | O_CLOEXEC);
+	r = fd < 0 ? -errno : util_pwrite_full(fd, al, d->sector_bytes,
+					       (d->sectors - 1) * d->sector_bytes);
+	if (!r && fsync(fd) < 0)
+		r = -errno;
+	if (fd >= 0)
+		close(fd);
+	free(al);
+	return r;
 }
 
 int imsm_write_mpb(const struct imsm_disk_dev *d, const struct imsm_super *s, bool zero_migr_rec)
