@@ -35,7 +35,7 @@ static void add_copy(struct scan *sc, const uint8_t *mpb, size_t len, const uint
 	struct found *f = &sc->f[sc->n];
 	struct imsm_super *s;
 
-	if (sc->n >= MAX_DISKS || imsm_decode(mpb, len, &s) < 0)
+	if (sc->n >= MAX_DISKS || fuzz_decode_mpb(mpb, len, &s) < 0)
 		return;
 	memset(f, 0, sizeof(*f));
 	if (imsm_handle_new(s, &f->st) < 0)

@@ -173,7 +173,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)fuzz_part(&in, &serial, &serial_len);
 	(void)fuzz_part(&in, &rec_bytes, &rec_len);
 	flags = fuzz_u8(&in);
-	if (imsm_decode(mpb, mpb_len, &s) < 0)
+	if (fuzz_decode_mpb(mpb, mpb_len, &s) < 0)
 		return 0;
 	memset(serial_buf, 0, sizeof(serial_buf));
 	if (serial)

@@ -173,7 +173,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	(void)fuzz_part(&in, &rec_bytes, &rec_len);
 	sector_bytes = (fuzz_u8(&in) & 1) ? 4096 : 512;
-	if (imsm_decode(mpb, mpb_len, &s) < 0)
+	if (fuzz_decode_mpb(mpb, mpb_len, &s) < 0)
 		return 0;
 	have_rec = rec_bytes && imsm_migr_rec_decode(rec_bytes, rec_len, sector_bytes, &rec) == 0;
 	for (int idx = 0; idx < s->num_raid_devs; idx++) {

@@ -15,6 +15,9 @@
  * decode: mdmon has none), then the raw byte stream mdadm sends: frames
  * of u32 start magic, i32 length, payload, u32 end magic.
  *
+ * MPBs get their check_sum fixed before decoding (fuzz_decode_mpb()):
+ * mdmon refuses a wrong one, and mutations should reach what follows.
+ *
  * Checks: nothing crashes; every change the checks let through (a new
  * volume, a migration start, a checkpoint, a migration end, a rollback, a
  * takeover, a resize, a kill, a rename) leaves metadata that encodes and
@@ -168,7 +171,7 @@ static void apply_mpb(const struct imsm_super *cur, const void *buf, int32_t len
 	struct imsm_super *upd, *s;
 	size_t skip = migr ? MDMON_MIGR_MAGIC_BYTES : 0;
 
-	if (imsm_decode((const char *)buf + skip, (size_t)len - skip, &upd) < 0)
+	if (fuzz_decode_mpb((const uint8_t *)buf + skip, (size_t)len - skip, &upd) < 0)
 		return;
 	if (migr && imsm_olce_check_start_update(cur, upd) == 0)
 		check_writable(upd, "a migration start");
@@ -226,7 +229,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_fail(T, "memfd_create failed");
 	if (!fuzz_part(&in, &mpb, &mpb_len))
 		return 0;
-	if (imsm_decode(mpb, mpb_len, &cur) < 0)
+	if (fuzz_decode_mpb(mpb, mpb_len, &cur) < 0)
 		cur = NULL;
 	if (ftruncate(fd, 0) < 0 || pwrite(fd, in.p, in.n, 0) != (ssize_t)in.n ||
 	    lseek(fd, 0, SEEK_SET) != 0)

@@ -21,6 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "imsm-format.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 struct fuzz_in {
@@ -92,6 +94,35 @@ static inline void fuzz_check_printable(const char *target, const char *what, co
 			abort();
 		}
 	}
+}
+
+/*
+ * imsm_decode() of a copy of the MPB in data with its check_sum made to
+ * match (the size field says how many bytes it covers), so that mutated
+ * MPBs get past the checksum to the code behind it; the decoder's own
+ * target (fuzz-imsm-decode) tries the input as it is too.
+ */
+static inline int fuzz_decode_mpb(const uint8_t *data, size_t len, struct imsm_super **ret)
+{
+	uint8_t *copy;
+	uint32_t mpb, sum;
+	int r;
+
+	if (len < IMSM_OFF_MPB_SIZE + 4)
+		return imsm_decode(data, len, ret);
+	copy = malloc(len);
+	if (!copy)
+		fuzz_fail("common", "out of memory");
+	memcpy(copy, data, len);
+	mpb = (uint32_t)copy[IMSM_OFF_MPB_SIZE] | (uint32_t)copy[IMSM_OFF_MPB_SIZE + 1] << 8 |
+	      (uint32_t)copy[IMSM_OFF_MPB_SIZE + 2] << 16 |
+	      (uint32_t)copy[IMSM_OFF_MPB_SIZE + 3] << 24;
+	sum = imsm_checksum(copy, mpb < len ? mpb : len);
+	for (int i = 0; i < 4; i++)
+		copy[IMSM_OFF_CHECK_SUM + i] = (uint8_t)(sum >> (8 * i));
+	r = imsm_decode(copy, len, ret);
+	free(copy);
+	return r;
 }
 
 /* A memory FILE for a renderer; fuzz_mem_end() checks and frees it. */

@@ -6,7 +6,7 @@
 #
 # Default (make fuzz): FUZZ_SECONDS=60 per target; each target's corpus
 # grows in build/fuzz/corpus-NAME and is reused by later runs.
-# --quick (make test's "fuzz" part): FUZZ_SECONDS=7 per target, from the
+# --quick (make test's "fuzz" part): FUZZ_SECONDS=6 per target, from the
 # seeds only, in a corpus thrown away afterwards, so that every run tests
 # the same thing and nothing grows.  Neither needs the network.
 #
@@ -33,7 +33,7 @@ if [ "${1:-}" = "--quick" ]; then
 	quick=1
 	shift
 fi
-SECONDS_TO_RUN=${FUZZ_SECONDS:-$([ "$quick" = 1 ] && echo 7 || echo 60)}
+SECONDS_TO_RUN=${FUZZ_SECONDS:-$([ "$quick" = 1 ] && echo 6 || echo 60)}
 OUT=build/fuzz
 CLANG=${CLANG:-clang}
 # the sysfs target writes a fake tree: memory is faster than a disk
@@ -56,6 +56,12 @@ give_up() { # why
 }
 
 command -v "$CLANG" >/dev/null || give_up "$CLANG not found (libFuzzer needs clang)"
+mkdir -p "$OUT" || exit 1
+# Debian ships libFuzzer and the sanitizer runtimes in libclang-rt-NN-dev,
+# only a Recommends of clang: say so rather than fail in the build
+echo 'int LLVMFuzzerTestOneInput(const char *d, long n) { return d && n < 0; }' >"$OUT/probe.c"
+"$CLANG" -fsanitize=fuzzer,address,undefined -o "$OUT/probe" "$OUT/probe.c" 2>"$OUT/probe.log" ||
+	give_up "$CLANG cannot link -fsanitize=fuzzer (Debian: apt-get install libclang-rt-14-dev)"
 echo "# building the fuzz targets and their seeds"
 make -s -j"${FUZZ_JOBS:-2}" FUZZ_CC="$CLANG" fuzz-build >"$OUT.build.log" 2>&1 ||
 	{ tail -20 "$OUT.build.log"; give_up "build failed, see $OUT.build.log"; }
