@@ -21,6 +21,9 @@
 #   mdstat        fuzz-mdstat, the /proc/mdstat parser
 #   sysfs         fuzz-sysfs, sysfs.c's value parsers
 #
+# tests/fuzz/regress/NAME/ holds the inputs of past findings (see
+# tests/unit/test-fuzz-findings.c): every run starts from them too.
+#
 # Output: per target one line "fuzz-NAME: N executions in S s, ..." (and
 # the end of libFuzzer's log on a finding; logs in build/fuzz/NAME.log,
 # inputs that crash in build/fuzz/crash-*), then "fuzz: N passed, N failed"
@@ -93,7 +96,8 @@ while IFS=: read -r name bin max_len; do
 	fi
 	"$OUT/fuzz-$bin" -max_total_time="$SECONDS_TO_RUN" -max_len="$max_len" \
 		-timeout=10 -rss_limit_mb=2048 -artifact_prefix="$OUT/" -print_final_stats=1 \
-		"$corpus" "$OUT/seeds-$name" >"$log" 2>&1
+		"$corpus" "$OUT/seeds-$name" $(ls -d "tests/fuzz/regress/$name" 2>/dev/null) \
+		>"$log" 2>&1
 	rc=$?
 	size=$(ls "$corpus" | wc -l)
 	[ "$quick" = 1 ] && rm -rf "$corpus"

@@ -1,0 +1,98 @@
+/*
+ * test-fuzz-findings.c: one test per finding of the libFuzzer targets
+ * (tests/fuzz), each the smallest form of the input that showed it, on a
+ * golden capture where one fits.
+ *
+ *  - fuzz-imsm-resume: a general migration whose old chunk is not a power
+ *    of two (119 blocks; the decoder only warns, IMSM_WARN_STRIP_NOT_POW2)
+ *    got a fresh migration record that imsm_migr_rec_check() refuses (the
+ *    unit of 2048 blocks holds no whole old row): the resume planned to
+ *    write it and start md at 0, and the reshape could then never plan a
+ *    step.  Now imsm_migr_rec_init() refuses such chunks (-EDOM) and the
+ *    assembly refuses the volume before writing anything.
+ *  - fuzz-mdstat: "check =101.0%" parsed as 1010 per mille (the bound was
+ *    1000 percent), which --detail and --monitor would show as 101%.  A
+ *    progress past 100.0% is now not taken as one.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "fixture.h"
+#include "golden.h"
+#include "imsm-format.h"
+#include "imsm-reshape.h"
+#include "imsm-resume.h"
+#include "mdstat.h"
+#include "unit.h"
+
+static void test_resume_odd_chunk(void)
+{
+	struct imsm_super *s = golden_load_mpb("olce-r5-mid");
+	struct imsm_migr_rec fresh, zero;
+	struct imsm_resume p;
+
+	if (!s)
+		return;
+	/* as captured but with the main checkpoint at 0: powers of two, a
+	 * fresh record that passes its own check */
+	s->dev[0].vol.curr_migr_unit = 0;
+	CHECK_INT(imsm_migr_rec_init(s, 0, &fresh), 0);
+	CHECK_INT(imsm_resume_plan(s, 0, &fresh, &p), 0);
+	CHECK_INT(imsm_migr_rec_check(&p.rec, &p.geom), 0);
+	/* the fuzzer's input: old chunk 119 blocks, no record of this
+	 * migration on disk (zeros), the main checkpoint at 0 */
+	s->dev[0].vol.map[1].blocks_per_strip = 119;
+	memset(&zero, 0, sizeof(zero));
+	CHECK_INT(imsm_migr_rec_init(s, 0, &fresh), -EDOM);
+	memset(&p, 0, sizeof(p));
+	CHECK_INT(imsm_resume_plan(s, 0, &zero, &p), -EINVAL);
+	CHECK(!p.write_rec);
+	/* the same for the new chunk */
+	s->dev[0].vol.map[1].blocks_per_strip = 128;
+	s->dev[0].vol.map[0].blocks_per_strip = 96;
+	CHECK_INT(imsm_migr_rec_init(s, 0, &fresh), -EDOM);
+	CHECK_INT(imsm_resume_plan(s, 0, &zero, &p), -EINVAL);
+	imsm_free(s);
+}
+
+/* One array line and a progress line with the given percentage. */
+static int permille_of(const char *percent)
+{
+	char text[512];
+	struct mdstat_array *list;
+	int r;
+
+	snprintf(text, sizeof(text),
+		 "Personalities : [raid1]\n"
+		 "md8 : active raid1 sdb[1] sda[0]\n"
+		 "      523264 blocks super 1.2 [2/2] [UU]\n"
+		 "      [===================>]  check =%s (523260/523264) finish=0.0min "
+		 "speed=52326K/sec\n\n"
+		 "unused devices: <none>\n",
+		 percent);
+	if (mdstat_parse(text, &list) != 1)
+		return -2;
+	r = list->sync_permille;
+	mdstat_free(list);
+	return r;
+}
+
+static void test_mdstat_percent_bound(void)
+{
+	CHECK_INT(permille_of("99.9%"), 999);
+	CHECK_INT(permille_of("100.0%"), 1000);
+	CHECK_INT(permille_of("100.1%"), -1);
+	CHECK_INT(permille_of("101.0%"), -1);
+	CHECK_INT(permille_of("999.9%"), -1);
+}
+
+int main(void)
+{
+	fixture_init();
+	RUN(test_resume_odd_chunk);
+	RUN(test_mdstat_percent_bound);
+	return UNIT_DONE();
+}
