@@ -72,6 +72,8 @@ static void check_writable(const struct imsm_super *s, const char *what)
 	}
 	imsm_free(back);
 	free(buf);
+	if (getenv("FUZZ_TRACE")) /* which changes an input reaches */
+		fprintf(stderr, "fuzz-" T ": %s written\n", what);
 }
 
 static struct imsm_super *dup_or_die(const struct imsm_super *s)

@@ -176,6 +176,26 @@ static void add_large(const char *name, unsigned int n_disks, unsigned int bbm_e
 	n_mpbs++;
 }
 
+/* The 2vol MPB without its second volume: what mdmon holds before mdadm
+ * sends the volume (a "new volume" update). */
+static void add_first_volume_only(void)
+{
+	struct mpb *m = &mpbs[n_mpbs];
+	struct imsm_super *s;
+
+	if (imsm_decode(mpbs[0].b, mpbs[0].len, &s) < 0)
+		return;
+	s->num_raid_devs = 1;
+	if (imsm_encode(s, m->b, sizeof(m->b), &m->len) == 0) {
+		m->name = "1vol";
+		n_mpbs++;
+	} else {
+		fprintf(stderr, "gen-seeds: 1vol does not encode\n");
+		failures++;
+	}
+	imsm_free(s);
+}
+
 static const struct mpb *find_mpb(const char *name)
 {
 	for (int i = 0; i < n_mpbs; i++)
@@ -317,9 +337,15 @@ static void put_frames(struct seed *sd, const struct mpb *cur, const struct mpb 
 	for (uint32_t t = MDMON_REQ_ADD_SPARE; t <= MDMON_REQ_RESIZE; t++) {
 		dr.type = t;
 		dr.major = 0;
-		dr.minor = t == MDMON_REQ_TAKEOVER ? 0 : 1;
+		dr.minor = 1;
 		put_frame(frames, &dr, sizeof(dr));
 	}
+	/* takeovers to raid0 and raid10 (raid1 above) */
+	dr.type = MDMON_REQ_TAKEOVER;
+	dr.minor = 0;
+	put_frame(frames, &dr, sizeof(dr));
+	dr.minor = 10;
+	put_frame(frames, &dr, sizeof(dr));
 	for (uint32_t t = MDMON_VOL_KILL; t <= MDMON_VOL_RENAME; t++) {
 		vr.type = t;
 		put_frame(frames, &vr, sizeof(vr));
@@ -346,6 +372,10 @@ static void seeds_mdmon(void)
 	    {"raid0", "2vol"},
 	    {"olce-r5-mid", NULL},
 	    {"raid5", NULL},
+	    {"raid10", NULL},
+	    {"raid1", NULL},
+	    {"raid0", NULL},
+	    {"1vol", "2vol"},
 	};
 	struct seed *sd = calloc(1, sizeof(*sd));
 
@@ -434,6 +464,7 @@ int main(int argc, char **argv)
 	add_large("many-disks", 200, 0);
 	add_large("many-disks-bbm", 120, 254);
 	add_large("bbm", 4, 40);
+	add_first_volume_only();
 	seeds_decode();
 	seeds_resume();
 	seeds_describe();

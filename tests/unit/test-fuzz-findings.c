@@ -13,6 +13,12 @@
  *  - fuzz-mdstat: "check =101.0%" parsed as 1010 per mille (the bound was
  *    1000 percent), which --detail and --monitor would show as 101%.  A
  *    progress past 100.0% is now not taken as one.
+ *  - fuzz-mdmon-frames: a TAKEOVER request (raid0 -> raid10) on metadata
+ *    whose dev.size is out of step with its map (accepted by the decoder
+ *    with IMSM_WARN_SIZE_MISMATCH) built data stripes from the size past
+ *    blocks_per_member: metadata that does not encode, which mdmon would
+ *    have swapped in and then failed to write for good.  The takeover now
+ *    refuses a result that would not encode (-EBADMSG).
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -25,6 +31,7 @@
 #include "imsm-format.h"
 #include "imsm-reshape.h"
 #include "imsm-resume.h"
+#include "imsm-takeover.h"
 #include "mdstat.h"
 #include "unit.h"
 
@@ -89,10 +96,40 @@ static void test_mdstat_percent_bound(void)
 	CHECK_INT(permille_of("999.9%"), -1);
 }
 
+static bool encodes(const struct imsm_super *s)
+{
+	static uint8_t buf[IMSM_MPB_MAX_BYTES];
+	size_t len;
+
+	return imsm_encode(s, buf, sizeof(buf), &len) == 0;
+}
+
+static void test_takeover_size_mismatch(void)
+{
+	struct imsm_takeover_request rq = {.vol = 0, .new_level = 10, .force = true};
+	struct imsm_super *s = golden_load_mpb("raid0"), *after = NULL;
+
+	if (!s)
+		return;
+	/* as captured: the takeover's result encodes */
+	CHECK_INT(imsm_takeover_apply(s, &rq, &after), 0);
+	CHECK(after && encodes(after));
+	imsm_free(after);
+	after = NULL;
+	/* the fuzzer's size: far beyond what the map holds */
+	s->dev[0].size_blocks = 137438986240ull;
+	CHECK_INT(imsm_takeover_apply(s, &rq, &after), -EBADMSG);
+	CHECK(after == NULL);
+	imsm_free(after); /* only when the check above failed */
+	CHECK(strstr(imsm_takeover_error(-EBADMSG), "size") != NULL);
+	imsm_free(s);
+}
+
 int main(void)
 {
 	fixture_init();
 	RUN(test_resume_odd_chunk);
 	RUN(test_mdstat_percent_bound);
+	RUN(test_takeover_size_mismatch);
 	return UNIT_DONE();
 }
