@@ -19,6 +19,11 @@
  *    blocks_per_member: metadata that does not encode, which mdmon would
  *    have swapped in and then failed to write for good.  The takeover now
  *    refuses a result that would not encode (-EBADMSG).
+ *  - fuzz-imsm-resume (its imsm_migr_blocks_per_unit() call): a rebuild
+ *    whose source map is mirrored with num_domains 0 (the decoder only
+ *    warns, IMSM_WARN_NUM_DOMAINS) divided by zero in the §6.2 factor:
+ *    mdadm --examine of such a disk, and mdmon's checkpoint, died of
+ *    SIGFPE.  Now such a map has no factor (0: unknown, no checkpoint).
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -28,7 +33,9 @@
 
 #include "fixture.h"
 #include "golden.h"
+#include "imsm-examine.h"
 #include "imsm-format.h"
+#include "imsm-migr.h"
 #include "imsm-reshape.h"
 #include "imsm-resume.h"
 #include "imsm-takeover.h"
@@ -125,11 +132,40 @@ static void test_takeover_size_mismatch(void)
 	imsm_free(s);
 }
 
+static void test_rebuild_factor_no_domains(void)
+{
+	static uint8_t buf[IMSM_MPB_MAX_BYTES];
+	struct imsm_super *s = golden_load_mpb("raid1"), *back = NULL;
+	struct imsm_examine_src src = {0};
+	struct imsm_examine ex;
+	size_t len;
+
+	if (!s)
+		return;
+	imsm_migr_start(&s->dev[0], IMSM_MIGR_REBUILD, IMSM_MAP_DEGRADED);
+	s->dev[0].vol.map[1].num_domains = 0;
+	/* such a copy comes from a disk: the decoder takes it */
+	CHECK_INT(imsm_encode(s, buf, sizeof(buf), &len), 0);
+	CHECK_INT(imsm_decode(buf, len, &back), 0);
+	if (back)
+		CHECK(back->warnings & IMSM_WARN_NUM_DOMAINS);
+	imsm_free(back);
+	/* no factor (mirrors over 0 domains): mdmon records no checkpoint */
+	CHECK_INT(imsm_migr_blocks_per_unit(&s->dev[0]), 0);
+	src.mpb = s;
+	src.sector_bytes = 512;
+	src.checksum_ok = true;
+	imsm_examine_build(&src, &ex);
+	CHECK(ex.vol[0].factor_known);
+	imsm_free(s);
+}
+
 int main(void)
 {
 	fixture_init();
 	RUN(test_resume_odd_chunk);
 	RUN(test_mdstat_percent_bound);
 	RUN(test_takeover_size_mismatch);
+	RUN(test_rebuild_factor_no_domains);
 	return UNIT_DONE();
 }
