@@ -83,7 +83,7 @@ static void check_steps(const struct imsm_resume *p)
 	}
 }
 
-static void check_plan(const struct imsm_super *s, int idx, const struct imsm_resume *p)
+static void check_plan(const struct imsm_resume *p)
 {
 	if (p->pos_blocks > p->geom.array_blocks)
 		fuzz_fail(T, "md would resume past the end of the array");
@@ -99,8 +99,6 @@ static void check_plan(const struct imsm_super *s, int idx, const struct imsm_re
 	if (imsm_migr_rec_check(&p->rec, &p->geom) < 0)
 		fuzz_fail(T, "the plan's record fails imsm_migr_rec_check()");
 	check_steps(p);
-	(void)s;
-	(void)idx;
 }
 
 static void fill_disks(const struct imsm_super *s, uint32_t sector_bytes, struct md_disk *disks,
@@ -178,7 +176,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	have_rec = rec_bytes && imsm_migr_rec_decode(rec_bytes, rec_len, sector_bytes, &rec) == 0;
 	for (int idx = 0; idx < s->num_raid_devs; idx++) {
 		if (imsm_resume_plan(s, idx, have_rec ? &rec : NULL, &p) == 0)
-			check_plan(s, idx, &p);
+			check_plan(&p);
 		(void)imsm_migr_blocks_per_unit(&s->dev[idx]);
 		(void)imsm_migr_checkpoint_pos(&s->dev[idx]);
 		check_md_cfg(s, idx, rec_bytes ? rec_bytes : (const uint8_t *)"", rec_len,
