@@ -220,6 +220,55 @@ static void seeds_decode(void)
 	free(sd);
 }
 
+/* A seed of m with volume 0's main checkpoint at unit and the record rec
+ * (512 bytes) whose status and unit are set (unit UINT64_MAX: zeros). */
+static void resume_variant(const struct mpb *m, const uint8_t *rec, uint64_t main_unit,
+			   uint64_t rec_unit, uint32_t status, const char *name)
+{
+	struct seed *sd = calloc(1, sizeof(*sd));
+	uint8_t out[65536], r[512];
+	struct imsm_super *s;
+	size_t len;
+
+	if (!sd || imsm_decode(m->b, m->len, &s) < 0) {
+		free(sd);
+		return;
+	}
+	s->dev[0].vol.curr_migr_unit = main_unit;
+	memcpy(r, rec, sizeof(r));
+	if (rec_unit == UINT64_MAX) {
+		memset(r, 0, sizeof(r));
+	} else {
+		for (int i = 0; i < 4; i++) {
+			r[0x00 + i] = (uint8_t)(status >> (8 * i));
+			r[0x04 + i] = (uint8_t)(rec_unit >> (8 * i));
+			r[0x30 + i] = (uint8_t)(rec_unit >> (32 + 8 * i));
+		}
+	}
+	if (imsm_encode(s, out, sizeof(out), &len) == 0) {
+		put_part(sd, out, len);
+		put_part(sd, r, sizeof(r));
+		put_u8(sd, 0);
+		write_seed("imsm-resume", name, sd);
+	}
+	imsm_free(s);
+	free(sd);
+}
+
+/* The rows of imsm-resume.h's table, on the raid5 capture (16 units). */
+static void seeds_resume_table(const struct mpb *m, const uint8_t *rec)
+{
+	uint64_t n = (uint64_t)rec[0x20] | (uint64_t)rec[0x21] << 8 | (uint64_t)rec[0x22] << 16 |
+		     (uint64_t)rec[0x23] << 24;
+
+	resume_variant(m, rec, 0, UINT64_MAX, 0, "r5-other-rec-at-0");
+	resume_variant(m, rec, n, UINT64_MAX, 0, "r5-other-rec-at-end");
+	resume_variant(m, rec, 5, UINT64_MAX, 0, "r5-other-rec-between");
+	resume_variant(m, rec, n - 1, n - 1, 1, "r5-restore-last-unit");
+	resume_variant(m, rec, n, n, 0, "r5-rec-at-end");
+	resume_variant(m, rec, 4, 3, 0, "r5-main-ahead");
+}
+
 static void seeds_resume(void)
 {
 	static const char *const olce[] = {"r0", "r5", "2vol"};
@@ -257,6 +306,9 @@ static void seeds_resume(void)
 		put_part(sd, m->b, m->len);
 		snprintf(name, sizeof(name), "olce-%s-norec", olce[i]);
 		write_seed("imsm-resume", name, sd);
+		rec[0] = 0;
+		if (strcmp(olce[i], "r5") == 0)
+			seeds_resume_table(m, rec);
 	}
 	free(sd);
 }
