@@ -273,7 +273,10 @@ int imsm_migr_rec_init(const struct imsm_super *s, int idx, struct imsm_migr_rec
 	if (imsm_reshape_geom_of(d, &g))
 		return -EINVAL;
 	rec.dest_depth_per_unit = imsm_reshape_depth_blocks(&g);
-	if (!rec.dest_depth_per_unit)
+	/* a unit holds whole rows of both layouts (imsm_migr_rec_check());
+	 * chunks of the format's powers of two always fit, others may not */
+	if (!rec.dest_depth_per_unit || rec.dest_depth_per_unit % g.old_chunk_blocks ||
+	    rec.dest_depth_per_unit % g.new_chunk_blocks)
 		return -EDOM;
 	bpu = (uint64_t)rec.dest_depth_per_unit * g.new_data;
 	if (bpu > UINT32_MAX)

@@ -153,7 +153,8 @@ uint32_t imsm_reshape_depth_blocks(const struct imsm_reshape_geom *g);
  * dev.size, ckpt_area_pba = smallest map[0] member - 2209 (from the disk
  * records' total_blocks: upstream reads the devices' sizes, which are the
  * same unless a disk grew), dest_1st_member_lba 0.
- * -EINVAL (idx not in general migration), -EDOM (chunk over 1 MiB),
+ * -EINVAL (idx not in general migration), -EDOM (chunk over 1 MiB, or
+ * chunks of which no unit up to 1 MiB holds whole rows: not powers of two),
  * -ENOSPC (a member smaller than the copy area offset), -ERANGE (a unit
  * size that does not fit 32 bits).
  */
