@@ -318,23 +318,27 @@ static int resumed_md_cfg(const struct imsm_super *s, int idx, const struct imsm
 	const struct imsm_dev *dev = &s->dev[idx];
 	struct imsm_migr_rec rec;
 	struct imsm_resume p;
+	bool differ = false;
 	int r;
 
 	if (imsm_map_md_level(&dev->vol.map[0]) < 0 || imsm_map_md_level(&dev->vol.map[1]) < 0 ||
 	    dev->vol.map[0].num_members > MD_MAX_MEMBERS - 1)
 		return -EINVAL;
 	volume_basics(s, idx, disks, n, ret);
-	r = imsm_resume_read_rec(s, idx, disks, n, &rec);
+	r = imsm_resume_read_rec(s, idx, disks, n, &rec, &differ);
 	r = imsm_resume_plan(s, idx, r ? NULL : &rec, &p);
 	if (r) {
 		snprintf(ret->refuse_why, sizeof(ret->refuse_why), "%s", imsm_resume_error(r));
 		return 0;
 	}
+	if (differ)
+		p.write_rec = true; /* the stale copy must not be read next */
 	resume_cfg(s, dev, &p, disks, n, ret);
 	r = imsm_resume_writes(s, idx, &p, disks, n, ret);
 	if (r)
 		snprintf(ret->refuse_why, sizeof(ret->refuse_why),
-			 "cannot prepare the restore of its reshape: %s", strerror(-r));
+			 "cannot prepare the restore of its reshape: %s",
+			 r == -EFBIG ? imsm_resume_error(r) : strerror(-r));
 	return 0;
 }
 
