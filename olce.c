@@ -875,8 +875,15 @@ static int olce_put_chunk(struct olce *o, int slot, const void *c, size_t cb, ui
 {
 	const struct imsm_map *m = &o->cur->dev[o->idx].vol.map[0];
 	struct imsm_disk_dev *d = olce_disk(o, o->cur, m->disk_ord_tbl[slot] & IMSM_ORD_INDEX_MASK);
+	struct imsm_mpb_location loc;
 
-	if (!d || pwrite(d->fd, c, cb, (off_t)(lba * 512)) != (ssize_t)cb)
+	if (!d)
+		return -EIO;
+	/* the copy area comes from the metadata: never past the disk's own MPB */
+	if (imsm_mpb_location(d->sectors, d->sector_bytes, (uint32_t)imsm_mpb_bytes(o->cur), &loc) ||
+	    lba * 512 + cb > (loc.anchor_lba - loc.ext_sectors) * d->sector_bytes)
+		return -EFBIG;
+	if (pwrite(d->fd, c, cb, (off_t)(lba * 512)) != (ssize_t)cb)
 		return -EIO;
 	return 0;
 }

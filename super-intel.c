@@ -565,6 +565,26 @@ static void op_container_member(const struct md_disk *d, struct md_member_cfg *r
 	imsm_container_member_cfg(&dev, ret);
 }
 
+/* The copy md is configured from was checked against its own disk only
+ * when it was read: it must fit every member it is used on (issue 14). */
+static void refuse_misfit(const struct imsm_super *s, const struct imsm_disk_dev *devs, int n,
+			  struct md_volume_cfg *ret)
+{
+	size_t len = sizeof(ret->refuse_why);
+	struct imsm_misfit m;
+	int k;
+
+	for (int i = 0; i < n; i++) {
+		if (imsm_disk_fits(&devs[i], s, &m) != -EFBIG)
+			continue;
+		k = snprintf(ret->refuse_why, len, "on %s ", devs[i].path ? devs[i].path : devs[i].kname);
+		if (k < 0 || (size_t)k >= len)
+			k = 0;
+		imsm_misfit_text(s, &m, ret->refuse_why + k, len - (size_t)k);
+		return;
+	}
+}
+
 static int op_volume_md_cfg(const struct super *st, int index, const struct md_disk *disks, int n,
 			    struct md_volume_cfg *ret)
 {
@@ -576,6 +596,8 @@ static int op_volume_md_cfg(const struct super *st, int index, const struct md_d
 		r = resumed_md_cfg(s, index, devs, n, ret);
 	else if (!r)
 		r = imsm_volume_md_cfg(s, index, devs, n, ret);
+	if (!r && !ret->refuse_why[0])
+		refuse_misfit(s, devs, n, ret);
 	free(devs);
 	return r;
 }

@@ -13,7 +13,9 @@
  *  - imsm_read_mpb_unchecked() (--examine) still takes such a copy, and the
  *    misfit reads in words;
  *  - the restore of an interrupted OLCE on a device smaller than the table
- *    says: refused (-EFBIG) rather than copies past the end.
+ *    says: refused (-EFBIG) rather than copies past the end;
+ *  - md's view of a volume from a copy that fits the disk it came from but
+ *    not another member: the volume is refused, naming that member.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -30,6 +32,7 @@
 #include "imsm-io.h"
 #include "imsm-reshape.h"
 #include "imsm-resume.h"
+#include "imsm.h"
 #include "mdadm.h"
 #include "unit.h"
 
@@ -303,6 +306,44 @@ static void test_restore_bounded(void)
 	imsm_free(s);
 }
 
+/* ---- the copy md is configured from, against every member -------------------------- */
+
+/* Disk 1 is really smaller than the champion copy (read from disk 0, and
+ * fitting there) claims: the volume is not started. */
+static void test_md_cfg_every_member(void)
+{
+	static struct md_volume_cfg cfg;
+	struct imsm_super *s = golden_load_mpb("raid1");
+	struct super *st = NULL;
+	struct md_disk d[2];
+	uint64_t n;
+
+	CHECK(s != NULL);
+	if (!s)
+		return;
+	n = s->disk[0].total_blocks;
+	s->disk[0].total_blocks = s->disk[1].total_blocks = 2 * n;
+	s->dev[0].vol.map[0].blocks_per_member = n + 4096;
+	for (int i = 0; i < 2; i++) {
+		memset(&d[i], 0, sizeof(d[i]));
+		d[i].fd = -1;
+		d[i].major = 7;
+		d[i].minor = (unsigned int)i;
+		d[i].sectors = 2 * n;
+		d[i].sector_bytes = SECTOR;
+		snprintf(d[i].kname, sizeof(d[i].kname), "loop%d", i);
+		memcpy(d[i].id, s->disk[i].serial, IMSM_SERIAL_BYTES);
+	}
+	CHECK_INT(imsm_handle_new(s, &st), 0);
+	CHECK_INT(imsm_ops.volume_md_cfg(st, 0, d, 2, &cfg), 0);
+	CHECK_STR(cfg.refuse_why, "");
+	d[1].sectors = n;
+	CHECK_INT(imsm_ops.volume_md_cfg(st, 0, d, 2, &cfg), 0);
+	CHECK_STR(cfg.refuse_why,
+		  "on loop1 volume r1 ends at block 69632, past the metadata at 65534");
+	imsm_ops.free(st);
+}
+
 int main(void)
 {
 	fixture_init();
@@ -312,5 +353,6 @@ int main(void)
 	RUN(test_no_copy_area_when_idle);
 	RUN(test_words);
 	RUN(test_restore_bounded);
+	RUN(test_md_cfg_every_member);
 	return UNIT_DONE();
 }

@@ -28,8 +28,7 @@ run_expect 0 mdadm -C /dev/md/va -l1 -n2 -z 4M --assume-clean --run /dev/md/ca
 pattern_write /dev/md/va 161 4
 stop_all_md
 N=$(blockdev --getsz "${A[0]}")
-BPM=$(poke "${A[0]}" vol0-bpm 0)
-poke "${A[0]}" vol0-bpm "$BPM" >/dev/null
+BPM=$(poke "${A[0]}" vol0-bpm)
 note "disks of $N blocks, volume va has blocks_per_member $BPM at pba 0"
 
 # The decoder holds extents to the disk sizes the table claims: the attack
@@ -37,9 +36,7 @@ note "disks of $N blocks, volume va has blocks_per_member $BPM at pba 0"
 crafted_case() { # WHAT BPM
 	local d before
 	for d in "${A[@]}"; do
-		poke "$d" disk0-blocks $((2 * N)) >/dev/null
-		poke "$d" disk1-blocks $((2 * N)) >/dev/null
-		poke "$d" vol0-bpm "$2" >/dev/null
+		poke "$d" disk0-blocks=$((2 * N)) disk1-blocks=$((2 * N)) vol0-bpm="$2" >/dev/null
 	done
 	mdadm-peer -E "${A[0]}" 2>/dev/null | grep -q 'Intel Raid ISM' ||
 		fail "$1: the peer does not accept the poked copy"
@@ -64,7 +61,7 @@ crafted_case() { # WHAT BPM
 }
 crafted_case "ending past the disk" $((N + 4096))
 crafted_case "ending over the MPB" $((N - 1))
-for d in "${A[@]}"; do poke "$d" vol0-bpm "$BPM" >/dev/null; done
+for d in "${A[@]}"; do poke "$d" vol0-bpm="$BPM" >/dev/null; done
 run_expect 0 mdadm -A /dev/md/ca "${A[@]}"
 pattern_verify "$(vol_path va)" 161 4
 note "the value put back: assembled, pattern intact"

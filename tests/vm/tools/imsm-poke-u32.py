@@ -8,7 +8,9 @@ would, checksum fixed so that the copy is accepted (imsm-format.md sections
     vol0-bpm     volume 0, map[0].blocks_per_member (low word)
     diskI-blocks disk record I, total_blocks (low word)
 
-    imsm-poke-u32.py DISK FIELD VALUE      prints the old value
+    imsm-poke-u32.py DISK FIELD[=VALUE]...   prints each field's old value
+
+(one process for several fields: process start-up is slow under TCG).
 """
 import os
 import struct
@@ -30,7 +32,7 @@ def offset(field, num_disks):
 
 
 def main():
-    disk, field, value = sys.argv[1], sys.argv[2], int(sys.argv[3], 0)
+    disk, changes = sys.argv[1], [a.partition("=") for a in sys.argv[2:]]
     fd = os.open(disk, os.O_RDWR)
     n = os.lseek(fd, 0, os.SEEK_END) // SS
     anchor = os.pread(fd, SS, (n - 2) * SS)
@@ -40,11 +42,16 @@ def main():
     sectors = (size + SS - 1) // SS
     ext = os.pread(fd, (sectors - 1) * SS, (n - 1 - sectors) * SS) if sectors > 1 else b""
     mpb = bytearray((anchor + ext)[:size])
-    off = offset(field, mpb[0x38])
-    if off + 4 > size:
-        sys.exit("offset past the MPB")
-    print(struct.unpack_from("<I", mpb, off)[0])
-    struct.pack_into("<I", mpb, off, value & 0xFFFFFFFF)
+    for field, eq, value in changes:
+        off = offset(field, mpb[0x38])
+        if off + 4 > size:
+            sys.exit("offset past the MPB")
+        print(struct.unpack_from("<I", mpb, off)[0])
+        if eq:
+            struct.pack_into("<I", mpb, off, int(value, 0) & 0xFFFFFFFF)
+    if not any(eq for _, eq, _ in changes):
+        os.close(fd)
+        return
     struct.pack_into("<I", mpb, 0x20, 0)
     total = sum(struct.unpack_from("<%dI" % (size // 4), mpb)) & 0xFFFFFFFF
     struct.pack_into("<I", mpb, 0x20, total)
