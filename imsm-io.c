@@ -234,21 +234,30 @@ int imsm_read_mpb(const struct imsm_disk_dev *d, struct imsm_super **ret)
 int imsm_misfit_text(const struct imsm_super *s, const struct imsm_misfit *m, char *buf,
 		     size_t len)
 {
-	const char *name = m->vol >= 0 && m->vol < s->num_raid_devs ? s->dev[m->vol].volume : "?";
+	char name[IMSM_NAME_BYTES + 1] = "?";
+
+	/* the name is the attacker's: printable ASCII only, one line */
+	if (m->vol >= 0 && m->vol < s->num_raid_devs)
+		for (size_t i = 0; i < IMSM_NAME_BYTES && s->dev[m->vol].volume[i]; i++) {
+			unsigned char c = (unsigned char)s->dev[m->vol].volume[i];
+
+			name[i] = c >= 0x20 && c < 0x7f ? (char)c : '?';
+			name[i + 1] = '\0';
+		}
 
 	switch (m->kind) {
 	case IMSM_MISFIT_EXTENT:
-		return snprintf(buf, len, "volume %.16s ends at block %llu, past the metadata at %llu",
+		return snprintf(buf, len, "volume %s ends at block %llu, past the metadata at %llu",
 				name, (unsigned long long)m->end_blocks,
 				(unsigned long long)m->limit_blocks);
 	case IMSM_MISFIT_COPY_AREA:
 		return snprintf(buf, len,
-				"the migration copy area of volume %.16s ends at block %llu, past the metadata at %llu",
+				"the migration copy area of volume %s ends at block %llu, past the metadata at %llu",
 				name, (unsigned long long)m->end_blocks,
 				(unsigned long long)m->limit_blocks);
 	case IMSM_MISFIT_DATA_IN_AREA:
 		return snprintf(buf, len,
-				"volume %.16s ends at block %llu, inside the migration copy area at %llu",
+				"volume %s ends at block %llu, inside the migration copy area at %llu",
 				name, (unsigned long long)m->end_blocks,
 				(unsigned long long)m->limit_blocks);
 	default:

@@ -188,12 +188,12 @@ int imsm_resume_pick_rec(const struct imsm_super *s, int idx,
 	struct imsm_migr_rec fresh;
 	struct imsm_reshape_geom g;
 	int best_trust = -1, t;
-	bool differ = false;
+	bool differ = false, known;
 
 	if (idx < 0 || idx >= s->num_raid_devs)
 		return -EINVAL;
-	if (imsm_reshape_geom_of(&s->dev[idx], &g) || imsm_migr_rec_init(s, idx, &fresh))
-		memset(&fresh, 0xff, sizeof(fresh)); /* nothing is this migration's */
+	/* no geometry: nothing can be this migration's (the plan refuses it) */
+	known = imsm_reshape_geom_of(&s->dev[idx], &g) == 0 && imsm_migr_rec_init(s, idx, &fresh) == 0;
 	for (int i = 0; i < n; i++) {
 		if (!copies[i])
 			continue;
@@ -201,8 +201,9 @@ int imsm_resume_pick_rec(const struct imsm_super *s, int idx,
 			differ = true;
 		if (!first)
 			first = copies[i];
-		t = rec_trust(copies[i], &fresh, &g, &s->dev[idx]);
-		if (t > best_trust || (t == best_trust && t > 0 && rec_rank(copies[i]) > rec_rank(best))) {
+		t = known ? rec_trust(copies[i], &fresh, &g, &s->dev[idx]) : 0;
+		if (t > best_trust ||
+		    (t == best_trust && t > 0 && rec_rank(copies[i]) > rec_rank(best))) {
 			best = copies[i];
 			best_trust = t;
 		}

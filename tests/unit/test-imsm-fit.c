@@ -251,6 +251,11 @@ static void test_words(void)
 		return;
 	imsm_misfit_text(s, &mf, buf, sizeof(buf));
 	CHECK_STR(buf, "volume r1 ends at block 69632, past the metadata at 65534");
+	/* an attacker's name stays on one line, printable */
+	memcpy(s->dev[0].volume, "a\nb\033[2Jcdefghijklm", IMSM_NAME_BYTES);
+	imsm_misfit_text(s, &mf, buf, sizeof(buf));
+	CHECK_STR(buf, "volume a?b?[2Jcdefghijk ends at block 69632, past the metadata at 65534");
+	memcpy(s->dev[0].volume, "r1", 3);
 	mf.kind = IMSM_MISFIT_COPY_AREA;
 	imsm_misfit_text(s, &mf, buf, sizeof(buf));
 	CHECK(strstr(buf, "copy area of volume r1") != NULL);
