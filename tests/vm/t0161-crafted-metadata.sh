@@ -9,8 +9,8 @@
 #    disk changes; -E still shows the copy with one warning line.  With
 #    blocks_per_member put back (the claimed sizes stay) the same disks
 #    assemble and the pattern reads back.
-#  - A raid5 3 -> 4 OLCE killed at unit 2, continued and killed again
-#    further on; the first record member's copy then replaced by the one
+#  - A raid5 3 -> 4 OLCE (4 units) killed at unit 1, continued and killed
+#    again further on; the first record member's copy then replaced by the one
 #    it had at the first kill (stale but valid, of this migration): the
 #    assembly resumes from the newer copy on the second member (held,
 #    reshape_position where that copy says), writes it on both, the
@@ -70,10 +70,10 @@ for d in "${A[@]}"; do losetup -d "$d"; done
 
 # ---- a stale copy of the migration record on the first record member -------
 first=${#DISKS[@]}
-make_disks 4 32
+make_disks 4 24
 D=("${DISKS[@]:first}")
 run_expect 0 mdadm -C /dev/md/imsm0 -e imsm -n3 "${D[@]:0:3}"
-run_expect 0 mdadm -C /dev/md/vol -l5 -n3 -c 64 -z 8M --assume-clean /dev/md/imsm0
+run_expect 0 mdadm -C /dev/md/vol -l5 -n3 -c 64 -z 4M --assume-clean /dev/md/imsm0
 SIZE0=$(blockdev --getsize64 /dev/md/vol)
 pattern_write /dev/md/vol 1612 $((SIZE0 >> 20))
 run_expect 0 mdadm /dev/md/imsm0 --add "${D[3]}"
@@ -85,11 +85,11 @@ killed_at() { # POINT CMD...: mdadm killed there, md held at its limit
 	[ "$rc" = 137 ] || fail "mdadm was not killed at $point (exit $rc): $(cat /tmp/grow.err)"
 	wait_until 60 md_at_sync_max "$(md_devnm /dev/md/vol)"
 }
-killed_at unit:2 mdadm --grow /dev/md/imsm0 --raid-devices=4
+killed_at unit:1 mdadm --grow /dev/md/imsm0 --raid-devices=4
 sz=$(blockdev --getsz "${D[0]}")
 dd if="${D[0]}" of=/tmp/stale.rec bs=512 skip=$((sz - 1)) count=1 iflag=direct status=none
 OLD=$(rec_word "${D[0]}" 0)/$(rec_word "${D[0]}" 1)
-killed_at unit:5 mdadm --grow --continue /dev/md/imsm0
+killed_at unit:3 mdadm --grow --continue /dev/md/imsm0
 RS=$(rec_word "${D[1]}" 0) RU=$(rec_word "${D[1]}" 1) BPU=$(rec_word "${D[1]}" 4)
 [ "$(rec_word "${D[0]}" 0)/$(rec_word "${D[0]}" 1)" = "$RS/$RU" ] || fail "the two records differ"
 [ "$RU" -gt "${OLD#*/}" ] || fail "the second kill did not get past the first ($OLD, $RS/$RU)"
