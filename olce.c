@@ -32,6 +32,7 @@
 #include "imsm-platform.h"
 #include "imsm-reshape.h"
 #include "imsm-restripe.h"
+#include "imsm-resume.h"
 #include "imsm.h"
 #include "mdadm.h"
 #include "mdmon-client.h"
@@ -230,21 +231,25 @@ static int olce_write_rec(struct olce *o, bool zero)
 	return r;
 }
 
-/* The first readable copy of the record. */
+/* The record, the copy imsm_resume_pick_rec() trusts of the two (a stale
+ * copy on the slot-0 member does not hide the slot-1 one). */
 static int olce_read_rec(struct olce *o, struct imsm_migr_rec *ret)
 {
+	const struct imsm_migr_rec *copies[2] = { NULL, NULL };
+	struct imsm_migr_rec rec[2];
 	uint32_t idx[2];
-	int n = imsm_migr_rec_members(&o->cur->dev[o->idx], idx), r = -ENODEV;
+	int n = imsm_migr_rec_members(&o->cur->dev[o->idx], idx);
+	bool differ;
 
-	for (int i = 0; r && i < n; i++) {
+	for (int i = 0; i < n; i++) {
 		struct imsm_disk_dev *d = olce_disk(o, o->cur, idx[i]);
 		unsigned char buf[4096];
 
-		if (!d || imsm_read_migr_sector(d, buf) < 0)
-			continue;
-		r = imsm_migr_rec_decode(buf, d->sector_bytes, d->sector_bytes, ret);
+		if (d && d->sector_bytes <= sizeof(buf) && imsm_read_migr_sector(d, buf) == 0 &&
+		    imsm_migr_rec_decode(buf, d->sector_bytes, d->sector_bytes, &rec[i]) == 0)
+			copies[i] = &rec[i];
 	}
-	return r;
+	return imsm_resume_pick_rec(o->cur, o->idx, copies, n, ret, &differ) ? -ENODEV : 0;
 }
 
 /*
@@ -906,8 +911,15 @@ static int olce_put_chunk(struct olce *o, int slot, const void *c, size_t cb, ui
 {
 	const struct imsm_map *m = &o->cur->dev[o->idx].vol.map[0];
 	struct imsm_disk_dev *d = olce_disk(o, o->cur, m->disk_ord_tbl[slot] & IMSM_ORD_INDEX_MASK);
+	struct imsm_mpb_location loc;
 
-	if (!d || pwrite(d->fd, c, cb, (off_t)(lba * 512)) != (ssize_t)cb)
+	if (!d)
+		return -EIO;
+	/* the copy area comes from the metadata: never past the disk's own MPB */
+	if (imsm_mpb_location(d->sectors, d->sector_bytes, (uint32_t)imsm_mpb_bytes(o->cur), &loc) ||
+	    lba * 512 + cb > (loc.anchor_lba - loc.ext_sectors) * d->sector_bytes)
+		return -EFBIG;
+	if (pwrite(d->fd, c, cb, (off_t)(lba * 512)) != (ssize_t)cb)
 		return -EIO;
 	return 0;
 }
