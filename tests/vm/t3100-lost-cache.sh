@@ -25,7 +25,8 @@
 #     seed LC_SEED) and the marks right after each command returned, the
 #     members are rebuilt from the logs on the same dm devices (same names,
 #     so the same serials), losing the caches ("lost") and, as a control,
-#     keeping them up to the next flush ("kept").  Each such set must:
+#     keeping what a flush before the next mark made durable ("kept",
+#     tools/lwlog.py says why that is not quite one moment).  Each must:
 #     before our create's metadata was durable, make `mdadm -A --scan`
 #     (a DEVICE line naming the four) find
 #     nothing and say so in one line; after `mdadm -C` returned, assemble
@@ -194,6 +195,35 @@ settled() {
 		continue_gone
 }
 
+# prefix_fail TEXT: what md, mdmon and the metadata say, the four images
+# kept (gzip) in /results/NAME.prefix/ for a post-mortem, then fail.
+prefix_fail() {
+	local i
+	{
+		cat /proc/mdstat
+		grep -H . /sys/block/md12[0-9]/md/{sync_action,degraded,raid_disks,reshape_position,sync_completed} 2>/dev/null
+		grep -a -l -- '--continue' /proc/[0-9]*/cmdline 2>/dev/null
+		mdadm -E "${LW[0]}"
+	} >&2 || true
+	if [ -d /results ]; then
+		mdadm -Ss >/dev/null 2>&1 || true
+		ask image "$cur_mark" "$cur_mode" # the members again, as replayed
+		mkdir -p "/results/$VMTEST_NAME.prefix"
+		for ((i = 0; i < NDISK; i++)); do gzip -c "$LC/img$i" >"/results/$VMTEST_NAME.prefix/img$i.gz"; done
+		echo "$why: the replayed members are in $VMTEST_NAME.prefix/" >&2
+	fi
+	fail "$why: $*"
+}
+
+# wait_settled DEVNM: settled within 120 s, or prefix_fail
+wait_settled() {
+	local end=$(($(date +%s) + 120))
+	until settled "$1"; do
+		[ "$(date +%s)" -lt "$end" ] || prefix_fail "md or the metadata did not settle in 120 s"
+		sleep 0.2
+	done
+}
+
 declare -A CHECKED=()
 why= # what the current prefix is, for failure messages
 
@@ -209,7 +239,7 @@ wanted() {
 check_prefix() { # MARK lost|kept
 	local m=$1 mode=$2 seq=${1%%.*} ph rc=0 v dev x off kib chunk devs d bad
 	ph=${m#*.} ph=${ph%%.*}
-	why="prefix $m ($mode cache)"
+	why="prefix $m ($mode cache)" cur_mark=$m cur_mode=$mode
 	blockdev --flushbufs "${LW[@]}" "${IMG_LOOP[@]}"
 	mdadm -A --scan -c "$LC/mdadm.conf" >"$LC/a.out" 2>"$LC/a.err" || rc=$?
 	if ! grep -q '^md' /proc/mdstat; then
@@ -236,7 +266,7 @@ check_prefix() { # MARK lost|kept
 		for x in $(wanted "$seq"); do
 			pat_ok "$x" "$v" || fail "$why: pattern $x differs while md works ($(cat "/sys/block/$dev/md/sync_action"))"
 		done
-		wait_until 120 settled "$dev"
+		wait_settled "$dev"
 	fi
 	for x in $(wanted "$seq"); do
 		pat_ok "$x" "$v" || fail "$why: pattern $x differs once md is idle"
