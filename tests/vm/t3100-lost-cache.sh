@@ -237,7 +237,7 @@ wanted() {
 }
 
 check_prefix() { # MARK lost|kept
-	local m=$1 mode=$2 seq=${1%%.*} ph rc=0 v dev x off kib chunk devs d bad
+	local m=$1 mode=$2 seq=${1%%.*} ph rc=0 v dev x off kib chunk devs d busy
 	ph=${m#*.} ph=${ph%%.*}
 	why="prefix $m ($mode cache)" cur_mark=$m cur_mode=$mode
 	blockdev --flushbufs "${LW[@]}" "${IMG_LOOP[@]}"
@@ -262,6 +262,7 @@ check_prefix() { # MARK lost|kept
 	fi
 	wait_until 30 sh -c 'ls /dev/md/r5* >/dev/null 2>&1'
 	v=$(vol_path r5) dev=$(md_devnm "$v")
+	busy=$(cat "/sys/block/$dev/md/sync_action")
 	if ! settled "$dev"; then
 		for x in $(wanted "$seq"); do
 			pat_ok "$x" "$v" || fail "$why: pattern $x differs while md works ($(cat "/sys/block/$dev/md/sync_action"))"
@@ -279,7 +280,7 @@ check_prefix() { # MARK lost|kept
 	done
 	[ "${#devs[@]}" = "$(cat "/sys/block/$dev/md/raid_disks")" ] ||
 		fail "$why: ${#devs[@]} members for $(cat "/sys/block/$dev/md/raid_disks") slots"
-	note "$why: assembled on ${#devs[@]} members; patterns$(wanted "$seq") intact"
+	note "$why: assembled ($busy at first) on ${#devs[@]} members; patterns$(wanted "$seq") intact"
 	stop_all_md
 	wait_until 30 mdmon_gone
 	ask parity "$off" "$kib" "$chunk" "${devs[@]}"
