@@ -22,7 +22,8 @@
 #     moment on all of them (a write on one disk caused by a write on
 #     another never precedes the mark while its cause follows it).
 #  2. For a seeded sample of marks (LC_PER_PHASE per phase, default 1,
-#     seed LC_SEED) and the marks right after each command returned, the
+#     seed LC_SEED), the marks right after each command returned and one
+#     mark each while md reshapes and while it rebuilds, the
 #     members are rebuilt from the logs on the same dm devices (same names,
 #     so the same serials), losing the caches ("lost") and, as a control,
 #     keeping what a flush before the next mark made durable ("kept",
@@ -127,6 +128,7 @@ olce_started() {
 	mdadm -E "${LW[0]}" | grep -q 'Migrate State : general' || ! kill -0 "$grow" 2>/dev/null
 }
 wait_until 60 olce_started
+mark reshaping
 pat_write C
 mark doneC
 rc=0
@@ -145,6 +147,12 @@ run_expect 0 mdadm /dev/md/imsm0 --remove "${LW[1]}"
 run_expect 0 mdadm --zero-superblock "${LW[1]}"
 run_expect 0 mdadm /dev/md/imsm0 --add "${LW[1]}"
 mark readded
+rebuild_seen() { # the metadata records the rebuild, or it is over
+	mdadm -E "${LW[0]}" | grep -q 'Migrate State : rebuild' ||
+		[ "$(cat "/sys/block/$vol/md/degraded")" = 0 ]
+}
+wait_until 60 rebuild_seen
+mark recovering
 wait_until 120 sh -c "grep -qx idle /sys/block/$vol/md/sync_action && [ \$(cat /sys/block/$vol/md/degraded) = 0 ]"
 wait_until 30 sh -c "mdadm -E ${LW[0]} | grep -q 'Migrate State : idle'"
 mark rebuilt
@@ -172,7 +180,7 @@ echo "DEVICE ${LW[*]}" >"$LC/mdadm.conf"
 args=()
 for ((i = 0; i < NDISK; i++)); do args+=("$LC/img$i=$LC/log$i"); done
 coproc LWLOG { python3 "$TOOL" serve --size $((DATA_MIB << 20)) --seed "$SEED" \
-	--per-phase "$PER_PHASE" --steps created,added,grown,rebuilt "${args[@]}"; }
+	--per-phase "$PER_PHASE" --steps created,added,reshaping,grown,recovering,rebuilt "${args[@]}"; }
 read -r -t 120 -u "${LWLOG[0]}" word plan || fail "lwlog.py gave no plan"
 [ "$word" = plan ] || fail "lwlog.py: $word $plan"
 note "seed $SEED, $PER_PHASE per phase: checking ${plan}"
