@@ -1,5 +1,5 @@
 #!/bin/bash
-# vm-timeout: 900
+# vm-timeout: 600
 # Power cuts that also lose what the disks held in their volatile caches
 # (issue 14): writes a disk acknowledged but was not asked to flush are
 # gone.  run.sh's power cuts cannot model that (qemu keeps every completed
