@@ -1,5 +1,5 @@
 #!/bin/bash
-# vm-timeout: 480
+# vm-timeout: 600
 # vm-disks: 12x16
 # vm-boots: 4
 # The power-cut campaign's fixed slice (issue 14, "Proof at scale"): every

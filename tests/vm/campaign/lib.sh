@@ -244,14 +244,14 @@ camp_wait() {
 	done
 }
 
-camp_wipe() { # the lane's disks: no metadata, no record, no data
-	local d n
-	for d in "${LD[@]}"; do
-		mdadm --zero-superblock "$d" >/dev/null 2>&1 || true
-		n=$(($(blockdev --getsize64 "$d") >> 20))
-		dd if=/dev/zero of="$d" bs=1M count=2 oflag=direct status=none
-		dd if=/dev/zero of="$d" bs=1M seek=$((n - 4)) count=4 oflag=direct status=none
-	done
+camp_wipe() { # the lane's disks: the last 4 MiB (IMSM's metadata, the record) zeroed
+	python3 -c 'import os, sys
+for d in sys.argv[1:]:
+    fd = os.open(d, os.O_WRONLY)
+    end = os.lseek(fd, 0, os.SEEK_END)
+    os.pwrite(fd, bytes(4 << 20), end - (4 << 20))
+    os.fsync(fd)
+    os.close(fd)' "${LD[@]}"
 }
 
 # camp_prepare S I: lane S gets cut I's start (md stopped first): the
@@ -339,11 +339,12 @@ camp_container_of() { # VOLUME-DEVNM
 
 # camp_done VOL CT: nothing is left to do for the lane's volume.
 camp_done() {
-	local m=/sys/block/$1/md a=idle r=none d=0 rs=none p
-	[ ! -e "$m/sync_action" ] || read -r a <"$m/sync_action"
-	[ ! -e "$m/reshape_position" ] || read -r r <"$m/reshape_position"
-	[ ! -e "$m/degraded" ] || read -r d <"$m/degraded"
-	[ ! -e "$m/resync_start" ] || read -r rs <"$m/resync_start"
+	local m=/sys/block/$1/md a r d rs
+	# a level without the attribute (raid0: degraded) reads as done there
+	read -r a 2>/dev/null <"$m/sync_action" || a=idle
+	read -r r 2>/dev/null <"$m/reshape_position" || r=none
+	read -r d 2>/dev/null <"$m/degraded" || d=0
+	read -r rs 2>/dev/null <"$m/resync_start" || rs=none
 	case "$a $r $d $rs" in "idle none 0 none" | "none none 0 none") ;; *) return 1 ;; esac
 	! pgrep -fx "mdadm --grow --continue /dev/$2" >/dev/null || return 1
 	! camp_ex_member "$1" | grep -q 'Migrate State : [^i]'
