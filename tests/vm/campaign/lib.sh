@@ -43,7 +43,7 @@ declare -A CAMP_SPAN=([olce5]=14 [olce0]=14 [lvl05]=14 [lvl50]=14 [chunk]=14
 CAMP_SPEED=500 # KB/s, md's speed_limit_max while a cut is due
 
 camp_conf() {
-	SEED=3000 KINDS=$CAMP_KINDS_ALL FIRST=0 COUNT=9
+	SEED=3000 KINDS=$CAMP_KINDS_ALL FIRST=0 COUNT=9 SABOTAGE=
 	if [ -f /results/campaign.conf ]; then
 		# shellcheck disable=SC1091
 		. /results/campaign.conf
@@ -417,6 +417,20 @@ camp_assemble() { # scan|incr
 	fi
 }
 
+# camp_sabotage: with SABOTAGE=data (campaign.conf), 64 KiB of random
+# data over the data area of each lane's first disk after the cut, as a
+# lost or torn write would leave: the checks must then fail (run.sh's
+# CAMPAIGN_SABOTAGE shows the campaign can fail).
+camp_sabotage() {
+	local s
+	[ "$SABOTAGE" = data ] || return 0
+	for s in "${prev[@]}"; do
+		lane "$s"
+		dd if=/dev/urandom of="${LD[0]}" bs=64K seek=16 count=1 oflag=direct conv=notrunc status=none
+		note "lane $s: SABOTAGE: 64 KiB of ${LD[0]} at 1 MiB overwritten"
+	done
+}
+
 # camp_boot: this boot's part of the plan (see the top of the file).
 camp_boot() {
 	local b=$VMTEST_BOOT s i prev=() next=() asm rc fails
@@ -432,6 +446,7 @@ camp_boot() {
 			camp_landed "$kind" "$s" >"/tmp/landed$s"
 			note "lane $s: cut landed: $(cat "/tmp/landed$s")"
 		done
+		camp_sabotage
 		camp_assemble "$asm"
 		slow 200000
 		camp_lane_patterns "${prev[@]}"

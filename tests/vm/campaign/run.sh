@@ -11,6 +11,9 @@
 #   CAMPAIGN_FIRST=I       start at cut I of the plan (default 0)
 #   CAMPAIGN_COUNT=N       run N cuts only (default CUTS x kinds)
 #   CAMPAIGN_LOGDIR=DIR    default tests/vm/logs/campaign
+#   CAMPAIGN_SABOTAGE=data after each cut, 64 KiB of random data over the
+#                          first disk's data area: every cut must fail
+#                          (proves the checks can fail)
 #
 # Cut I is of kind KINDS[I mod #KINDS], its delay drawn from (SEED, I)
 # alone: `CAMPAIGN_SEED=S CAMPAIGN_FIRST=I CAMPAIGN_COUNT=1 make campaign`
@@ -27,6 +30,8 @@
 # landed (not started, in the copy area or at a checkpoint of a reshape,
 # rebuilding or resyncing with the checkpoint's unit, finished), and the
 # failures with the line that replays each.  Exit status 1 if any failed.
+# `run.sh --summary` prints that summary of DIR/campaign.results again
+# (with the same CAMPAIGN_SEED and CAMPAIGN_KINDS).
 set -u
 top=$(cd "$(dirname "$0")/../../.." && pwd)
 all="olce5 olce0 lvl05 lvl50 chunk tko10 tko1 size rebuild"
@@ -55,16 +60,12 @@ count=${CAMPAIGN_COUNT:-$((cuts * ${#klist[@]}))}
 
 mkdir -p "$logdir" || die "cannot make $logdir"
 results=$logdir/campaign.results
-: >"$results"
-echo "campaign: seed $seed, kinds: ${klist[*]}, cuts $first..$((first + count - 1)) ($count), batches of $batch"
-echo "campaign: logs in $logdir"
-t0=$(date +%s)
 
 # run_batch FIRST COUNT N: one VM test over cuts FIRST..FIRST+COUNT-1.
 run_batch() {
 	local f=$1 c=$2 n=$3 got i
-	printf 'SEED=%s\nKINDS="%s"\nFIRST=%s\nCOUNT=%s\n' "$seed" "${klist[*]}" "$f" "$c" \
-		>"$logdir/campaign.conf"
+	printf 'SEED=%s\nKINDS="%s"\nFIRST=%s\nCOUNT=%s\nSABOTAGE=%s\n' "$seed" "${klist[*]}" "$f" "$c" \
+		"${CAMPAIGN_SABOTAGE:-}" >"$logdir/campaign.conf"
 	VMTEST_JOBS=1 VMTEST_LOGDIR=$logdir "$top/tests/vm/run.sh" "$test" >"$logdir/batch-$n.tap" 2>&1
 	cp "$logdir/$test.log" "$logdir/batch-$n.log" 2>/dev/null
 	touch "$logdir/$test.state/results" 2>/dev/null
@@ -75,23 +76,15 @@ run_batch() {
 		echo "cut $i kind ${klist[i % ${#klist[@]}]} delay ? assembly ? landed ? FAIL no result ($got)" >>"$results"
 	done
 	rm -f "$logdir/campaign.conf"
-	echo "campaign: batch $n (cuts $f..$((f + c - 1))): $(grep -c ' ok$' "$logdir/$test.state/results" 2>/dev/null || echo 0) ok," \
+	echo "campaign: batch $n (cuts $f..$((f + c - 1))): $(grep -c ' ok$' "$logdir/$test.state/results" 2>/dev/null || true) ok," \
 		"$(($(date +%s) - t0)) s so far; $(grep -m1 -E '^(not )?ok' "$logdir/batch-$n.tap")"
 }
 
-n=0
-for ((f = first; f < first + count; f += batch)); do
-	c=$((first + count - f))
-	[ "$c" -le "$batch" ] || c=$batch
-	run_batch "$f" "$c" "$n"
-	n=$((n + 1))
-done
-
-# The summary: per kind, the cuts and where they landed.
-secs=$(($(date +%s) - t0))
-echo
-echo "campaign: seed $seed, $(grep -c . "$results") cuts in $secs s ($((secs / 60)) min)"
-awk '
+# summary SECONDS: per kind, the cuts and where they landed; the failures.
+summary() {
+	echo
+	echo "campaign: seed $seed, $(grep -c . "$results") cuts in $1 s ($(($1 / 60)) min)"
+	awk '
 function where(l) {
 	if (l ~ /^not started/) return "not-started"
 	if (l ~ /^finished/) return "finished"
@@ -122,10 +115,29 @@ END {
 		printf "  %-8s cuts %3d, failed %d:%s\n", k, cuts[k], fails[k] + 0, s
 	}
 }' "$results" | sort
-if grep -q ' FAIL' "$results"; then
-	echo "campaign: failures (replay: CAMPAIGN_SEED=$seed CAMPAIGN_KINDS=\"${klist[*]}\" CAMPAIGN_FIRST=I CAMPAIGN_COUNT=1 make campaign):"
-	grep ' FAIL' "$results" | sed 's/^/  /'
-	echo "campaign: $(grep -c ' ok$' "$results") passed, $(grep -c ' FAIL' "$results") failed"
-	exit 1
+	if grep -q ' FAIL' "$results"; then
+		echo "campaign: failures (replay: CAMPAIGN_SEED=$seed CAMPAIGN_KINDS=\"${klist[*]}\" CAMPAIGN_FIRST=I CAMPAIGN_COUNT=1 make campaign):"
+		grep ' FAIL' "$results" | sed 's/^/  /'
+		echo "campaign: $(grep -c ' ok$' "$results") passed, $(grep -c ' FAIL' "$results") failed"
+		return 1
+	fi
+	echo "campaign: $(grep -c ' ok$' "$results") passed, 0 failed"
+}
+
+if [ "${1:-}" = --summary ]; then # the summary of DIR/campaign.results as it is
+	summary 0
+	exit
 fi
-echo "campaign: $(grep -c ' ok$' "$results") passed, 0 failed"
+: >"$results"
+echo "campaign: seed $seed, kinds: ${klist[*]}, cuts $first..$((first + count - 1)) ($count), batches of $batch"
+echo "campaign: logs in $logdir"
+t0=$(date +%s)
+n=0
+for ((f = first; f < first + count; f += batch)); do
+	c=$((first + count - f))
+	[ "$c" -le "$batch" ] || c=$batch
+	run_batch "$f" "$c" "$n"
+	n=$((n + 1))
+done
+
+summary $(($(date +%s) - t0))
