@@ -339,12 +339,15 @@ camp_container_of() { # VOLUME-DEVNM
 
 # camp_done VOL CT: nothing is left to do for the lane's volume.
 camp_done() {
-	local m=/sys/block/$1/md a r d rs
-	# a level without the attribute (raid0: degraded) reads as done there
+	local m=/sys/block/$1/md a r d rs l
+	# a level without the attribute reads as done there; raid0 has no
+	# redundancy to sync: its resync_start stays where a dirty start put it
 	read -r a 2>/dev/null <"$m/sync_action" || a=idle
 	read -r r 2>/dev/null <"$m/reshape_position" || r=none
 	read -r d 2>/dev/null <"$m/degraded" || d=0
 	read -r rs 2>/dev/null <"$m/resync_start" || rs=none
+	read -r l <"$m/level"
+	[ "$l" != raid0 ] || d=0 rs=none
 	case "$a $r $d $rs" in "idle none 0 none" | "none none 0 none") ;; *) return 1 ;; esac
 	! pgrep -fx "mdadm --grow --continue /dev/$2" >/dev/null || return 1
 	! camp_ex_member "$1" | grep -q 'Migrate State : [^i]'
