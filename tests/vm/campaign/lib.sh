@@ -234,16 +234,6 @@ for a in sys.argv[1:]:
             f.write(r.randbytes(1 << 20))' "$@"
 }
 
-# camp_wait SECONDS CMD...: as wait_until, polling once a second.
-camp_wait() {
-	local end=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		[ "$SECONDS" -lt "$end" ] || fail "timed out after ${end}s waiting for: $*"
-		sleep 1
-	done
-}
-
 camp_wipe() { # the lane's disks: the last 4 MiB (IMSM's metadata, the record) zeroed
 	python3 -c 'import os, sys
 for d in sys.argv[1:]:
@@ -353,6 +343,15 @@ camp_done() {
 	! camp_ex_member "$1" | grep -q 'Migrate State : [^i]'
 }
 
+camp_done_why() { # VOL CT: what camp_done looks at
+	local f m=/sys/block/$1/md
+	for f in level sync_action reshape_position degraded resync_start; do
+		printf '%s=%s ' "$f" "$(cat "$m/$f" 2>/dev/null)"
+	done
+	pgrep -fx "mdadm --grow --continue /dev/$2" >/dev/null && printf 'continue-running '
+	camp_ex_member "$1" | grep 'Migrate State' | tr -s ' ' | tr '\n' ' '
+}
+
 camp_ex_member() { # VOL [PROGRAM]: -E of the volume's first member
 	local m
 	for m in /sys/block/"$1"/md/dev-*; do break; done
@@ -376,7 +375,11 @@ camp_check() {
 		kind_start "$kind" "$dev" "/dev/$ct" >/tmp/again.out 2>&1 ||
 			fail "$kind could not start again: $(cat /tmp/again.out)"
 	fi
-	camp_wait 240 camp_done "$vol" "$ct"
+	SECONDS=0
+	until camp_done "$vol" "$ct"; do
+		[ "$SECONDS" -lt 240 ] || fail "not done after 240 s: $(camp_done_why "$vol" "$ct")"
+		sleep 1
+	done
 	read -r want_l want_n want_c want_s <<<"$(kind_want "$kind" "$size")"
 	[ "$(md_attr "$vol" level)" = "raid$want_l" ] || fail "level $(md_attr "$vol" level), want raid$want_l"
 	[ "$(md_attr "$vol" raid_disks)" = "$want_n" ] || fail "raid_disks $(md_attr "$vol" raid_disks), want $want_n"
