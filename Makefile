@@ -6,6 +6,8 @@
 #   make vmcheck    the integration suite in a qemu VM with real md
 #   make test       set-up + check + vmcheck, one closing "N passed, N failed"
 #   make demo       set-up + boot the VM and run the OLCE demo
+#   make campaign   the power-cut campaign (tests/vm/campaign/run.sh:
+#                   CAMPAIGN_CUTS per kind, CAMPAIGN_SEED; hours)
 #   make fuzz       run the libFuzzer targets for a while (clang)
 #
 # Compiler flags: CC, CPPFLAGS, CFLAGS (default -O2 -g) and LDFLAGS are
@@ -179,9 +181,12 @@ fuzz-build: $(FUZZ_TARGETS) build/fuzz/gen-seeds
 fuzz: fuzz-build
 	@tests/fuzz/run.sh
 
+campaign: all
+	@tests/vm/campaign/run.sh
+
 clean:
 	rm -rf build mdadm mdmon tests/vm/logs
 
 .SECONDARY:
 
-.PHONY: all install unit-build check setup vmcheck test demo fuzz fuzz-build clean
+.PHONY: all install unit-build check setup vmcheck test demo fuzz fuzz-build campaign clean
