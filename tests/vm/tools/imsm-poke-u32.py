@@ -12,12 +12,10 @@ would, checksum fixed so that the copy is accepted (imsm-format.md sections
 
 (one process for several fields: process start-up is slow under TCG).
 """
-import os
 import struct
 import sys
 
-SS = 512
-SIG = b"Intel Raid ISM Cfg Sig. "
+from imsm_mpb import Mpb
 
 
 def offset(field, num_disks):
@@ -33,34 +31,17 @@ def offset(field, num_disks):
 
 def main():
     disk, changes = sys.argv[1], [a.partition("=") for a in sys.argv[2:]]
-    fd = os.open(disk, os.O_RDWR)
-    n = os.lseek(fd, 0, os.SEEK_END) // SS
-    anchor = os.pread(fd, SS, (n - 2) * SS)
-    if not anchor.startswith(SIG):
-        sys.exit("no IMSM anchor on " + disk)
-    size = struct.unpack_from("<I", anchor, 0x24)[0]
-    sectors = (size + SS - 1) // SS
-    ext = os.pread(fd, (sectors - 1) * SS, (n - 1 - sectors) * SS) if sectors > 1 else b""
-    mpb = bytearray((anchor + ext)[:size])
+    m = Mpb(disk)
     for field, eq, value in changes:
-        off = offset(field, mpb[0x38])
-        if off + 4 > size:
+        off = offset(field, m.data[0x38])
+        if off + 4 > m.size:
             sys.exit("offset past the MPB")
-        print(struct.unpack_from("<I", mpb, off)[0])
+        print(struct.unpack_from("<I", m.data, off)[0])
         if eq:
-            struct.pack_into("<I", mpb, off, int(value, 0) & 0xFFFFFFFF)
-    if not any(eq for _, eq, _ in changes):
-        os.close(fd)
-        return
-    struct.pack_into("<I", mpb, 0x20, 0)
-    total = sum(struct.unpack_from("<%dI" % (size // 4), mpb)) & 0xFFFFFFFF
-    struct.pack_into("<I", mpb, 0x20, total)
-    padded = bytes(mpb) + b"\0" * (sectors * SS - size)
-    if sectors > 1:
-        os.pwrite(fd, padded[SS:], (n - 1 - sectors) * SS)
-    os.pwrite(fd, padded[:SS], (n - 2) * SS)
-    os.fsync(fd)
-    os.close(fd)
+            struct.pack_into("<I", m.data, off, int(value, 0) & 0xFFFFFFFF)
+    if any(eq for _, eq, _ in changes):
+        m.write()
+    m.close()
 
 
 main()
