@@ -39,17 +39,6 @@ same_data() {
 	done
 }
 
-# wait_for SECONDS CMD...: like wait_until, but returns 1 on a timeout
-# instead of ending the script (the other figures are still wanted).
-wait_for() {
-	local end=$(($(date +%s) + $1))
-	shift
-	until "$@"; do
-		[ "$(date +%s)" -lt "$end" ] || return 1
-		sleep 0.2
-	done
-}
-
 # step WHAT CMD...: run a set-up step; on failure remember WHAT and the
 # last line it printed in $why.
 why=

@@ -94,6 +94,18 @@ wait_until() {
 	done
 }
 
+# wait_for SECONDS CMD...: like wait_until, but returns 1 on a timeout
+# instead of ending the script (a benchmark still wants its other figures,
+# a test may print what it waited on first).
+wait_for() {
+	local end=$(($(date +%s) + $1))
+	shift
+	until "$@"; do
+		[ "$(date +%s)" -lt "$end" ] || return 1
+		sleep 0.2
+	done
+}
+
 # refuse WHY CODE TEXT CMD...: CMD exits CODE with one error line that
 # contains TEXT, prints nothing on stdout, and changes nothing: the test
 # defines state() (what must not change: disk sums, /proc/mdstat) and sets

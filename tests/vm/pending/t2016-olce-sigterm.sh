@@ -47,15 +47,6 @@ stop_at_random() {
 	olce_patterns_ok
 }
 
-wait_until_quiet() { # SECONDS CMD...: like wait_until, but returns 1 at the end
-	local end=$(($(date +%s) + $1))
-	shift
-	until "$@"; do
-		[ "$(date +%s)" -lt "$end" ] || return 1
-		sleep 0.2
-	done
-}
-
 # No write waits for the stopped mdadm: each volume is rewritten with its
 # own pattern within 20 s.
 writes_go_on() {
@@ -65,7 +56,7 @@ writes_go_on() {
 		dd if="$(pattern_file $((OLCE_SEED * 10 + i)) $((S0[i] >> 20)))" of="${V[i]}" \
 			bs=1M oflag=direct status=none &
 		p=$!
-		if ! wait_until_quiet 20 sh -c "! kill -0 $p 2>/dev/null"; then
+		if ! wait_for 20 sh -c "! kill -0 $p 2>/dev/null"; then
 			cat /proc/mdstat "/proc/$p/stack"
 			grep -H . /sys/block/md*/md/{array_state,sync_max,reshape_position,suspend_lo,suspend_hi,sync_completed}
 			fail "writes to ${V[i]} wait after the stop"
