@@ -203,8 +203,7 @@ void mdmon_merge_view(const struct imsm_super *cur, struct imsm_super *upd)
 	if (!generation_older(upd->generation_num, cur->generation_num))
 		return;
 	upd->generation_num = cur->generation_num;
-	for (unsigned int i = 0; i < cur->num_raid_devs && i < upd->num_raid_devs &&
-				 i < IMSM_MAX_RAID_DEVS;
-	     i++)
+	for (unsigned int i = 0;
+	     i < cur->num_raid_devs && i < upd->num_raid_devs && i < IMSM_MAX_RAID_DEVS; i++)
 		upd->dev[i].vol.dirty = cur->dev[i].vol.dirty;
 }

@@ -52,7 +52,7 @@ int mdmon_check_disk_req(const struct imsm_super *mpb, const struct mdmon_req_di
 /* A volume request: -EPROTO, -ENOENT, -ENODATA as above, -EBADR a name
  * out of the rules. */
 int mdmon_check_vol_req(const struct imsm_super *mpb, const struct mdmon_vol_req *req)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 /*
  * Whether upd, the metadata mdadm built a migration start from, may
@@ -64,7 +64,7 @@ int mdmon_check_vol_req(const struct imsm_super *mpb, const struct mdmon_vol_req
  * dirty/clean changed, which mdmon_merge_view() carries over.
  */
 int mdmon_check_view(const struct imsm_super *cur, const struct imsm_super *upd)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 /* When upd (accepted by mdmon_check_view()) is older than cur, carry
  * over what mdmon recorded since: the generation (it never goes back)
