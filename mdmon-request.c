@@ -86,7 +86,7 @@ static int check_new_disk(const struct mdmon_req_disk *disks, int n, unsigned in
 {
 	if (major == 0 || major > DEV_MAJOR_MAX || minor > DEV_MINOR_MAX)
 		return -EINVAL;
-	return find_req_disk(disks, n, major, minor) >= 0 ? -ENODEV : 0;
+	return find_req_disk(disks, n, major, minor) >= 0 ? -EEXIST : 0;
 }
 
 int mdmon_check_disk_req(const struct imsm_super *mpb, const struct mdmon_req_disk *disks, int n,

@@ -41,10 +41,10 @@ struct mdmon_req_disk {
 /*
  * Check a disk request against the metadata (NULL when mdmon has none
  * yet) and the container's n disks.  0 when it may be served; -EPROTO an
- * unknown type, -ENOENT no such volume, -ENODEV a disk that is not (or,
- * for ADD_SPARE, already) in the container, -EINVAL a value out of range
- * (level, size, unit, a device number), -EBUSY a volume migrating (or,
- * for checkpoints, not migrating), -ENODATA no metadata.
+ * unknown type, -ENOENT no such volume, -ENODEV a disk that is not in the
+ * container, -EEXIST (ADD_SPARE) one that is already, -EINVAL a value out
+ * of range (level, size, unit, a device number), -EBUSY a volume
+ * migrating (or, for checkpoints, not migrating), -ENODATA no metadata.
  */
 int mdmon_check_disk_req(const struct imsm_super *mpb, const struct mdmon_req_disk *disks, int n,
 			 const struct mdmon_disk_req *req) __attribute__((warn_unused_result));

@@ -343,8 +343,11 @@ static int retire_victim(pid_t victim, int sfd)
 	if (kill(victim, SIGTERM) < 0)
 		goto close_pidfd; /* already gone */
 	for (int i = 1; !process_gone(victim); i++) {
-		if (poll(pfd, 2, 200) > 0 && (pfd[1].revents & POLLIN) &&
-		    termination_requested(sfd)) {
+		int n = poll(pfd, 2, 200);
+
+		if (n > 0 && (pfd[0].revents & POLLIN))
+			break; /* it exited (its pid may be reused from now on) */
+		if (n > 0 && (pfd[1].revents & POLLIN) && termination_requested(sfd)) {
 			r = -EINTR;
 			break;
 		}

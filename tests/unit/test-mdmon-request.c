@@ -53,7 +53,7 @@ static void test_add_spare(void)
 {
 	CHECK_INT(check(r5, MDMON_REQ_ADD_SPARE, 7, 3), 0);
 	CHECK_INT(check(NULL, MDMON_REQ_ADD_SPARE, 7, 3), 0);	  /* no metadata yet */
-	CHECK_INT(check(r5, MDMON_REQ_ADD_SPARE, 7, 1), -ENODEV); /* in the container */
+	CHECK_INT(check(r5, MDMON_REQ_ADD_SPARE, 7, 1), -EEXIST); /* in the container */
 	CHECK_INT(check(r5, MDMON_REQ_ADD_SPARE, 0, 5), -EINVAL);
 	CHECK_INT(check(r5, MDMON_REQ_ADD_SPARE, 4096, 0), -EINVAL);
 	CHECK_INT(check(r5, MDMON_REQ_ADD_SPARE, 7, 1u << 20), -EINVAL);

@@ -1,5 +1,5 @@
 #!/bin/bash
-# vm-timeout: 300
+# vm-timeout: 420
 # Parallel incremental assembly, as udev runs it at boot: every disk of a
 # container gets its own "mdadm -I" at the same moment.  20 rounds of
 # 4 disks (a raid5 and a raid0 volume): each round builds one container
