@@ -6,6 +6,8 @@
 #   make vmcheck    the integration suite in a qemu VM with real md
 #   make test       set-up + check + vmcheck, one closing "N passed, N failed"
 #   make demo       set-up + boot the VM and run the OLCE demo
+#   make campaign   the power-cut campaign (tests/vm/campaign/run.sh:
+#                   CAMPAIGN_CUTS per kind, CAMPAIGN_SEED; hours)
 #   make fuzz       run the libFuzzer targets for a while (clang)
 #
 # Compiler flags: CC, CPPFLAGS, CFLAGS (default -O2 -g) and LDFLAGS are
@@ -145,12 +147,46 @@ test:
 demo: setup all
 	@tests/vm/demo.sh
 
-fuzz:
+# ---- libFuzzer targets (clang): every tests/fuzz/fuzz-*.c is one binary ----
+# The library is built once more with clang and -fsanitize=fuzzer-no-link; a
+# target that #includes a mode file to reach its static functions (see its
+# header) is linked without that file's object.  make fuzz runs each target
+# FUZZ_SECONDS (default 60); tests/fuzz/run.sh says how.
+FUZZ_CC ?= clang
+FUZZ_CFLAGS = -std=gnu11 -D_GNU_SOURCE -I. -DMDADM_NO_MAIN -g -O1 -fno-omit-frame-pointer \
+	-fsanitize=address,undefined -fno-sanitize-recover=undefined $(UDEV_CFLAGS)
+FUZZ_LIB_OBJS = $(UNIT_LIB_SRCS:%.c=build/fuzz/obj/%.o)
+FUZZ_TARGETS = $(patsubst tests/fuzz/fuzz-%.c,build/fuzz/fuzz-%,$(wildcard tests/fuzz/fuzz-*.c))
+# fuzz-assemble includes Assemble.c; fuzz-mdmon-frames includes managemon.c
+# (not in the library).  Warnings show but do not stop this build: clang
+# may warn where gcc, which keeps the main build -Werror-clean, does not.
+FUZZ_OWN_assemble = build/fuzz/obj/Assemble.o
+build/fuzz/fuzz-mdmon-frames: managemon.c
+
+build/fuzz/obj/%.o: %.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+build/fuzz/fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/fuzz.h $(FUZZ_LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(WARNFLAGS) -fsanitize=fuzzer -Itests/unit -o $@ $< \
+		$(filter-out $(FUZZ_OWN_$*),$(FUZZ_LIB_OBJS)) $(LIBS)
+
+build/fuzz/gen-seeds: tests/fuzz/gen-seeds.c tests/fuzz/fuzz.h tests/unit/fixture.h $(FUZZ_LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Itests/unit -o $@ $< $(FUZZ_LIB_OBJS) $(LIBS)
+
+fuzz-build: $(FUZZ_TARGETS) build/fuzz/gen-seeds
+
+fuzz: fuzz-build
 	@tests/fuzz/run.sh
+
+campaign: all
+	@tests/vm/campaign/run.sh
 
 clean:
 	rm -rf build mdadm mdmon tests/vm/logs
 
 .SECONDARY:
 
-.PHONY: all install unit-build check setup vmcheck test demo fuzz clean
+.PHONY: all install unit-build check setup vmcheck test demo fuzz fuzz-build campaign clean

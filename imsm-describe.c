@@ -85,6 +85,23 @@ static int read_migr_rec(const struct imsm_disk_dev *d, struct imsm_examine_migr
 	return r;
 }
 
+/* Shown all the same, as upstream shows a broken disk, with a warning:
+ * assembly refuses this copy (imsm_read_mpb()). */
+static void note_misfit(const struct imsm_disk_dev *d, struct imsm_handle *h)
+{
+	struct imsm_misfit m;
+
+	h->misfit[0] = '\0';
+	if (imsm_disk_fits(d, h->mpb, &m) == -EFBIG)
+		imsm_misfit_text(h->mpb, &m, h->misfit, sizeof(h->misfit));
+}
+
+static void warn_misfit(const char *path, const struct imsm_handle *h)
+{
+	if (h->misfit[0])
+		pr_err("warning: %s: %s; this disk is not assembled", path, h->misfit);
+}
+
 static int examine_read(const struct imsm_disk_dev *d, struct imsm_handle *h,
 			enum md_load_step *step)
 {
@@ -93,9 +110,10 @@ static int examine_read(const struct imsm_disk_dev *d, struct imsm_handle *h,
 	*step = MD_LOAD_READ;
 	if (is_partition(d))
 		return -ENODATA;
-	r = imsm_read_mpb(d, &h->mpb);
+	r = imsm_read_mpb_unchecked(d, &h->mpb);
 	if (r < 0)
 		return r;
+	note_misfit(d, h);
 	if (in_general_migration(h->mpb)) {
 		*step = MD_LOAD_AUX;
 		r = read_migr_rec(d, &h->migr_rec);
@@ -143,6 +161,7 @@ void imsm_op_examine_text(FILE *f, const char *path, const struct super *st)
 	};
 	struct imsm_examine ex;
 
+	warn_misfit(path, h);
 	imsm_examine_build(&src, &ex);
 	imsm_examine_print_text(f, path, &ex);
 }
@@ -159,6 +178,7 @@ void imsm_op_examine_json(struct json_out *j, const char *path, const struct sup
 	};
 	struct imsm_examine ex;
 
+	warn_misfit(path, h);
 	imsm_examine_build(&src, &ex);
 	imsm_examine_print_json(j, path, &ex);
 }

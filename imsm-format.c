@@ -947,8 +947,9 @@ int imsm_ckpt_area_pba_blocks(uint64_t min_disk_blocks, uint64_t *ret_pba)
 	return 0;
 }
 
-/* ---- reservations and placement (§1.5, §5.3) -------------------------------- */
+/* ---- does a copy fit its device ---------------------------------------------- */
 
+/* End of the data of map m: pba + data, saturating. */
 static uint64_t map_end_blocks(const struct imsm_map *m)
 {
 	uint64_t end;
@@ -957,6 +958,95 @@ static uint64_t map_end_blocks(const struct imsm_map *m)
 		return UINT64_MAX;
 	return end;
 }
+
+static int misfit(enum imsm_misfit_kind kind, int vol, uint64_t end, uint64_t limit,
+		  struct imsm_misfit *ret)
+{
+	*ret = (struct imsm_misfit){ .kind = kind, .vol = vol, .end_blocks = end,
+				     .limit_blocks = limit };
+	return -EFBIG;
+}
+
+static uint64_t add_sat(uint64_t a, uint64_t b)
+{
+	uint64_t r;
+
+	return __builtin_add_overflow(a, b, &r) ? UINT64_MAX : r;
+}
+
+/* The copy area of general migration d: from the smallest map[0] member
+ * the table lists; -ENOSPC when that is smaller than the area's offset. */
+static int copy_area_of(const struct imsm_super *s, const struct imsm_dev *d, uint64_t *ret_pba)
+{
+	const struct imsm_map *m = &d->vol.map[0];
+	uint64_t min = UINT64_MAX;
+
+	for (unsigned int i = 0; i < m->num_members; i++) {
+		uint32_t idx = m->disk_ord_tbl[i] & IMSM_ORD_INDEX_MASK;
+
+		if (idx < s->num_disks && s->disk[idx].total_blocks < min)
+			min = s->disk[idx].total_blocks;
+	}
+	return imsm_ckpt_area_pba_blocks(min, ret_pba);
+}
+
+/* The maps of volume v that use disk: their extents below limit. */
+static int check_extents(const struct imsm_vol *v, int vol, uint32_t disk, uint64_t limit,
+			 struct imsm_misfit *ret)
+{
+	for (unsigned int j = 0; j <= (v->migr_state ? 1u : 0u); j++) {
+		const struct imsm_map *m = &v->map[j];
+		uint64_t end = add_sat(m->pba_of_lba0, m->blocks_per_member);
+
+		if (imsm_map_uses_disk(m, disk) && end > limit)
+			return misfit(IMSM_MISFIT_EXTENT, vol, end, limit, ret);
+	}
+	return 0;
+}
+
+/* General migration vol: its copy area below limit, and no data of this
+ * disk reaching into it. */
+static int check_copy_area(const struct imsm_super *s, int vol, uint32_t disk, uint64_t limit,
+			   struct imsm_misfit *ret)
+{
+	uint64_t pba, end, data_end;
+
+	if (!imsm_map_uses_disk(&s->dev[vol].vol.map[0], disk))
+		return 0;
+	if (copy_area_of(s, &s->dev[vol], &pba))
+		return misfit(IMSM_MISFIT_COPY_AREA, vol, IMSM_GEN_MIGR_AREA_BLOCKS, 0, ret);
+	end = add_sat(pba, IMSM_GEN_MIGR_AREA_BLOCKS);
+	if (end > limit)
+		return misfit(IMSM_MISFIT_COPY_AREA, vol, end, limit, ret);
+	for (unsigned int i = 0; i < num_devs(s); i++) {
+		const struct imsm_vol *v = &s->dev[i].vol;
+
+		for (unsigned int j = 0; j <= (v->migr_state ? 1u : 0u); j++) {
+			data_end = map_end_blocks(&v->map[j]);
+			if (imsm_map_uses_disk(&v->map[j], disk) && data_end > pba)
+				return misfit(IMSM_MISFIT_DATA_IN_AREA, (int)i, data_end, pba, ret);
+		}
+	}
+	return 0;
+}
+
+int imsm_check_fits(const struct imsm_super *s, int disk_index, uint64_t meta_start_blocks,
+		    struct imsm_misfit *ret)
+{
+	uint32_t disk = (uint32_t)disk_index;
+	int r = 0;
+
+	if (disk_index < 0)
+		return 0;
+	for (unsigned int i = 0; !r && i < num_devs(s); i++)
+		r = check_extents(&s->dev[i].vol, (int)i, disk, meta_start_blocks, ret);
+	for (unsigned int i = 0; !r && i < num_devs(s); i++)
+		if (is_gen_migr(&s->dev[i]))
+			r = check_copy_area(s, (int)i, disk, meta_start_blocks, ret);
+	return r;
+}
+
+/* ---- reservations and placement (§1.5, §5.3) -------------------------------- */
 
 uint64_t imsm_disk_data_end_blocks(const struct imsm_super *s, unsigned int disk_index)
 {

@@ -499,6 +499,36 @@ int imsm_mpb_location(uint64_t disk_sectors, uint32_t sector_bytes, uint32_t mpb
  */
 int imsm_ckpt_area_pba_blocks(uint64_t min_disk_blocks, uint64_t *ret_pba) IMSM_MUST_CHECK;
 
+/* ---- does a copy fit the device it was read from (§1.1, §1.5, §6.7) ---------- */
+
+enum imsm_misfit_kind {
+	IMSM_MISFIT_NONE,
+	IMSM_MISFIT_EXTENT,	   /* pba_of_lba0 + blocks_per_member past the limit */
+	IMSM_MISFIT_COPY_AREA,	   /* the copy area of a general migration past it */
+	IMSM_MISFIT_DATA_IN_AREA,  /* volume data ends inside that copy area */
+};
+
+/* The first thing of a copy that does not fit (512-byte blocks). */
+struct imsm_misfit {
+	enum imsm_misfit_kind kind;
+	int vol;		 /* volume index */
+	uint64_t end_blocks;	 /* where the extent, area or data ends */
+	uint64_t limit_blocks;	 /* where it had to end by */
+};
+
+/*
+ * Whether the volumes of s that use disk_index (this disk's own record;
+ * negative: none, nothing to check) fit a device whose metadata (the
+ * lowest MPB sector) starts at block meta_start_blocks, the device's real
+ * size minus the MPB and migration record: every map's pba_of_lba0 +
+ * blocks_per_member; during a general migration, the copy area
+ * (N_min - 2209 from the table's sizes, GEN_MIGR_AREA blocks long) and
+ * the data of every volume of this disk below that area.  0, or -EFBIG
+ * and *ret the first misfit.  Pure.
+ */
+int imsm_check_fits(const struct imsm_super *s, int disk_index, uint64_t meta_start_blocks,
+		    struct imsm_misfit *ret) IMSM_MUST_CHECK;
+
 /* ---- reservations and placement (§1.5, §5.3), 512-byte blocks ---------------- */
 
 /* Whether a slot of map m holds disk index idx. */

@@ -134,6 +134,17 @@ static int read_mpb_sectors(const struct imsm_disk_dev *d, const struct imsm_mpb
 	return r;
 }
 
+/* Zeroed, aligned for O_DIRECT: mdmon's disks are open so (monitor.c). */
+static unsigned char *io_alloc(size_t n, uint32_t sector_bytes)
+{
+	void *buf;
+
+	if (!sector_bytes || n > SIZE_MAX / sector_bytes ||
+	    posix_memalign(&buf, 4096, n * sector_bytes))
+		return NULL;
+	return memset(buf, 0, n * sector_bytes);
+}
+
 static int read_mpb_once(const struct imsm_disk_dev *d, struct imsm_super **ret)
 {
 	struct imsm_mpb_location loc;
@@ -143,7 +154,7 @@ static int read_mpb_once(const struct imsm_disk_dev *d, struct imsm_super **ret)
 
 	if (d->sectors < IMSM_MIN_DISK_SECTORS)
 		return -ENODATA;
-	buf = calloc(1, d->sector_bytes);
+	buf = io_alloc(1, d->sector_bytes);
 	if (!buf)
 		return -ENOMEM;
 	r = util_pread_full(d->fd, buf, d->sector_bytes,
@@ -155,7 +166,7 @@ static int read_mpb_once(const struct imsm_disk_dev *d, struct imsm_super **ret)
 	free(buf);
 	if (r)
 		return r;
-	buf = calloc(loc.mpb_sectors, d->sector_bytes);
+	buf = io_alloc(loc.mpb_sectors, d->sector_bytes);
 	if (!buf)
 		return -ENOMEM;
 	r = read_mpb_sectors(d, &loc, buf);
@@ -172,7 +183,7 @@ static int read_mpb_once(const struct imsm_disk_dev *d, struct imsm_super **ret)
  * it bad;
  * mdmon writes one MPB in far less.
  */
-int imsm_read_mpb(const struct imsm_disk_dev *d, struct imsm_super **ret)
+int imsm_read_mpb_unchecked(const struct imsm_disk_dev *d, struct imsm_super **ret)
 {
 	int r = read_mpb_once(d, ret);
 
@@ -181,6 +192,88 @@ int imsm_read_mpb(const struct imsm_disk_dev *d, struct imsm_super **ret)
 		r = read_mpb_once(d, ret);
 	}
 	return r;
+}
+
+/* This disk's record in s by serial; -1 without a serial or a record. */
+static int own_index(const struct imsm_super *s, const char serial[IMSM_SERIAL_BYTES])
+{
+	static const char none[IMSM_SERIAL_BYTES];
+
+	if (memcmp(serial, none, IMSM_SERIAL_BYTES) == 0)
+		return -1;
+	for (int i = 0; i < s->num_disks && i < IMSM_MAX_DISKS; i++)
+		if (memcmp(s->disk[i].serial, serial, IMSM_SERIAL_BYTES) == 0)
+			return i;
+	return -1;
+}
+
+int imsm_disk_fits(const struct imsm_disk_dev *d, const struct imsm_super *s,
+		   struct imsm_misfit *ret)
+{
+	struct imsm_mpb_location loc;
+	struct imsm_misfit m;
+	int r;
+
+	r = imsm_mpb_location(d->sectors, d->sector_bytes, (uint32_t)imsm_mpb_bytes(s), &loc);
+	if (r)
+		return r;
+	/* the lowest MPB sector: N-1-S, also with a one-sector MPB (N-2) */
+	r = imsm_check_fits(s, own_index(s, d->serial),
+			    (loc.anchor_lba - loc.ext_sectors) * (d->sector_bytes / IMSM_BLOCK_BYTES),
+			    &m);
+	if (r && ret)
+		*ret = m;
+	return r;
+}
+
+int imsm_read_mpb(const struct imsm_disk_dev *d, struct imsm_super **ret)
+{
+	struct imsm_super *s;
+	int r = imsm_read_mpb_unchecked(d, &s);
+
+	if (r)
+		return r;
+	r = imsm_disk_fits(d, s, NULL);
+	if (r) {
+		imsm_free(s);
+		return r;
+	}
+	*ret = s;
+	return 0;
+}
+
+int imsm_misfit_text(const struct imsm_super *s, const struct imsm_misfit *m, char *buf,
+		     size_t len)
+{
+	char name[IMSM_NAME_BYTES + 1] = "?";
+
+	/* the name is the attacker's: printable ASCII only, one line */
+	if (m->vol >= 0 && m->vol < s->num_raid_devs)
+		for (size_t i = 0; i < IMSM_NAME_BYTES && s->dev[m->vol].volume[i]; i++) {
+			unsigned char c = (unsigned char)s->dev[m->vol].volume[i];
+
+			name[i] = c >= 0x20 && c < 0x7f ? (char)c : '?';
+			name[i + 1] = '\0';
+		}
+
+	switch (m->kind) {
+	case IMSM_MISFIT_EXTENT:
+		return snprintf(buf, len, "volume %s ends at block %llu, past the metadata at %llu",
+				name, (unsigned long long)m->end_blocks,
+				(unsigned long long)m->limit_blocks);
+	case IMSM_MISFIT_COPY_AREA:
+		return snprintf(buf, len,
+				"the migration copy area of volume %s ends at block %llu, past the metadata at %llu",
+				name, (unsigned long long)m->end_blocks,
+				(unsigned long long)m->limit_blocks);
+	case IMSM_MISFIT_DATA_IN_AREA:
+		return snprintf(buf, len,
+				"volume %s ends at block %llu, inside the migration copy area at %llu",
+				name, (unsigned long long)m->end_blocks,
+				(unsigned long long)m->limit_blocks);
+	default:
+		return snprintf(buf, len, "the metadata fits the device");
+	}
 }
 
 /* Ordering: migration record, then the extension sectors, the anchor
@@ -214,11 +307,29 @@ int imsm_read_migr_sector(const struct imsm_disk_dev *d, void *buf)
 	return util_pread_full(d->fd, buf, d->sector_bytes, (d->sectors - 1) * d->sector_bytes);
 }
 
+/*
+ * O_DIRECT, through a descriptor of its own: mdmon writes the MPB with
+ * O_DIRECT, and its anchor shares this sector's 4 KiB block.  A buffered
+ * write here would read that block into the page cache and could write
+ * an anchor older than mdmon's back over the new one.
+ */
 int imsm_write_migr_sector(const struct imsm_disk_dev *d, const void *buf)
 {
-	int r = util_pwrite_full(d->fd, buf, d->sector_bytes, (d->sectors - 1) * d->sector_bytes);
+	unsigned char *al = io_alloc(1, d->sector_bytes);
+	int fd, r;
 
-	return r || fsync(d->fd) == 0 ? r : -errno;
+	if (!al)
+		return -ENOMEM;
+	memcpy(al, buf, d->sector_bytes);
+	fd = open(d->path, O_WRONLY | O_DIRECT | O_CLOEXEC);
+	r = fd < 0 ? -errno : util_pwrite_full(fd, al, d->sector_bytes,
+					       (d->sectors - 1) * d->sector_bytes);
+	if (!r && fsync(fd) < 0)
+		r = -errno;
+	if (fd >= 0)
+		close(fd);
+	free(al);
+	return r;
 }
 
 int imsm_write_mpb(const struct imsm_disk_dev *d, const struct imsm_super *s, bool zero_migr_rec)
@@ -252,6 +363,8 @@ const char *imsm_read_error(int r)
 		return "IMSM metadata is truncated";
 	case -ENOSPC:
 		return "IMSM metadata is larger than the device";
+	case -EFBIG:
+		return "IMSM metadata places a volume or its migration area past the end of the device";
 	case -EOPNOTSUPP:
 		return "IMSM metadata describes a layout this mdadm cannot read";
 	default:

@@ -12,6 +12,7 @@
 #include "imsm-format.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* One disk as the IMSM code sees it. */
@@ -47,11 +48,33 @@ int imsm_disk_serial(const char *kname, char ret[IMSM_SERIAL_BYTES])
 	__attribute__((warn_unused_result));
 
 /*
- * Read and decode the MPB.  -ENODATA: no IMSM signature; -EBADMSG: bad
- * checksum; other decode errors as imsm_decode(); -EIO on short reads.
+ * Read and decode the MPB for use (assembly, -I, --grow, mdmon): also
+ * -EFBIG when a volume of this disk, or the copy area of a general
+ * migration, does not fit below the metadata of the device as the block
+ * device reports its size (imsm_disk_fits()).  -ENODATA: no IMSM
+ * signature; -EBADMSG: bad checksum; other decode errors as imsm_decode();
+ * -EIO on short reads.
  */
 int imsm_read_mpb(const struct imsm_disk_dev *d, struct imsm_super **ret)
 	__attribute__((warn_unused_result));
+
+/* imsm_read_mpb() without the fit check: --examine shows such a copy. */
+int imsm_read_mpb_unchecked(const struct imsm_disk_dev *d, struct imsm_super **ret)
+	__attribute__((warn_unused_result));
+
+/*
+ * imsm_check_fits() of s for disk d: its record found by d->serial, the
+ * limit the lowest MPB sector of d (from d->sectors).  0, -EFBIG and *ret
+ * (when ret is not NULL), or -ENOSPC/-EINVAL when the MPB itself does not
+ * fit.
+ */
+int imsm_disk_fits(const struct imsm_disk_dev *d, const struct imsm_super *s,
+		   struct imsm_misfit *ret) __attribute__((warn_unused_result));
+
+/* A misfit in words ("volume v ends at block B, past the metadata at M");
+ * snprintf's return. */
+int imsm_misfit_text(const struct imsm_super *s, const struct imsm_misfit *m, char *buf,
+		     size_t len);
 
 /*
  * Encode s and write it: the migration record sector zeroed first (when

@@ -80,8 +80,9 @@ uint64_t imsm_migr_rebuild_factor(const struct imsm_vol *v)
 	int level_b = imsm_map_md_level(b);
 	uint64_t c0 = a->blocks_per_strip, c1 = b->blocks_per_strip, mc, spu;
 
+	/* num_domains 0 is only a warning of the decoder */
 	if (level_mirrored(level_b))
-		mc = b->num_members % b->num_domains == 0 ? 256 : c1;
+		mc = b->num_domains && b->num_members % b->num_domains == 0 ? 256 : c1;
 	else if (level_b == 5)
 		mc = c1 > 128 ? c1 : 128;
 	else

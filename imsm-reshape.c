@@ -273,7 +273,10 @@ int imsm_migr_rec_init(const struct imsm_super *s, int idx, struct imsm_migr_rec
 	if (imsm_reshape_geom_of(d, &g))
 		return -EINVAL;
 	rec.dest_depth_per_unit = imsm_reshape_depth_blocks(&g);
-	if (!rec.dest_depth_per_unit)
+	/* a unit holds whole rows of both layouts (imsm_migr_rec_check());
+	 * chunks of the format's powers of two always fit, others may not */
+	if (!rec.dest_depth_per_unit || rec.dest_depth_per_unit % g.old_chunk_blocks ||
+	    rec.dest_depth_per_unit % g.new_chunk_blocks)
 		return -EDOM;
 	bpu = (uint64_t)rec.dest_depth_per_unit * g.new_data;
 	if (bpu > UINT32_MAX)
@@ -424,6 +427,19 @@ uint64_t imsm_reshape_align_sync_max(const struct imsm_reshape_geom *g, uint64_t
 	step = old_row / gcd64(old_row, new_row) * new_row; /* array blocks */
 	a = max * g->new_data / step * step;
 	return a >= min_array && a > 0 ? a / g->new_data : max;
+}
+
+uint64_t imsm_reshape_align_sync_max_up(const struct imsm_reshape_geom *g, uint64_t max)
+{
+	uint64_t old_row = (uint64_t)g->old_data * g->old_chunk_blocks;
+	uint64_t new_row = (uint64_t)g->new_data * g->new_chunk_blocks, per_member, up;
+
+	if (!old_row || !new_row || max >= g->member_blocks)
+		return max;
+	/* lcm of the rows (array blocks), a multiple of new_data */
+	per_member = old_row / gcd64(old_row, new_row) * new_row / g->new_data;
+	up = DIV_ROUND_UP(max, per_member) * per_member;
+	return up < g->member_blocks ? up : g->member_blocks;
 }
 
 uint64_t imsm_reshape_critical_end(unsigned int old_data, unsigned int new_data,

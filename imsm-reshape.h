@@ -153,7 +153,8 @@ uint32_t imsm_reshape_depth_blocks(const struct imsm_reshape_geom *g);
  * dev.size, ckpt_area_pba = smallest map[0] member - 2209 (from the disk
  * records' total_blocks: upstream reads the devices' sizes, which are the
  * same unless a disk grew), dest_1st_member_lba 0.
- * -EINVAL (idx not in general migration), -EDOM (chunk over 1 MiB),
+ * -EINVAL (idx not in general migration), -EDOM (chunk over 1 MiB, or
+ * chunks of which no unit up to 1 MiB holds whole rows: not powers of two),
  * -ENOSPC (a member smaller than the copy area offset), -ERANGE (a unit
  * size that does not fit 32 bits).
  */
@@ -289,6 +290,13 @@ uint64_t imsm_reshape_align_unit(const struct imsm_migr_rec *rec,
  */
 uint64_t imsm_reshape_align_sync_max(const struct imsm_reshape_geom *g, uint64_t max,
 				     uint64_t min_array);
+
+/*
+ * The lowest limit for md (member blocks) at least max whose array
+ * position ends an old row and a new row, or md's end (member_blocks).
+ * md held there blocks no write: no old row straddles its position.
+ */
+uint64_t imsm_reshape_align_sync_max_up(const struct imsm_reshape_geom *g, uint64_t max);
 
 /* ---- OLCE metadata (§6.5, §6.5.1) ------------------------------------------------ */
 

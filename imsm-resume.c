@@ -113,6 +113,8 @@ const char *imsm_resume_error(int err)
 		return "its migration record is behind the metadata's checkpoint";
 	case -EOPNOTSUPP:
 		return "its reshape runs backwards, which is not supported";
+	case -EFBIG:
+		return "its copy area or the unit to restore lies past the space before the metadata of a member";
 	default:
 		return "md cannot resume its reshape";
 	}
@@ -147,9 +149,77 @@ static int read_rec_of(const struct imsm_disk_dev *d, struct imsm_migr_rec *ret)
 	return r;
 }
 
-int imsm_resume_read_rec(const struct imsm_super *s, int idx, const struct imsm_disk_dev *disks,
-			 int n, struct imsm_migr_rec *ret)
+/* §6.7 writes a unit's records in the order (k, 0), (k, 1), (k + 1, 0). */
+static uint64_t rec_rank(const struct imsm_migr_rec *r)
 {
+	return r->curr_migr_unit * 2 + (r->rec_status == IMSM_UNIT_SRC_IN_CP_AREA);
+}
+
+/* 2: this migration's, consistent, not behind the main metadata;
+ * 1: this migration's; 0: another one's (or zeros, or garbage). */
+static int rec_trust(const struct imsm_migr_rec *r, const struct imsm_migr_rec *fresh,
+		     const struct imsm_reshape_geom *g, const struct imsm_dev *d)
+{
+	if (!imsm_migr_rec_same_migration(r, fresh))
+		return 0;
+	if (imsm_migr_rec_check(r, g) || r->curr_migr_unit < d->vol.curr_migr_unit)
+		return 1;
+	return 2;
+}
+
+static bool rec_equal(const struct imsm_migr_rec *a, const struct imsm_migr_rec *b)
+{
+	return a->rec_status == b->rec_status && a->curr_migr_unit == b->curr_migr_unit &&
+	       a->family_num == b->family_num && a->ascending_migr == b->ascending_migr &&
+	       a->blocks_per_unit == b->blocks_per_unit &&
+	       a->dest_depth_per_unit == b->dest_depth_per_unit &&
+	       a->ckpt_area_pba == b->ckpt_area_pba &&
+	       a->dest_1st_member_lba == b->dest_1st_member_lba &&
+	       a->num_migr_units == b->num_migr_units &&
+	       a->post_migr_vol_cap == b->post_migr_vol_cap &&
+	       a->ckpt_read_disk_num == b->ckpt_read_disk_num;
+}
+
+int imsm_resume_pick_rec(const struct imsm_super *s, int idx,
+			 const struct imsm_migr_rec *const copies[], int n,
+			 struct imsm_migr_rec *ret, bool *ret_differ)
+{
+	const struct imsm_migr_rec *best = NULL, *first = NULL;
+	struct imsm_migr_rec fresh;
+	struct imsm_reshape_geom g;
+	int best_trust = -1, t;
+	bool differ = false, known;
+
+	if (idx < 0 || idx >= s->num_raid_devs)
+		return -EINVAL;
+	/* no geometry: nothing can be this migration's (the plan refuses it) */
+	known = imsm_reshape_geom_of(&s->dev[idx], &g) == 0 && imsm_migr_rec_init(s, idx, &fresh) == 0;
+	for (int i = 0; i < n; i++) {
+		if (!copies[i])
+			continue;
+		if (first && !rec_equal(first, copies[i]))
+			differ = true;
+		if (!first)
+			first = copies[i];
+		t = known ? rec_trust(copies[i], &fresh, &g, &s->dev[idx]) : 0;
+		if (t > best_trust ||
+		    (t == best_trust && t > 0 && rec_rank(copies[i]) > rec_rank(best))) {
+			best = copies[i];
+			best_trust = t;
+		}
+	}
+	if (!best)
+		return -ENODATA;
+	*ret = *best;
+	*ret_differ = differ;
+	return 0;
+}
+
+int imsm_resume_read_rec(const struct imsm_super *s, int idx, const struct imsm_disk_dev *disks,
+			 int n, struct imsm_migr_rec *ret, bool *ret_differ)
+{
+	struct imsm_migr_rec rec[2];
+	const struct imsm_migr_rec *copies[2] = { NULL, NULL };
 	uint32_t index[2];
 	int m;
 
@@ -159,10 +229,30 @@ int imsm_resume_read_rec(const struct imsm_super *s, int idx, const struct imsm_
 	for (int i = 0; i < m; i++) {
 		const struct imsm_disk_dev *d = present(s, index[i], disks, n);
 
-		if (d && read_rec_of(d, ret) == 0)
-			return 0;
+		if (d && read_rec_of(d, &rec[i]) == 0)
+			copies[i] = &rec[i];
 	}
-	return -ENODATA;
+	return imsm_resume_pick_rec(s, idx, copies, m, ret, ret_differ);
+}
+
+/* A copy on d stays below d's metadata and does not write over its own
+ * source: every position derived from the record checked against the
+ * device's real size. */
+static int copy_fits(const struct imsm_super *s, const struct imsm_disk_dev *d,
+		     const struct md_disk_copy *c)
+{
+	struct imsm_mpb_location loc;
+	uint64_t limit, from_end, to_end;
+
+	if (imsm_mpb_location(d->sectors, d->sector_bytes, (uint32_t)imsm_mpb_bytes(s), &loc))
+		return -EFBIG;
+	limit = (loc.anchor_lba - loc.ext_sectors) * d->sector_bytes;
+	if (__builtin_add_overflow(c->from_bytes, c->len_bytes, &from_end) ||
+	    __builtin_add_overflow(c->to_bytes, c->len_bytes, &to_end))
+		return -EFBIG;
+	if (from_end > limit || to_end > limit || to_end > c->from_bytes)
+		return -EFBIG;
+	return 0;
 }
 
 /* Unit p->unit from the copy area to its destination, on every present member. */
@@ -170,6 +260,8 @@ static int add_copies(const struct imsm_super *s, const struct imsm_map *m,
 		      const struct imsm_resume *p, const struct imsm_disk_dev *disks, int n,
 		      struct md_volume_cfg *ret)
 {
+	struct md_disk_copy c;
+
 	for (unsigned int slot = 0; slot < m->num_members; slot++) {
 		const struct imsm_disk_dev *d =
 			present(s, m->disk_ord_tbl[slot] & IMSM_ORD_INDEX_MASK, disks, n);
@@ -178,13 +270,16 @@ static int add_copies(const struct imsm_super *s, const struct imsm_map *m,
 			continue; /* md rebuilds its part from the others */
 		if (ret->n_copies >= MD_MAX_MEMBERS)
 			return -E2BIG;
-		ret->copies[ret->n_copies++] = (struct md_disk_copy){
+		c = (struct md_disk_copy){
 			.major = d->major,
 			.minor = d->minor,
 			.from_bytes = p->rec.ckpt_area_pba * IMSM_BLOCK_BYTES,
 			.to_bytes = (m->pba_of_lba0 + p->unit.dest_member_start) * IMSM_BLOCK_BYTES,
 			.len_bytes = p->unit.dest_member_blocks * IMSM_BLOCK_BYTES,
 		};
+		if (copy_fits(s, d, &c))
+			return -EFBIG;
+		ret->copies[ret->n_copies++] = c;
 	}
 	return 0;
 }

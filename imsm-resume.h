@@ -67,19 +67,37 @@ int imsm_resume_plan(const struct imsm_super *s, int idx, const struct imsm_migr
 const char *imsm_resume_error(int err);
 
 /*
- * The record of volume idx from the first of its record members (§1.7)
- * among disks[0..n) that can be read (each opened by path for the call).
- * -ENODATA when none can.
+ * Which copy of the record of volume idx to trust, from copies[0..n) (the
+ * slot-0 and slot-1 members' records, NULL for one that could not be
+ * read).  By content, not by order: a copy of this migration (the rule of
+ * imsm_migr_rec_same_migration()) that is consistent and not behind the
+ * main metadata's checkpoint beats one that is not, which beats another
+ * migration's record (zeros, garbage); between two of the same kind the
+ * newer in the order records are written, (unit k, status 0) < (k, 1) <
+ * (k + 1, 0).  So a stale copy neither hides the good one nor gets a
+ * resumable volume refused.  *ret_differ: the readable copies are not all
+ * the same (the caller rewrites both).  -ENODATA when none was read.  Pure.
+ */
+int imsm_resume_pick_rec(const struct imsm_super *s, int idx,
+			 const struct imsm_migr_rec *const copies[], int n,
+			 struct imsm_migr_rec *ret, bool *ret_differ) IMSM_MUST_CHECK;
+
+/*
+ * The record of volume idx as imsm_resume_pick_rec() chooses it from its
+ * record members (§1.7) among disks[0..n) (each opened by path for the
+ * call).  -ENODATA when none can be read.
  */
 int imsm_resume_read_rec(const struct imsm_super *s, int idx, const struct imsm_disk_dev *disks,
-			 int n, struct imsm_migr_rec *ret) IMSM_MUST_CHECK;
+			 int n, struct imsm_migr_rec *ret, bool *ret_differ) IMSM_MUST_CHECK;
 
 /*
  * The writes plan p asks for, into ret's copies and sector writes: for a
  * restore, the unit's image from the copy area of each present member of
  * map[0] to pba_of_lba0 + its destination; for write_rec, p->rec encoded
  * into the last sector of each present record member.  Pure.  -ENODATA
- * when the record would reach no disk, -E2BIG past the cfg's room.
+ * when the record would reach no disk, -E2BIG past the cfg's room,
+ * -EFBIG when a copy would end past a member's metadata (its real size)
+ * or over its own source.
  */
 int imsm_resume_writes(const struct imsm_super *s, int idx, const struct imsm_resume *p,
 		       const struct imsm_disk_dev *disks, int n,

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define RAID0_OF_RAID1_CHUNK_BLOCKS 128u /* md's chunk after raid1 -> raid0: 64 KiB */
@@ -142,6 +143,8 @@ const char *imsm_takeover_error(int err)
 		return "not enough spare disks in the container for the new mirrors (mdadm --add CONTAINER DISK)";
 	case -ENOSPC:
 		return "the spare disks are too small";
+	case -EBADMSG:
+		return "the volume's size does not match its layout in the metadata";
 	default:
 		return strerror(-err);
 	}
@@ -259,6 +262,21 @@ static int to_raid0(struct imsm_super *s, int vol)
 	return drop_left(s, &old);
 }
 
+/* The new metadata must be writable: the stripes follow dev.size, which a
+ * copy may hold out of step with its map (the decoder only warns). */
+static int check_writable(const struct imsm_super *s)
+{
+	size_t cap = imsm_mpb_bytes(s), len;
+	void *buf = malloc(cap);
+	int r;
+
+	if (!buf)
+		return -ENOMEM;
+	r = imsm_encode(s, buf, cap, &len);
+	free(buf);
+	return r < 0 ? -EBADMSG : 0;
+}
+
 int imsm_takeover_apply(const struct imsm_super *s, const struct imsm_takeover_request *req,
 			struct imsm_super **ret)
 {
@@ -276,6 +294,11 @@ int imsm_takeover_apply(const struct imsm_super *s, const struct imsm_takeover_r
 		return r;
 	}
 	imsm_version_refresh(new);
+	r = check_writable(new);
+	if (r) {
+		imsm_free(new);
+		return r;
+	}
 	*ret = new;
 	return 0;
 }

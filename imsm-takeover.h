@@ -76,7 +76,9 @@ unsigned int imsm_takeover_spares_needed(const struct imsm_super *s,
  * The metadata after req (see the top of this file); the size, pba and
  * blocks_per_member of every volume stay; version and attributes are
  * refreshed.  *ret is a new copy.  Errors as imsm_takeover_check(), or
- * -ENOMEM, -E2BIG when the table has no room for the placeholders.
+ * -ENOMEM, -E2BIG when the table has no room for the placeholders,
+ * -EBADMSG when the result would not encode (a dev.size out of step with
+ * its map, which the decoder accepts with IMSM_WARN_SIZE_MISMATCH).
  */
 int imsm_takeover_apply(const struct imsm_super *s, const struct imsm_takeover_request *req,
 			struct imsm_super **ret) IMSM_MUST_CHECK;

@@ -38,6 +38,7 @@ struct imsm_handle {
 	uint32_t sector_bytes;
 	bool have_migr_rec;
 	struct imsm_examine_migr_rec migr_rec;
+	char misfit[200]; /* what does not fit the device, in words; "" if all does */
 };
 
 /* A handle for mpb (taken over: freed with the handle, or here on -ENOMEM). */

@@ -313,7 +313,7 @@ static int open_disk(struct mdmon_state *st, const struct md_member_info *m)
 
 	if (util_devpath_of(makedev(m->major, m->minor), path, 64) < 0)
 		snprintf(path, 64, "/dev/%s", m->kname);
-	r = imsm_disk_open(d, path, O_RDWR);
+	r = imsm_disk_open(d, path, O_RDWR | O_DIRECT); /* monitor.c: why direct */
 	if (!r)
 		st->n_disks++;
 	return r;
@@ -351,9 +351,12 @@ int manager_load_metadata(struct mdmon_state *st)
 	int r;
 
 	if (!st->io_buf) {
-		st->io_buf = calloc(1, MDMON_IO_BYTES);
-		if (!st->io_buf)
+		void *buf;
+
+		/* aligned for the monitor's O_DIRECT writes (monitor.c) */
+		if (posix_memalign(&buf, MDMON_IO_ALIGN, MDMON_IO_BYTES))
 			return -ENOMEM;
+		st->io_buf = memset(buf, 0, MDMON_IO_BYTES);
 	}
 	sysfs_init(&md, st->sysroot, st->container);
 	r = sysfs_read_array(&md, &info);

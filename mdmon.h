@@ -172,6 +172,8 @@ struct mon_update {
  * sector for the migration record. */
 #define MDMON_IO_MPB_BYTES IMSM_MPB_MAX_BYTES
 #define MDMON_IO_BYTES (MDMON_IO_MPB_BYTES + 4096)
+/* The disks are open O_DIRECT: the buffer is aligned for any sector size. */
+#define MDMON_IO_ALIGN 4096
 
 struct mdmon_state {
 	char container[32];       /* devnm of the container */

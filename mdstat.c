@@ -399,12 +399,14 @@ static void set_percent(struct entry_parser *ep, enum mdstat_sync kind, const ch
 	n--;
 	while (i < n && isdigit((unsigned char)s[i]))
 		i++;
-	if (parse_int_n(s, i, &whole) < 0 || whole > 1000)
+	if (parse_int_n(s, i, &whole) < 0 || whole > 100)
 		return;
 	if (i < n && (s[i] != '.' || i + 2 != n || !isdigit((unsigned char)s[i + 1])))
 		return;
 	if (i < n)
 		tenth = s[i + 1] - '0';
+	if (whole == 100 && tenth)
+		return; /* past the end: a garbled line, not md's */
 	ep->a->sync = kind;
 	ep->a->sync_flag = MDSTAT_FLAG_RUNNING;
 	ep->a->sync_permille = whole * 10 + tenth;

@@ -27,6 +27,18 @@
  *
  * Writes go through a buffer the manager allocated (st->io_buf), in the
  * order of imsm-io.c: migration record sector, MPB extension, anchor last.
+ * The disks are open O_DIRECT (the buffer is aligned for it), then
+ * fsync'd: the monitor never waits on page reclaim or on pages of the
+ * block device another writer dirtied, and md is answered only once the
+ * copy is on the medium (md-kernel-interface.md §6.4).
+ *
+ * A copy that cannot be written (md-kernel-interface.md §6.7): that disk
+ * is recorded failed in the metadata, which is written again to the
+ * others, and md is told the disk is faulty before anything is
+ * acknowledged; the next pass acknowledges md's failure like any other.
+ * When no copy at all reaches its disk nothing is acknowledged (no
+ * "active", no "-blocked", no update reported done to the manager) and
+ * the write is tried again every MON_RETRY_MS.
  *
  * A read-only volume whose "-" flag is set (mdadm --readonly, or an
  * assembly holding a reshape) is left read-only.
@@ -45,6 +57,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#define MON_RETRY_MS 1000 /* a metadata write that reached no disk */
+
+/*
+ * What the monitor keeps from one pass to the next, on its own stack
+ * (nothing here is shared with the manager).
+ */
+struct mon_ctx {
+	bool unwritten;			/* the last write reached no disk: again */
+	const struct mon_update *taken; /* applied in memory, not yet on disk */
+	bool failed[MD_MAX_MEMBERS];	/* this pass: st->disks whose write failed */
+};
 
 void mgr_wake(struct mdmon_state *st)
 {
@@ -193,7 +217,7 @@ static bool record_failures(struct mdmon_state *st, struct mon_array *a)
  * §6.7 step 4: the metadata records the disk failed in every volume, so
  * md must stop using it in the other watched volumes too (they record
  * nothing new; their own pass acknowledges it).  raid0 volumes are not
- * watched: md would take a whole raid0 down.
+ * watched: md would take a whole raid0 down.  from NULL: every volume.
  */
 static void propagate_failure(struct mdmon_state *st, const struct mon_array *from,
 			      const char *kname)
@@ -430,13 +454,69 @@ static int write_mpb(const struct mdmon_state *st, const struct imsm_disk_dev *d
 	return r;
 }
 
-static void write_metadata(struct mdmon_state *st)
+/*
+ * One round: a new generation to every disk the table lists (a failed
+ * member's serial no longer matches: it is not written) and that did not
+ * fail earlier in this pass.  Disks whose write fails are added to
+ * failed[] and to *ret_new (the disk indexes in the table, -1 past).
+ * Returns how many copies reached their disk.
+ */
+static int write_round(struct mdmon_state *st, bool failed[], int ret_new[])
 {
+	int written = 0, n_new = 0;
+
 	st->mpb->generation_num++;
+	for (int i = 0; i < st->n_disks; i++) {
+		int index = imsm_find_disk(st->mpb, st->disks[i].serial);
+
+		if (index < 0 || failed[i])
+			continue;
+		if (write_mpb(st, &st->disks[i], st->mpb) == 0) {
+			written++;
+			continue;
+		}
+		failed[i] = true;
+		ret_new[n_new++] = index;
+	}
+	ret_new[n_new] = -1;
+	return written;
+}
+
+/*
+ * The metadata to every member (§6.7): a disk whose write fails is
+ * recorded failed and the others are written again without it, until a
+ * round fails on none.  -EIO when a round reached no disk: then nothing
+ * new is recorded failed (every member at once is more likely a passing
+ * fault than N dead disks) and the caller acknowledges nothing.  Each
+ * round drops at least one disk, so there are at most n_disks rounds.
+ */
+static int write_metadata(struct mdmon_state *st, bool failed[])
+{
+	int fresh[MD_MAX_MEMBERS + 1];
+
+	memset(failed, 0, sizeof(bool) * MD_MAX_MEMBERS);
+	for (;;) {
+		int written = write_round(st, failed, fresh);
+
+		if (fresh[0] < 0)
+			return 0;
+		if (!written)
+			return -EIO;
+		for (int k = 0; fresh[k] >= 0; k++)
+			(void)imsm_mark_failed(st->mpb, fresh[k]); /* false: no volume uses it */
+	}
+}
+
+/*
+ * md stops using a disk whose copy could not be written: it reads
+ * faulty,blocked in every watched volume that has it, and the next pass
+ * acknowledges that like any failure (the metadata records it already).
+ */
+static void fail_unwritten(struct mdmon_state *st, const bool failed[])
+{
 	for (int i = 0; i < st->n_disks; i++)
-		if (imsm_find_disk(st->mpb, st->disks[i].serial) >= 0 &&
-		    write_mpb(st, &st->disks[i], st->mpb) < 0)
-			continue; /* FIXME(issue 4): a failing disk is recorded as failed */
+		if (failed[i])
+			propagate_failure(st, NULL, st->disks[i].kname);
 }
 
 /* A rebuild starts from unit 0: forget the volume's last position. */
@@ -445,6 +525,15 @@ static void reset_checkpoint(struct mdmon_state *st, int vol)
 	for (struct mon_array *a = st->arrays; a; a = a->next)
 		if (a->index == vol)
 			a->last_checkpoint = 0;
+}
+
+/* A member failed during the migration: the volume that ends it is
+ * degraded (or failed), not normal. */
+static void keep_failures(struct imsm_super *s, int vol)
+{
+	struct imsm_map *m = &s->dev[vol].vol.map[0];
+
+	m->map_state = imsm_map_state_of(s, m);
 }
 
 /* An OLCE goes on with the container's next volume in the same commit
@@ -490,14 +579,18 @@ static bool rename_volume(struct mdmon_state *st, struct mon_update *u)
 	return u->result == 0;
 }
 
-/* Apply the manager's pending change; true when st->mpb changed. */
-static bool apply_update(struct mdmon_state *st)
+/*
+ * Apply the manager's pending change; true when st->mpb changed.  It is
+ * reported applied (st->applied) only once the pass wrote it: ctx->taken
+ * keeps it from being applied twice meanwhile.
+ */
+static bool apply_update(struct mdmon_state *st, struct mon_ctx *ctx)
 {
 	struct mon_update *u = st->pending;
 
-	if (!u || st->applied)
+	if (!u || st->applied || ctx->taken == u)
 		return false;
-	st->applied = true;
+	ctx->taken = u;
 	u->result = st->mpb || u->type == MON_UPD_SPARE_RECORD ? 0 : -ENODATA;
 	if (u->result)
 		return false;
@@ -528,8 +621,10 @@ static bool apply_update(struct mdmon_state *st)
 		return u->result == 0;
 	case MON_UPD_MIGR_END:
 		u->result = imsm_olce_end_volume(st->mpb, u->vol, IMSM_MAP_NORMAL);
-		if (!u->result)
+		if (!u->result) {
+			keep_failures(st->mpb, u->vol);
 			begin_next_volume(st->mpb);
+		}
 		return u->result == 0;
 	case MON_UPD_KILL_VOLUME:
 		return kill_volume(st, u);
@@ -580,14 +675,53 @@ static bool held_readonly(const struct mdmon_state *st, const struct mon_array *
 	return sysfs_get_metadata_version(&md, meta, sizeof(meta)) >= 0 && meta[9] == '-';
 }
 
+/*
+ * Write what the pass changed (or what an earlier pass could not write);
+ * false when no copy reached its disk.  Then md hears of every disk that
+ * could not be written, before any acknowledgement.
+ */
+static bool sync_metadata(struct mdmon_state *st, struct mon_ctx *ctx, bool changed)
+{
+	if (!st->mpb)
+		ctx->unwritten = false; /* the last volume went: nothing to write */
+	if (!st->mpb || !(changed || ctx->unwritten))
+		return true;
+	ctx->unwritten = write_metadata(st, ctx->failed) < 0;
+	if (ctx->unwritten)
+		return false;
+	fail_unwritten(st, ctx->failed);
+	return true;
+}
+
+/*
+ * Nothing reached the disks: no answer that would tell md (or the
+ * manager) it did.  A stopping array stays watched for the retry.
+ */
+static void withhold_replies(struct mdmon_state *st)
+{
+	for (struct mon_array *a = st->arrays; a; a = a->next) {
+		if (a->reply && a->gone)
+			a->gone = false;
+		a->reply = NULL;
+	}
+}
+
+/* The pass's update is on disk: the manager may go on. */
+static void report_applied(struct mdmon_state *st, struct mon_ctx *ctx)
+{
+	if (ctx->taken && st->pending == ctx->taken)
+		st->applied = true;
+	ctx->taken = NULL;
+}
+
 /* One pass over every array.  Returns the pollfd count. */
-static int monitor_pass(struct mdmon_state *st, struct pollfd *pfd)
+static int monitor_pass(struct mdmon_state *st, struct mon_ctx *ctx, struct pollfd *pfd)
 {
 	bool changed = false;
 	int n = 0;
 
 	pthread_mutex_lock(&st->lock);
-	changed = apply_update(st);
+	changed = apply_update(st, ctx);
 	for (struct mon_array *a = st->arrays; a; a = a->next) {
 		read_array(a);
 		if (st->mpb && !a->gone && a->index >= 0 && a->index < st->mpb->num_raid_devs) {
@@ -599,11 +733,14 @@ static int monitor_pass(struct mdmon_state *st, struct pollfd *pfd)
 		}
 		n = add_pollfds(a, pfd, n);
 	}
-	if (changed)
-		write_metadata(st);
-	apply_replies(st);
-	for (struct mon_array *a = st->arrays; a; a = a->next)
-		ack_failures(st, a);
+	if (sync_metadata(st, ctx, changed)) {
+		apply_replies(st);
+		for (struct mon_array *a = st->arrays; a; a = a->next)
+			ack_failures(st, a);
+		report_applied(st, ctx);
+	} else {
+		withhold_replies(st);
+	}
 	st->passes++;
 	pthread_cond_broadcast(&st->pass_done);
 	pthread_mutex_unlock(&st->lock);
@@ -614,13 +751,15 @@ void *monitor_thread(void *arg)
 {
 	struct mdmon_state *st = arg;
 	struct pollfd pfd[MDMON_MAX_FDS];
+	struct mon_ctx ctx = { .unwritten = false };
 	bool exiting = false;
 	int n;
 
 	while (!exiting) {
-		n = monitor_pass(st, pfd);
+		n = monitor_pass(st, &ctx, pfd);
 		pfd[n++] = (struct pollfd){ .fd = st->wake_pipe[0], .events = POLLIN };
-		if (poll(pfd, (nfds_t)n, -1) > 0 && (pfd[n - 1].revents & POLLIN))
+		if (poll(pfd, (nfds_t)n, ctx.unwritten ? MON_RETRY_MS : -1) > 0 &&
+		    (pfd[n - 1].revents & POLLIN))
 			drain_wake_pipe(st->wake_pipe[0]);
 		pthread_mutex_lock(&st->lock);
 		exiting = st->exiting;

@@ -32,6 +32,7 @@
 #include "imsm-platform.h"
 #include "imsm-reshape.h"
 #include "imsm-restripe.h"
+#include "imsm-resume.h"
 #include "imsm.h"
 #include "mdadm.h"
 #include "mdmon-client.h"
@@ -230,21 +231,25 @@ static int olce_write_rec(struct olce *o, bool zero)
 	return r;
 }
 
-/* The first readable copy of the record. */
+/* The record, the copy imsm_resume_pick_rec() trusts of the two (a stale
+ * copy on the slot-0 member does not hide the slot-1 one). */
 static int olce_read_rec(struct olce *o, struct imsm_migr_rec *ret)
 {
+	const struct imsm_migr_rec *copies[2] = { NULL, NULL };
+	struct imsm_migr_rec rec[2];
 	uint32_t idx[2];
-	int n = imsm_migr_rec_members(&o->cur->dev[o->idx], idx), r = -ENODEV;
+	int n = imsm_migr_rec_members(&o->cur->dev[o->idx], idx);
+	bool differ;
 
-	for (int i = 0; r && i < n; i++) {
+	for (int i = 0; i < n; i++) {
 		struct imsm_disk_dev *d = olce_disk(o, o->cur, idx[i]);
 		unsigned char buf[4096];
 
-		if (!d || imsm_read_migr_sector(d, buf) < 0)
-			continue;
-		r = imsm_migr_rec_decode(buf, d->sector_bytes, d->sector_bytes, ret);
+		if (d && d->sector_bytes <= sizeof(buf) && imsm_read_migr_sector(d, buf) == 0 &&
+		    imsm_migr_rec_decode(buf, d->sector_bytes, d->sector_bytes, &rec[i]) == 0)
+			copies[i] = &rec[i];
 	}
-	return r;
+	return imsm_resume_pick_rec(o->cur, o->idx, copies, n, ret, &differ) ? -ENODEV : 0;
 }
 
 /*
@@ -805,13 +810,44 @@ static void olce_catch_signals(void)
 }
 
 /*
+ * Past the critical section md's limit may straddle an old row (the limit
+ * is the highest safe one, aligned when it can be): held there after the
+ * stop, md would block every write to that row until the migration goes
+ * on.  So md first runs on to the next position that ends an old and a
+ * new row, the window grown to cover it.  *hi is the window's top.
+ */
+static int olce_stop_aligned(struct olce *o, uint64_t *hi)
+{
+	unsigned long long cur;
+	uint64_t up, top;
+	int r = sysfs_read_ull(o->md, NULL, "sync_max", &cur);
+
+	if (r || cur == SYSFS_NONE)
+		return r;
+	up = imsm_reshape_align_sync_max_up(&o->geom, cur);
+	if (up <= cur)
+		return 0;
+	top = up * o->geom.new_data;
+	if (top > o->geom.array_blocks)
+		top = o->geom.array_blocks;
+	if (top > *hi) {
+		r = sysfs_write_ull(o->md, NULL, "suspend_hi", top);
+		*hi = top;
+	}
+	return r ? r : sysfs_write_ull(o->md, NULL, "sync_max", up);
+}
+
+/*
  * A signal asked to stop: md runs up to the limit it holds, that position
  * is recorded, then the window goes (writes go on; md does not move past
  * its limit without mdadm).  -EINTR: --continue or an assembly resumes.
  */
-static int olce_stop_here(struct olce *o)
+static int olce_stop_here(struct olce *o, uint64_t *hi)
 {
-	int r = olce_catch_up(o);
+	int r = hi ? olce_stop_aligned(o, hi) : 0;
+
+	if (!r)
+		r = olce_catch_up(o);
 
 	if (!r)
 		r = olce_reset_window(o);
@@ -875,8 +911,15 @@ static int olce_put_chunk(struct olce *o, int slot, const void *c, size_t cb, ui
 {
 	const struct imsm_map *m = &o->cur->dev[o->idx].vol.map[0];
 	struct imsm_disk_dev *d = olce_disk(o, o->cur, m->disk_ord_tbl[slot] & IMSM_ORD_INDEX_MASK);
+	struct imsm_mpb_location loc;
 
-	if (!d || pwrite(d->fd, c, cb, (off_t)(lba * 512)) != (ssize_t)cb)
+	if (!d)
+		return -EIO;
+	/* the copy area comes from the metadata: never past the disk's own MPB */
+	if (imsm_mpb_location(d->sectors, d->sector_bytes, (uint32_t)imsm_mpb_bytes(o->cur), &loc) ||
+	    lba * 512 + cb > (loc.anchor_lba - loc.ext_sectors) * d->sector_bytes)
+		return -EFBIG;
+	if (pwrite(d->fd, c, cb, (off_t)(lba * 512)) != (ssize_t)cb)
 		return -EIO;
 	return 0;
 }
@@ -1036,7 +1079,7 @@ static int olce_stream(struct olce *o, const struct imsm_reshape_step *first, bo
 		r = olce_kick_md(o);
 	while (!r) {
 		if (olce_stop_signal)
-			return olce_stop_here(o);
+			return olce_stop_here(o, &hi);
 		r = olce_progress(o, &done);
 		if (r)
 			break;
@@ -1142,7 +1185,7 @@ static int olce_run(struct olce *o, bool kick)
 		r = olce_critical_window(o, crit);
 	while (!r && o->rec.curr_migr_unit < o->rec.num_migr_units) {
 		if (olce_stop_signal)
-			return olce_stop_here(o);
+			return olce_stop_here(o, NULL); /* held at a unit's start */
 		r = imsm_reshape_plan_step(&o->rec, &o->geom, o->rec.curr_migr_unit, 0, &step);
 		if (!r && !step.backup && o->rec.curr_migr_unit >= crit)
 			return olce_stream(o, &step, kick);

@@ -318,23 +318,27 @@ static int resumed_md_cfg(const struct imsm_super *s, int idx, const struct imsm
 	const struct imsm_dev *dev = &s->dev[idx];
 	struct imsm_migr_rec rec;
 	struct imsm_resume p;
+	bool differ = false;
 	int r;
 
 	if (imsm_map_md_level(&dev->vol.map[0]) < 0 || imsm_map_md_level(&dev->vol.map[1]) < 0 ||
 	    dev->vol.map[0].num_members > MD_MAX_MEMBERS - 1)
 		return -EINVAL;
 	volume_basics(s, idx, disks, n, ret);
-	r = imsm_resume_read_rec(s, idx, disks, n, &rec);
+	r = imsm_resume_read_rec(s, idx, disks, n, &rec, &differ);
 	r = imsm_resume_plan(s, idx, r ? NULL : &rec, &p);
 	if (r) {
 		snprintf(ret->refuse_why, sizeof(ret->refuse_why), "%s", imsm_resume_error(r));
 		return 0;
 	}
+	if (differ)
+		p.write_rec = true; /* the stale copy must not be read next */
 	resume_cfg(s, dev, &p, disks, n, ret);
 	r = imsm_resume_writes(s, idx, &p, disks, n, ret);
 	if (r)
 		snprintf(ret->refuse_why, sizeof(ret->refuse_why),
-			 "cannot prepare the restore of its reshape: %s", strerror(-r));
+			 "cannot prepare the restore of its reshape: %s",
+			 r == -EFBIG ? imsm_resume_error(r) : strerror(-r));
 	return 0;
 }
 
@@ -561,6 +565,26 @@ static void op_container_member(const struct md_disk *d, struct md_member_cfg *r
 	imsm_container_member_cfg(&dev, ret);
 }
 
+/* The copy md is configured from was checked against its own disk only
+ * when it was read: it must fit every member it is used on (issue 14). */
+static void refuse_misfit(const struct imsm_super *s, const struct imsm_disk_dev *devs, int n,
+			  struct md_volume_cfg *ret)
+{
+	size_t len = sizeof(ret->refuse_why);
+	struct imsm_misfit m;
+	int k;
+
+	for (int i = 0; i < n; i++) {
+		if (imsm_disk_fits(&devs[i], s, &m) != -EFBIG)
+			continue;
+		k = snprintf(ret->refuse_why, len, "on %s ", devs[i].path ? devs[i].path : devs[i].kname);
+		if (k < 0 || (size_t)k >= len)
+			k = 0;
+		imsm_misfit_text(s, &m, ret->refuse_why + k, len - (size_t)k);
+		return;
+	}
+}
+
 static int op_volume_md_cfg(const struct super *st, int index, const struct md_disk *disks, int n,
 			    struct md_volume_cfg *ret)
 {
@@ -572,6 +596,8 @@ static int op_volume_md_cfg(const struct super *st, int index, const struct md_d
 		r = resumed_md_cfg(s, index, devs, n, ret);
 	else if (!r)
 		r = imsm_volume_md_cfg(s, index, devs, n, ret);
+	if (!r && !ret->refuse_why[0])
+		refuse_misfit(s, devs, n, ret);
 	free(devs);
 	return r;
 }

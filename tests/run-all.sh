@@ -1,5 +1,6 @@
 #!/bin/bash
 # make test: set-up, build, unit tests (sanitizers), the harness self-test,
+# a bounded fuzz run (each libFuzzer target a few seconds from its seeds),
 # and the VM suite.  Ends with one line "N passed, N failed" summing all
 # parts; exit status non-zero if anything failed.
 set -u
@@ -43,6 +44,7 @@ fi
 part unit make -s check
 part host tests/host/run.sh
 part harness tests/harness-selftest.sh
+part fuzz tests/fuzz/run.sh --quick
 part vm tests/vm/run.sh
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -351,8 +351,16 @@ static void test_aligned_holds(void)
 	CHECK_INT(imsm_reshape_align_sync_max(&g, 2048, 7681), 2048); /* below the floor */
 	CHECK_INT(imsm_reshape_align_sync_max(&g, 300, 0), 300);	  /* none above 0 */
 	CHECK_INT(imsm_reshape_align_sync_max(&g, 8192, 0), 8192);	  /* the end */
+	/* upwards (a stop past the critical section): the next 384, or the end */
+	CHECK_INT(imsm_reshape_align_sync_max_up(&g, 2048), 2304);
+	CHECK_INT(imsm_reshape_align_sync_max_up(&g, 2304), 2304);
+	CHECK_INT(imsm_reshape_align_sync_max_up(&g, 1), 384);
+	CHECK_INT(imsm_reshape_align_sync_max_up(&g, 8100), 8192);
+	CHECK_INT(imsm_reshape_align_sync_max_up(&g, 8192), 8192);
+	CHECK_INT(imsm_reshape_align_sync_max_up(&g, 2048) * 4 % 384, 0);
 	g.old_data = 2, g.new_data = 3;	/* raid5 3 -> 4: rows 256 and 384, lcm 768 */
 	CHECK_INT(imsm_reshape_align_sync_max(&g, 2048, 0), 2048);
+	CHECK_INT(imsm_reshape_align_sync_max_up(&g, 2000), 2048);
 }
 
 static void test_checkpoint_and_resume(void)

@@ -196,7 +196,7 @@ static void test_plan_refusals(void)
 static void test_error_texts(void)
 {
 	static const int errs[] = { -EXDEV, -ENODATA, -EBADMSG, -EUCLEAN, -EPROTO, -EOPNOTSUPP,
-				    -EINVAL };
+				    -EFBIG, -EINVAL };
 	size_t n = sizeof(errs) / sizeof(errs[0]);
 
 	for (size_t i = 0; i < n; i++) {
@@ -465,6 +465,189 @@ static void test_md_cfg_raid0(void)
 	CHECK_INT(cfg.members[2].recovery_start, 6144);
 }
 
+/* ---- which copy of the record (issue 14) -------------------------------------------- */
+
+/* imsm_resume_pick_rec() over (a, b) (NULL: unreadable): its result, the
+ * copy it chose in *ret. */
+static int pick(const struct imsm_super *s, const struct imsm_migr_rec *a,
+		const struct imsm_migr_rec *b, struct imsm_migr_rec *ret, bool *differ)
+{
+	const struct imsm_migr_rec *copies[2] = { a, b };
+
+	*differ = false;
+	return imsm_resume_pick_rec(s, 0, copies, 2, ret, differ);
+}
+
+static bool same_rec(const struct imsm_migr_rec *a, const struct imsm_migr_rec *b)
+{
+	return memcmp(a, b, sizeof(*a)) == 0;
+}
+
+static void test_pick_stale_and_good(void)
+{
+	struct imsm_migr_rec good, stale, got;
+	struct imsm_resume p;
+	struct imsm_super *s;
+	bool differ;
+
+	if (!load_r5(&s, &good)) {
+		CHECK(false);
+		return;
+	}
+	/* stale: the record of this migration as it was at unit 1, while the
+	 * main metadata's checkpoint says 3 */
+	stale = good;
+	imsm_migr_rec_set_checkpoint(&stale, 6144, IMSM_UNIT_SRC_NORMAL);
+	CHECK_INT(stale.curr_migr_unit, 1);
+	/* what the first-that-decodes rule did: the volume refused */
+	CHECK_INT(imsm_resume_plan(s, 0, &stale, &p), -EPROTO);
+
+	CHECK_INT(pick(s, &stale, &good, &got, &differ), 0); /* stale first */
+	CHECK(same_rec(&got, &good));
+	CHECK(differ);
+	CHECK_INT(imsm_resume_plan(s, 0, &got, &p), 0);
+	CHECK_INT(p.pos_blocks, 3 * 6144);
+	CHECK_INT(pick(s, &good, &stale, &got, &differ), 0); /* good first */
+	CHECK(same_rec(&got, &good));
+	CHECK(differ);
+	CHECK_INT(pick(s, &good, &good, &got, &differ), 0);
+	CHECK(same_rec(&got, &good));
+	CHECK(!differ);
+	CHECK_INT(pick(s, NULL, &good, &got, &differ), 0); /* slot 0 unreadable */
+	CHECK(same_rec(&got, &good));
+	CHECK(!differ);
+	CHECK_INT(pick(s, &good, NULL, &got, &differ), 0);
+	CHECK(same_rec(&got, &good));
+	CHECK_INT(pick(s, NULL, NULL, &got, &differ), -ENODATA);
+	imsm_free(s);
+}
+
+/* Both of this migration and not behind the main metadata: the newer in
+ * the order records are written, (k, 0) < (k, 1) < (k + 1, 0). */
+static void test_pick_newer(void)
+{
+	struct imsm_migr_rec good, a, b, got;
+	struct imsm_super *s;
+	bool differ;
+
+	if (!load_r5(&s, &good)) {
+		CHECK(false);
+		return;
+	}
+	s->dev[0].vol.curr_migr_unit = 1;
+	a = b = good;
+	imsm_migr_rec_set_checkpoint(&a, 6144, IMSM_UNIT_SRC_NORMAL);	   /* (1, 0) */
+	imsm_migr_rec_set_checkpoint(&b, 6144, IMSM_UNIT_SRC_IN_CP_AREA); /* (1, 1) */
+	CHECK_INT(pick(s, &a, &b, &got, &differ), 0);
+	CHECK(same_rec(&got, &b));
+	CHECK_INT(pick(s, &b, &a, &got, &differ), 0);
+	CHECK(same_rec(&got, &b));
+	imsm_migr_rec_set_checkpoint(&a, 2 * 6144, IMSM_UNIT_SRC_NORMAL); /* (2, 0) */
+	CHECK_INT(pick(s, &b, &a, &got, &differ), 0);
+	CHECK(same_rec(&got, &a));
+	CHECK_INT(pick(s, &a, &b, &got, &differ), 0);
+	CHECK(same_rec(&got, &a));
+	/* an inconsistent copy of this migration loses to a consistent one */
+	a.curr_migr_unit = 99;
+	CHECK_INT(pick(s, &a, &b, &got, &differ), 0);
+	CHECK(same_rec(&got, &b));
+	imsm_free(s);
+}
+
+/* Neither copy is this migration's: the first readable is handed on, and
+ * the plan decides by the main checkpoint as before. */
+static void test_pick_both_stale_or_garbage(void)
+{
+	struct imsm_migr_rec good, a, b, got, fresh;
+	struct imsm_resume p;
+	uint8_t junk[SECTOR];
+	struct imsm_super *s;
+	bool differ;
+
+	if (!load_r5(&s, &good)) {
+		CHECK(false);
+		return;
+	}
+	/* both of an earlier migration (another family) */
+	a = b = good;
+	a.family_num ^= 1;
+	b.family_num ^= 2;
+	CHECK_INT(pick(s, &a, &b, &got, &differ), 0);
+	CHECK(same_rec(&got, &a));
+	CHECK(differ);
+	CHECK_INT(imsm_resume_plan(s, 0, &got, &p), -EBADMSG); /* half done: refused */
+	s->dev[0].vol.curr_migr_unit = 0;
+	CHECK_INT(imsm_resume_plan(s, 0, &got, &p), 0); /* nothing moved: fresh */
+	CHECK_INT(imsm_migr_rec_init(s, 0, &fresh), 0);
+	CHECK(same_rec(&p.rec, &fresh));
+	CHECK(p.write_rec);
+	s->dev[0].vol.curr_migr_unit = 3;
+
+	/* both garbage */
+	for (size_t i = 0; i < sizeof(junk); i++)
+		junk[i] = (uint8_t)(i * 37 + 11);
+	CHECK_INT(imsm_migr_rec_decode(junk, sizeof(junk), SECTOR, &a), 0);
+	junk[5] ^= 0xff;
+	CHECK_INT(imsm_migr_rec_decode(junk, sizeof(junk), SECTOR, &b), 0);
+	CHECK_INT(pick(s, &a, &b, &got, &differ), 0);
+	CHECK(same_rec(&got, &a));
+	CHECK_INT(imsm_resume_plan(s, 0, &got, &p), -EBADMSG);
+	/* garbage first, the good copy second */
+	CHECK_INT(pick(s, &a, &good, &got, &differ), 0);
+	CHECK(same_rec(&got, &good));
+	CHECK(differ);
+	/* another migration's first, a stale one of this migration second:
+	 * still refused (the stale one is behind the checkpoint) */
+	b = good;
+	imsm_migr_rec_set_checkpoint(&b, 6144, IMSM_UNIT_SRC_NORMAL);
+	CHECK_INT(pick(s, &a, &b, &got, &differ), 0);
+	CHECK(same_rec(&got, &b));
+	CHECK_INT(imsm_resume_plan(s, 0, &got, &p), -EPROTO);
+	imsm_free(s);
+}
+
+/* Through the handler, over files: a stale record on the slot-0 disk is
+ * passed over and both record members get the chosen one back. */
+static void test_md_cfg_stale_first(void)
+{
+	static struct md_volume_cfg cfg;
+	struct imsm_migr_rec good, stale, back;
+	uint8_t sector[SECTOR];
+	struct fake_set fs = { 0 };
+	struct imsm_super *s, *copy;
+	struct super *st = NULL;
+	int fd;
+
+	if (!load_r5(&s, &good)) {
+		CHECK(false);
+		return;
+	}
+	stale = good;
+	imsm_migr_rec_set_checkpoint(&stale, 6144, IMSM_UNIT_SRC_NORMAL);
+	CHECK_INT(imsm_migr_rec_encode(&stale, SECTOR, sector, sizeof(sector)), 0);
+	CHECK_INT(imsm_super_dup(s, &copy), 0);
+	CHECK_INT(imsm_handle_new(copy, &st), 0);
+	CHECK(fake_set_make(imsm_mpb_of(st), &good, &fs));
+	fd = open(fs.path[slot_disk(s, 0)], O_WRONLY);
+	CHECK(fd >= 0 && pwrite(fd, sector, SECTOR, (off_t)((DISK_BLOCKS - 1) * SECTOR)) == SECTOR);
+	if (fd >= 0)
+		close(fd);
+	CHECK_INT(imsm_ops.volume_md_cfg(st, 0, fs.d, fs.n, &cfg), 0);
+	CHECK_STR(cfg.refuse_why, "");
+	CHECK(cfg.reshape);
+	CHECK_INT(cfg.reshape_sectors, 18432); /* unit 3, the good copy's */
+	CHECK_INT(cfg.n_copies, 0);
+	CHECK_INT(cfg.n_sector_writes, 2);
+	for (int i = 0; i < cfg.n_sector_writes; i++) {
+		CHECK_INT(cfg.sector_writes[i].minor, slot_disk(s, i));
+		CHECK_INT(imsm_migr_rec_decode(cfg.sector_writes[i].data, SECTOR, SECTOR, &back), 0);
+		CHECK(same_rec(&back, &good));
+	}
+	fake_set_free(&fs);
+	imsm_ops.free(st);
+	imsm_free(s);
+}
+
 int main(void)
 {
 	fixture_init();
@@ -476,5 +659,9 @@ int main(void)
 	RUN(test_writes);
 	RUN(test_md_cfg_raid5);
 	RUN(test_md_cfg_raid0);
+	RUN(test_pick_stale_and_good);
+	RUN(test_pick_newer);
+	RUN(test_pick_both_stale_or_garbage);
+	RUN(test_md_cfg_stale_first);
 	return UNIT_DONE();
 }

@@ -33,6 +33,8 @@ ln -sf /repo/.cache/vm/peer/sbin/mdmon /usr/sbin/mdmon
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export VMTEST_NAME=$name VMTEST_LIB=/repo/tests/vm/lib.sh HOME=/root
 export IMSM_NO_PLATFORM=1 IMSM_DEVNAME_AS_SERIAL=1 MDADM_EXPERIMENTAL=1
+seed=$(arg seed)
+[ -z "$seed" ] || export VMTEST_SEED=$seed
 export VMTEST_BOOT=${boot:-1} VMTEST_BOOTS=${boots:-1} VMTEST_STATE=/results/$name.state
 
 # The persistent disks (run.sh: vm-disks), in the host's order: drive I

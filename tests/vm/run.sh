@@ -13,6 +13,8 @@
 #   # vm-disks: NxMIB ...   (default none) persistent disks, e.g. "4x64" or
 #                           "3x64 1x128"
 #   # vm-boots: N           (default 1)    boot the VM N times
+# VMTEST_SEED=N reaches the guest's tests as VMTEST_SEED (a test that
+# draws random moments prints its seed; this replays them).
 # Several tests run at once, each in its own VM: VMTEST_JOBS of them
 # (default 2 on a machine with 2 or more cores, else 1).  Under TCG a VM
 # keeps about one core busy whatever its vCPU count, so with more than one
@@ -104,6 +106,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+[[ ${VMTEST_SEED:-0} =~ ^[0-9]+$ ]] || { echo "vm: bad VMTEST_SEED '$VMTEST_SEED' (digits)" >&2; exit 1; }
 jobs_max=${VMTEST_JOBS:-$(($(nproc) >= 2 ? 2 : 1))}
 [[ $jobs_max =~ ^[1-9][0-9]*$ ]] || { echo "vm: bad VMTEST_JOBS '$jobs_max'" >&2; exit 1; }
 
@@ -155,7 +158,7 @@ boot() {
 		-m "$mem" -smp "$smp" -display none -monitor none \
 		-chardev "file,id=con,path=$logdir/$name.console,append=on" -serial chardev:con \
 		-kernel "$cache/vmlinuz" -initrd "$cache/initrd.gz" \
-		-append "console=ttyS0 quiet panic=-1 mitigations=off rdinit=/init vmtest.name=$name vmtest.file=$rel vmtest.tmp=$tmp vmtest.boot=$b vmtest.boots=$boots vmtest.disks=$ndisks vmtest.timeout=$t" \
+		-append "console=ttyS0 quiet panic=-1 mitigations=off rdinit=/init vmtest.name=$name vmtest.file=$rel vmtest.tmp=$tmp vmtest.boot=$b vmtest.boots=$boots vmtest.disks=$ndisks vmtest.timeout=$t${VMTEST_SEED:+ vmtest.seed=$VMTEST_SEED}" \
 		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 		-virtfs "local,path=$top,mount_tag=repo,security_model=none,readonly=on,multidevs=remap" \
 		-virtfs "local,path=$logdir,mount_tag=results,security_model=none,multidevs=remap" \
@@ -259,8 +262,10 @@ start_job() {
 	rm -rf "$dir" && mkdir -p "$dir" || return 1
 	(
 		rundir=$dir tpid= diskdir= jobs_pids=()
-		trap 'kill_qemu; [ -z "$diskdir" ] || [ "${VMTEST_KEEP_DISKS:-0}" = 1 ] || rm -rf "$diskdir"' EXIT
-		trap 'exit 143' TERM
+		# (a second TERM, e.g. from pkill and the main runner's cleanup
+		# both, must not cut the EXIT trap short)
+		trap 'trap "" TERM INT; kill_qemu; [ -z "$diskdir" ] || [ "${VMTEST_KEEP_DISKS:-0}" = 1 ] || rm -rf "$diskdir"' EXIT
+		trap 'trap "" TERM; exit 143' TERM
 		run_one "$1"
 	) &
 	jobs_pids[$2]=$!

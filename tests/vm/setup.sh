@@ -14,7 +14,7 @@ cache=$top/.cache/vm
 mkdir -p "$cache"
 
 host_packages="qemu-system-x86 cpio busybox-static libudev-dev pkg-config gcc make
-	util-linux python3-minimal diffutils gawk groff-base man-db dmsetup clang"
+	util-linux python3-minimal diffutils gawk groff-base man-db dmsetup clang libclang-rt-14-dev"
 
 install_missing() {
 	local missing=()
