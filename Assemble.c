@@ -43,6 +43,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
@@ -1523,6 +1524,33 @@ static int incremental_remove(const struct ctx *c, const char *dev)
 	return EXIT_OK;
 }
 
+/*
+ * udev runs "mdadm -I" for every disk of a container at once: each finds
+ * no container yet and builds its own.  One -I of a disk at a time, from
+ * finding its container to starting its volumes (upstream holds its map
+ * lock as long).  A lock file of its own: the map file's lock is taken and
+ * dropped by every map change inside.  -1 (no lock, and no word about
+ * it) when /run is not writable: -I then works as before.
+ */
+static int incremental_lock(void)
+{
+	int fd;
+
+	(void)mkdir("/run/mdadm", 0755);
+	fd = open("/run/mdadm/incremental.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd >= 0 && flock(fd, LOCK_EX) < 0) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+static void incremental_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
+
 int mode_incremental(const struct request *req)
 {
 	const struct target all = {.kind = TARGET_ALL, .index = -1};
@@ -1546,7 +1574,10 @@ int mode_incremental(const struct request *req)
 	} else if (util_md_devnm(SYSROOT, req->devs[0].path, devnm, sizeof(devnm)) == 0) {
 		rc = start_container_volumes(&c, devnm, &all);
 	} else if ((sc = calloc(1, sizeof(*sc))) != NULL) {
+		int lock = incremental_lock();
+
 		rc = incremental_disk(&c, sc);
+		incremental_unlock(lock);
 		free_scan(sc);
 		free(sc);
 	} else {

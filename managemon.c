@@ -27,6 +27,7 @@
 #include "imsm-takeover.h"
 #include "mdadm.h"
 #include "mdmon.h"
+#include "mdmon-request.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -34,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/socket.h>
 #include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
@@ -385,19 +387,76 @@ static int send_frame(int fd, const void *payload, int32_t len)
 	return r;
 }
 
+/*
+ * A frame's time is bounded as a whole: FRAME_TIMEOUT_MS from the moment
+ * the manager starts waiting for its header to the last byte of its end
+ * magic.  A bound on each read alone would let a client that trickles one
+ * byte now and then hold the manager (and every other client, and spare
+ * activation) for as long as it likes.
+ */
+struct frame_clock {
+	struct timespec deadline;
+};
+
+static void frame_clock_start(struct frame_clock *c)
+{
+	clock_gettime(CLOCK_MONOTONIC, &c->deadline);
+	c->deadline.tv_sec += FRAME_TIMEOUT_MS / 1000;
+	c->deadline.tv_nsec += (long)(FRAME_TIMEOUT_MS % 1000) * 1000000L;
+	if (c->deadline.tv_nsec >= 1000000000L) {
+		c->deadline.tv_sec++;
+		c->deadline.tv_nsec -= 1000000000L;
+	}
+}
+
+/* Milliseconds left, 0 once past the deadline. */
+static int frame_clock_left_ms(const struct frame_clock *c)
+{
+	struct timespec now;
+	long long ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (long long)(c->deadline.tv_sec - now.tv_sec) * 1000 +
+	     (c->deadline.tv_nsec - now.tv_nsec) / 1000000;
+	return ms > 0 ? (int)ms : 0;
+}
+
+/* len bytes before the frame's deadline, or -ETIMEDOUT. */
+static int recv_by(int fd, void *buf, size_t len, const struct frame_clock *c)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	char *p = buf;
+	ssize_t n;
+
+	while (len > 0) {
+		int left = frame_clock_left_ms(c);
+
+		if (left == 0 || poll(&pfd, 1, left) <= 0)
+			return -ETIMEDOUT;
+		n = read(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n == 0 ? -ECONNRESET : -errno;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
 /* Frame header: start magic and length.  The payload and end magic are
  * read by the caller once it decided to accept the length. */
-static int recv_header(int fd, int32_t *ret_len)
+static int recv_header(int fd, int32_t *ret_len, const struct frame_clock *c)
 {
 	uint32_t magic;
 	int32_t len;
 	int r;
 
-	r = util_read_full(fd, &magic, sizeof(magic), FRAME_TIMEOUT_MS);
+	r = recv_by(fd, &magic, sizeof(magic), c);
 	if (!r && magic != MDMON_MAGIC_START)
 		r = -EPROTO;
 	if (!r)
-		r = util_read_full(fd, &len, sizeof(len), FRAME_TIMEOUT_MS);
+		r = recv_by(fd, &len, sizeof(len), c);
 	if (!r && (len < MDMON_PING_MANAGER || len > MDMON_MAX_PAYLOAD))
 		r = -EMSGSIZE;
 	if (!r)
@@ -405,10 +464,10 @@ static int recv_header(int fd, int32_t *ret_len)
 	return r;
 }
 
-static int recv_end(int fd)
+static int recv_end(int fd, const struct frame_clock *c)
 {
 	uint32_t magic;
-	int r = util_read_full(fd, &magic, sizeof(magic), FRAME_TIMEOUT_MS);
+	int r = recv_by(fd, &magic, sizeof(magic), c);
 
 	return r ? r : magic == MDMON_MAGIC_END ? 0 : -EPROTO;
 }
@@ -1031,25 +1090,73 @@ static int req_rename_volume(struct mdmon_state *st, int idx, const char name[IM
 	return r;
 }
 
+/* ---- requests: checked first (mdmon-request.h) --------------------------------- */
+
+/* The container's disks as the validator sees them; under the lock. */
+static int req_view_disks(const struct mdmon_state *st, struct mdmon_req_disk *ret)
+{
+	for (int i = 0; i < st->n_disks; i++)
+		ret[i] = (struct mdmon_req_disk){ .major = st->disks[i].major,
+						  .minor = st->disks[i].minor,
+						  .blocks = imsm_disk_blocks(&st->disks[i]) };
+	return st->n_disks;
+}
+
+static int check_disk_req(struct mdmon_state *st, const struct mdmon_disk_req *req)
+{
+	struct mdmon_req_disk disks[MD_MAX_MEMBERS];
+	int r;
+
+	pthread_mutex_lock(&st->lock);
+	r = mdmon_check_disk_req(st->mpb, disks, req_view_disks(st, disks), req);
+	pthread_mutex_unlock(&st->lock);
+	return r;
+}
+
+/* A disk request on our view; a disk the view does not know yet (added
+ * to md since the last event) is looked for again after a reload. */
+static int validate_disk_req(struct mdmon_state *st, const struct mdmon_disk_req *req)
+{
+	int r = check_disk_req(st, req);
+
+	if (r == -ENODEV && req->type == MDMON_REQ_REMOVE_DISK) {
+		reload(st);
+		r = check_disk_req(st, req);
+	}
+	return r;
+}
+
+static int validate_vol_req(struct mdmon_state *st, const struct mdmon_vol_req *req)
+{
+	int r;
+
+	pthread_mutex_lock(&st->lock);
+	r = mdmon_check_vol_req(st->mpb, req);
+	pthread_mutex_unlock(&st->lock);
+	return r;
+}
+
 static int serve_vol_req(struct mdmon_state *st, int fd, const struct mdmon_vol_req *req)
 {
-	int32_t res;
+	int32_t res = validate_vol_req(st, req);
 
-	if (req->index >= IMSM_MAX_RAID_DEVS)
-		res = -ENOENT;
-	else if (req->type == MDMON_VOL_KILL)
+	if (res == -EPROTO)
+		return res;
+	if (!res && req->type == MDMON_VOL_KILL)
 		res = req_kill_volume(st, (int)req->index);
-	else if (req->type == MDMON_VOL_RENAME)
+	else if (!res)
 		res = req_rename_volume(st, (int)req->index, req->name);
-	else
-		return -EPROTO;
 	return send_frame(fd, &res, (int32_t)sizeof(res));
 }
 
 static int serve_disk_req(struct mdmon_state *st, int fd, const struct mdmon_disk_req *req)
 {
-	int32_t res;
+	int32_t res = validate_disk_req(st, req);
 
+	if (res == -EPROTO)
+		return res;
+	if (res)
+		return send_frame(fd, &res, (int32_t)sizeof(res));
 	switch (req->type) {
 	case MDMON_REQ_ADD_SPARE:
 		res = req_add_spare(st, req->major, req->minor);
@@ -1081,8 +1188,11 @@ static int serve_disk_req(struct mdmon_state *st, int fd, const struct mdmon_dis
 /*
  * mdadm's MPB: with one more volume (checked against ours, then merged),
  * or, sent as a migration start, ours with one migration begun (replaces
- * ours; the spares that joined are members now: reload).  *upd is what the
- * caller frees afterwards.
+ * ours; the spares that joined are members now: reload).  A start built
+ * from metadata older than ours is taken only when nothing we recorded
+ * since differs (a failed disk stays failed), with our generation and
+ * dirty flags carried over; else -ESTALE.  *upd is what the caller frees
+ * afterwards.
  */
 static int serve_mpb_update(struct mdmon_state *st, struct imsm_super **upd, bool migr_start)
 {
@@ -1095,6 +1205,10 @@ static int serve_mpb_update(struct mdmon_state *st, struct imsm_super **upd, boo
 		r = st->mpb ? imsm_olce_check_start_update(st->mpb, *upd) : -ENODATA;
 	else
 		r = imsm_check_volume_update(st->mpb, *upd);
+	if (!r && migr_start)
+		r = mdmon_check_view(st->mpb, *upd);
+	if (!r && migr_start)
+		mdmon_merge_view(st->mpb, *upd);
 	pthread_mutex_unlock(&st->lock);
 	if (r || !migr_start)
 		return r ? r : queue_update(st, &u);
@@ -1125,17 +1239,20 @@ static bool is_vol_req(const void *buf, int32_t len)
 
 /* A metadata update: payload, end magic, then a disk request or an MPB
  * (decode, validate, apply, ack).  Anything wrong with an MPB closes the
- * connection without an ack; a disk request is answered with its result. */
-static int serve_update(struct mdmon_state *st, int fd, int32_t len)
+ * connection without an ack; a disk request is answered with its result,
+ * and so is a migration start that decoded but was refused (mdadm says
+ * why: mdmon_start_migration()). */
+static int serve_update(struct mdmon_state *st, int fd, int32_t len, const struct frame_clock *c)
 {
 	struct mdmon_disk_req req;
 	struct imsm_super *upd = NULL;
 	void *buf = malloc((size_t)len);
-	bool migr;
-	int r = buf ? util_read_full(fd, buf, (size_t)len, FRAME_TIMEOUT_MS) : -ENOMEM;
+	bool migr, decoded;
+	int32_t res;
+	int r = buf ? recv_by(fd, buf, (size_t)len, c) : -ENOMEM;
 
 	if (!r)
-		r = recv_end(fd);
+		r = recv_end(fd, c);
 	if (!r && is_disk_req(buf, len)) {
 		memcpy(&req, buf, sizeof(req));
 		free(buf);
@@ -1154,23 +1271,29 @@ static int serve_update(struct mdmon_state *st, int fd, int32_t len)
 				       (size_t)len - MDMON_MIGR_MAGIC_BYTES, &upd)
 			 : imsm_decode(buf, (size_t)len, &upd);
 	free(buf);
+	decoded = !r;
 	if (!r)
 		r = serve_mpb_update(st, &upd, migr);
 	imsm_free(upd);
+	res = r;
+	if (r && migr && decoded)
+		return send_frame(fd, &res, (int32_t)sizeof(res));
 	return r ? r : send_frame(fd, NULL, 0);
 }
 
 static int serve_frame(struct mdmon_state *st, int fd)
 {
 	static const char version[] = MDMON_VERSION_LINE;
+	struct frame_clock clock;
 	int32_t len;
 	int r;
 
-	r = recv_header(fd, &len);
+	frame_clock_start(&clock);
+	r = recv_header(fd, &len, &clock);
 	if (!r && len > 0)
-		return serve_update(st, fd, len);
+		return serve_update(st, fd, len, &clock);
 	if (!r)
-		r = recv_end(fd);
+		r = recv_end(fd, &clock);
 	if (r)
 		return r;
 	if (len == MDMON_PING_MANAGER) {
@@ -1183,6 +1306,10 @@ static int serve_frame(struct mdmon_state *st, int fd)
 
 void manager_serve_client(struct mdmon_state *st, int fd)
 {
+	/* a client that does not read its answers cannot block us either */
+	struct timeval send_bound = { .tv_sec = FRAME_TIMEOUT_MS / 1000 };
+
+	(void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &send_bound, sizeof(send_bound));
 	while (serve_frame(st, fd) == 0)
 		;
 	close(fd);

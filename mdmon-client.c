@@ -286,10 +286,37 @@ int mdmon_send_update(const char *container_devnm, const void *buf, size_t len)
 	return r;
 }
 
+/*
+ * mdmon's answer to a migration start: an empty frame (taken, queued), or
+ * a frame carrying the int32_t -errno that refused it (a start built from
+ * metadata older than mdmon's: -ESTALE).
+ */
+static int recv_ack_or_result(int fd)
+{
+	uint32_t head[2], end;
+	int32_t res = 0;
+	int r;
+
+	r = util_read_full(fd, head, sizeof(head), PING_TIMEOUT_MS);
+	if (r)
+		return r;
+	if (head[0] != MDMON_MAGIC_START || (head[1] != 0 && head[1] != sizeof(res)))
+		return -EPROTO;
+	if (head[1])
+		r = util_read_full(fd, &res, sizeof(res), PING_TIMEOUT_MS);
+	if (!r)
+		r = util_read_full(fd, &end, sizeof(end), PING_TIMEOUT_MS);
+	if (!r && end != MDMON_MAGIC_END)
+		r = -EPROTO;
+	if (!r && res > 0)
+		r = -EPROTO;
+	return r ? r : res;
+}
+
 int mdmon_start_migration(const char *container_devnm, const void *mpb, size_t len)
 {
 	unsigned char *buf;
-	int r;
+	int fd, r;
 
 	if (len == 0 || len > MDMON_MAX_PAYLOAD - MDMON_MIGR_MAGIC_BYTES)
 		return -EMSGSIZE;
@@ -298,8 +325,17 @@ int mdmon_start_migration(const char *container_devnm, const void *mpb, size_t l
 		return -ENOMEM;
 	memcpy(buf, MDMON_MIGR_MAGIC, MDMON_MIGR_MAGIC_BYTES);
 	memcpy(buf + MDMON_MIGR_MAGIC_BYTES, mpb, len);
-	r = mdmon_send_update(container_devnm, buf, len + MDMON_MIGR_MAGIC_BYTES);
+	fd = connect_mdmon(container_devnm);
+	r = fd < 0 ? fd : send_frame(fd, buf, (int32_t)(len + MDMON_MIGR_MAGIC_BYTES));
 	free(buf);
+	if (!r)
+		r = recv_ack_or_result(fd);
+	if (!r)
+		r = send_frame(fd, NULL, 0);
+	if (!r)
+		r = recv_reply(fd); /* pinged: applied and on disk */
+	if (fd >= 0)
+		close(fd);
 	return r;
 }
 

@@ -61,7 +61,10 @@ int mdmon_send_update(const char *container_devnm, const void *buf, size_t len)
 
 /* An encoded MPB that starts a general migration, sent as such
  * (MDMON_MIGR_MAGIC): mdmon replaces its metadata with it once it checked
- * that only the start differs.  As mdmon_send_update(). */
+ * that only the start differs.  As mdmon_send_update(), and mdmon's
+ * -errno when it refused the start: -ESTALE when the MPB was built from
+ * metadata older than mdmon's and mdmon recorded something since (a disk
+ * failed); nothing changed then. */
 int mdmon_start_migration(const char *container_devnm, const void *mpb, size_t len)
 	__attribute__((warn_unused_result));
 

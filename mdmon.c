@@ -28,6 +28,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -249,17 +250,6 @@ static void report_ready(int *fd, int status)
 	*fd = -1;
 }
 
-/* Replace an older instance: ask it to leave and wait until it has. */
-static void retire_victim(pid_t victim)
-{
-	if (victim <= 0 || kill(victim, SIGTERM) < 0)
-		return;
-	for (int i = 0; i < 25 && kill(victim, 0) == 0; i++) {
-		usleep(200 * 1000);
-		(void)kill(victim, SIGUSR1);
-	}
-}
-
 /*
  * An instance leaving on SIGTERM drops every volume's safe-mode delay to
  * 1 ms so that it goes clean at once (§8.7), and nobody puts it back: the
@@ -314,6 +304,86 @@ static bool termination_requested(int sfd)
 	return term;
 }
 
+/* A descriptor that polls readable once the process has exited (-1 on
+ * kernels before 5.3: poll() then skips it and only sleeps). */
+static int open_pidfd(pid_t pid)
+{
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+/* Gone, or a zombie: it writes nothing any more. */
+static bool process_gone(pid_t pid)
+{
+	char path[64], stat[256], *paren;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (util_read_small_file(path, stat, sizeof(stat)) <= 0)
+		return true;
+	paren = strrchr(stat, ')');
+	return !paren || paren[1] != ' ' || paren[2] == 'Z' || paren[2] == 'X';
+}
+
+/*
+ * Replace an older instance: ask it to leave and wait, with no bound,
+ * until its process is gone (§8.6 step 10): its monitor may write the
+ * metadata until then, and two monitors must never write one container.
+ * SIGUSR1 every 200 ms wakes it while it drains (a drain takes at most
+ * 5 s, drain_before_exit()); past 6 s, one line on stderr says what we
+ * wait for (the victim is stopped, or stuck in the kernel).  Returns 0,
+ * or -EINTR when we were told to stop meanwhile (nothing written yet).
+ */
+static int retire_victim(pid_t victim, int sfd)
+{
+	struct pollfd pfd[2] = { { .events = POLLIN }, { .fd = sfd, .events = POLLIN } };
+	int r = 0;
+
+	if (victim <= 0)
+		return 0;
+	pfd[0].fd = open_pidfd(victim);
+	if (kill(victim, SIGTERM) < 0)
+		goto close_pidfd; /* already gone */
+	for (int i = 1; !process_gone(victim); i++) {
+		int n = poll(pfd, 2, 200);
+
+		if (n > 0 && (pfd[0].revents & POLLIN))
+			break; /* it exited (its pid may be reused from now on) */
+		if (n > 0 && (pfd[1].revents & POLLIN) && termination_requested(sfd)) {
+			r = -EINTR;
+			break;
+		}
+		(void)kill(victim, SIGUSR1);
+		if (i == 30 && !process_gone(victim))
+			pr_err("waiting for the previous mdmon (pid %d) to exit", (int)victim);
+	}
+close_pidfd:
+	if (pfd[0].fd >= 0)
+		close(pfd[0].fd);
+	return r;
+}
+
+/*
+ * Only root is served: a request rewrites metadata or reconfigures
+ * arrays.  The socket's mode says as much, but a descriptor can be passed
+ * on or the mode changed; the kernel's word on the peer is final.  One
+ * line for a refused client (stderr: the terminal, or mdmon's journal
+ * under systemd).
+ */
+static bool client_is_root(int fd)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || len != sizeof(cred)) {
+		pr_err("refused a client whose credentials are unknown");
+		return false;
+	}
+	if (cred.uid == 0)
+		return true;
+	pr_err("refused a client of uid %u (pid %d): only root is served", (unsigned int)cred.uid,
+	       (int)cred.pid);
+	return false;
+}
+
 /*
  * Serve the next client once it has sent something.  A successor taking
  * over connects first and, after its SIGTERM, waits for us to hang up
@@ -327,6 +397,10 @@ static bool accept_client(struct mdmon_state *st, int sfd)
 
 	if (fd < 0)
 		return false;
+	if (!client_is_root(fd)) {
+		close(fd);
+		return false;
+	}
 	pfd[0].fd = fd;
 	while (poll(pfd, 2, CLIENT_SILENCE_MS) > 0) {
 		if (pfd[0].revents) {
@@ -590,7 +664,8 @@ static void detach_from_terminal(void)
 		close(fd);
 }
 
-static int start_daemon(struct mdmon_state *st, const struct mdmon_opts *o, int *ready_fd)
+static int start_daemon(struct mdmon_state *st, const struct mdmon_opts *o, int sfd,
+			int *ready_fd)
 {
 	pid_t victim = running_instance(st);
 	int r;
@@ -609,7 +684,10 @@ static int start_daemon(struct mdmon_state *st, const struct mdmon_opts *o, int 
 		pr_err("cannot create %s files: %s", MDMON_RUN_DIR, strerror(-r));
 		return EXIT_FAILED;
 	}
-	retire_victim(victim);
+	if (retire_victim(victim, sfd) < 0) {
+		pr_err("stopped while waiting for the previous mdmon (pid %d)", (int)victim);
+		return EXIT_FAILED;
+	}
 	restore_safe_mode(st);
 	return EXIT_OK;
 }
@@ -638,7 +716,7 @@ static int run_container(const char *name, const struct mdmon_opts *o)
 		pr_err("cannot initialise: %s", strerror(errno));
 		return EXIT_FAILED;
 	}
-	r = start_daemon(&st, o, &ready_fd);
+	r = start_daemon(&st, o, sfd, &ready_fd);
 	if (!r && manager_load_metadata(&st) < 0)
 		r = EXIT_FAILED;
 	if (r) {

@@ -50,6 +50,7 @@
 #include "imsm-reshape.h"
 #include "imsm-subarray.h"
 #include "mdmon.h"
+#include "mdmon-request.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -611,6 +612,15 @@ static bool apply_update(struct mdmon_state *st, struct mon_ctx *ctx)
 	case MON_UPD_TAKEOVER:
 	case MON_UPD_OLCE_ROLLBACK: {
 		struct imsm_super *old = st->mpb;
+
+		/* the manager checked mdadm's view against an older st->mpb:
+		 * a failure this thread recorded since must survive */
+		if (u->type == MON_UPD_MIGR_START) {
+			u->result = mdmon_check_view(st->mpb, u->mpb);
+			if (u->result)
+				return false;
+			mdmon_merge_view(st->mpb, u->mpb);
+		}
 
 		st->mpb = u->mpb; /* the manager frees the old one */
 		u->mpb = old;
