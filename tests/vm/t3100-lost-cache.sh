@@ -8,8 +8,9 @@
 # for FUA), so replaying a log up to a moment gives the disk as a cut that
 # drops its cache at that moment leaves it (tools/lwlog.py explains the
 # log and the replay).
-#  1. Four members, each a log-writes device over (24 MiB data loop, log
-#     loop).  With our mdadm and mdmon: create a container and a raid5
+#  1. Four members, each a linear device over the first 24 MiB of a
+#     log-writes device over (25 MiB data loop, log loop); the last MiB
+#     takes the marker's sentinels.  With our mdadm and mdmon: create a container and a raid5
 #     volume on three; write pattern A (O_DIRECT, fsync) so that mdmon
 #     marks the volume dirty, then clean; --add the fourth as a spare;
 #     OLCE 3 -> 4 (slowed) while pattern C is written; --fail a member,
@@ -18,7 +19,7 @@
 #     comes first: ours refuses a container whose disk list is not in slot
 #     order, as it is after any rebuild.)  A background loop puts
 #     a mark on every log every ~0.4 s, and the script one at each step;
-#     every mark is put with all four devices suspended, so that it is one
+#     every mark is put with all four members suspended, so that it is one
 #     moment on all of them (a write on one disk caused by a write on
 #     another never precedes the mark while its cause follows it).
 #  2. For a seeded sample of marks (LC_PER_PHASE per phase, default 1,
@@ -26,8 +27,8 @@
 #     mark each while md reshapes and while it rebuilds, the
 #     members are rebuilt from the logs on the same dm devices (same names,
 #     so the same serials), losing the caches ("lost") and, as a control,
-#     keeping what a flush before the next mark made durable ("kept",
-#     tools/lwlog.py says why that is not quite one moment).  Each must:
+#     keeping every write completed before the mark ("kept"; the sentinels
+#     tell them apart from later ones in the log, tools/lwlog.py says how).  Each must:
 #     before our create's metadata was durable, make `mdadm -A --scan`
 #     (a DEVICE line naming the four) find
 #     nothing and say so in one line; after `mdadm -C` returned, assemble
@@ -44,23 +45,27 @@ SEED=${LC_SEED:-3100} PER_PHASE=${LC_PER_PHASE:-1}
 DATA_MIB=24 LOG_MIB=96 NDISK=4
 mkdir -p "$LC"
 
-# ---- members: log-writes over (data, log) -----------------------------------
+# ---- members: linear over log-writes over (data, log) ------------------------
+# lwI is the member, lwbI its log-writes device; sectors from SENTINEL on
+# of lwbI are the marker's.
+SENTINEL=$((DATA_MIB * 2048))
 LWN=() LW=() DATA_LOOP=() LOG_LOOP=()
 for ((i = 0; i < NDISK; i++)); do
-	truncate -s "${DATA_MIB}M" "$LC/data$i"
+	truncate -s "$((DATA_MIB + 1))M" "$LC/data$i"
 	truncate -s "${LOG_MIB}M" "$LC/log$i"
 	DATA_LOOP+=("$(losetup -f --show "$LC/data$i")")
 	LOG_LOOP+=("$(losetup -f --show "$LC/log$i")")
-	dmsetup create "lw$i" --noudevsync \
-		--table "0 $((DATA_MIB * 2048)) log-writes ${DATA_LOOP[i]} ${LOG_LOOP[i]}"
-	LWN+=("lw$i") LW+=("/dev/mapper/lw$i")
+	dmsetup create "lwb$i" --noudevsync \
+		--table "0 $((SENTINEL + 2048)) log-writes ${DATA_LOOP[i]} ${LOG_LOOP[i]}"
+	dmsetup create "lw$i" --noudevsync --table "0 $SENTINEL linear /dev/mapper/lwb$i 0"
+	LWN+=("lw$i=lwb$i") LW+=("/dev/mapper/lw$i")
 done
-note "members: ${LW[*]} ($(dmsetup info -c --noheadings -o blkdevname "${LWN[@]}" | xargs))"
+note "members: ${LW[*]} ($(dmsetup info -c --noheadings -o blkdevname "${LW[@]##*/}" | xargs))"
 
 # The marks: lwlog.py marker puts one every 0.4 s, and one per command
 # (mark STEP after a step, phase NAME as a phase begins); STEP_<step> is
 # the step's mark number.
-coproc MARKER { python3 "$TOOL" marker 0.4 "${LWN[@]}"; }
+coproc MARKER { python3 "$TOOL" marker 0.4 "$SENTINEL" "${LWN[@]}"; }
 read -r -t 120 -u "${MARKER[0]}" word || fail "lwlog.py marker did not start"
 [ "$word" = ready ] || fail "lwlog.py marker: $word"
 say() { # COMMAND...: $seq is the answer
@@ -172,14 +177,15 @@ IMG_LOOP=()
 for ((i = 0; i < NDISK; i++)); do
 	truncate -s "${DATA_MIB}M" "$LC/img$i"
 	IMG_LOOP+=("$(losetup -f --show "$LC/img$i")")
-	dmsetup reload "lw$i" --noudevsync --table "0 $((DATA_MIB * 2048)) linear ${IMG_LOOP[i]} 0"
+	dmsetup reload "lw$i" --noudevsync --table "0 $SENTINEL linear ${IMG_LOOP[i]} 0"
 	dmsetup resume "lw$i" --noudevsync
+	dmsetup remove "lwb$i" --noudevsync
 done
 
 echo "DEVICE ${LW[*]}" >"$LC/mdadm.conf"
 args=()
 for ((i = 0; i < NDISK; i++)); do args+=("$LC/img$i=$LC/log$i"); done
-coproc LWLOG { python3 "$TOOL" serve --size $((DATA_MIB << 20)) --seed "$SEED" \
+coproc LWLOG { python3 "$TOOL" serve --size $((DATA_MIB << 20)) --sentinel "$SENTINEL" --seed "$SEED" \
 	--per-phase "$PER_PHASE" --steps created,added,reshaping,grown,recovering,rebuilt "${args[@]}"; }
 read -r -t 120 -u "${LWLOG[0]}" word plan || fail "lwlog.py gave no plan"
 [ "$word" = plan ] || fail "lwlog.py: $word $plan"
@@ -318,4 +324,4 @@ for ph in pre create write add olce rebuild; do
 	[ "${CHECKED[$ph.lost]:-0}" -gt 0 ] || fail "no prefix of phase $ph was checked"
 done
 note "prefixes checked per phase (lost+kept cache):$summary;" \
-	"$same kept the same as lost (nothing written between the mark and its next flush)"
+	"$same kept the same as lost (no completed write waited for a flush at the mark)"

@@ -18,18 +18,22 @@ super's sectorsize (512 here):
 So the entries before a mark are exactly what was durable at the mark: a
 disk whose cache is lost by a power cut at that moment holds the disk's
 first state (zeros here) with them applied.  A drive that keeps its cache
-(the optimistic control) holds also the writes it acknowledged before the
-mark; the log has them only in the batch of the next FLUSH, mixed with
-writes acknowledged after the mark.  The control takes that batch when
-the FLUSH comes before the next mark (so each disk is cut at a moment
-between the mark and the next, ~0.4 s apart; not one moment for all),
-else nothing more (its cache lost after all).
+(the control) holds also the writes it had completed before the mark; the
+log has them only in the batch of the next FLUSH, mixed with writes
+completed after the mark.  To tell them apart the marker writes a
+sentinel at each mark, in an area past the end of the disk the test uses
+(SENTINEL_SECTOR, on the log-writes device itself, while the device above
+it is suspended): its batch lists the writes completed before the mark
+first, then the sentinel (whose data names the mark), then the later
+ones.  So "kept" is the same moment on every disk as "lost" is.  (A
+batch is logged as one run: its plain writes and DISCARDs, then the FLUSH
+entry, which may carry data; FUA writes and marks come between batches.)
 
 One process serves the whole test (a python start costs seconds under
 TCG): it reads commands on stdin and answers one line each on stdout.
 
-    lwlog.py serve --size BYTES --seed N --per-phase K [--steps S,...]
-                   IMG0=LOG0 ...
+    lwlog.py serve --size BYTES --sentinel SECTOR --seed N --per-phase K
+                   [--steps S,...] IMG0=LOG0 ...
 
 At start it indexes every log (the marks must be the same, in the same
 order, on every log), picks the marks to check and prints
@@ -42,8 +46,7 @@ Commands:
                             MARKs of "lost" in log order -> "ok MARK";
                             "kept" after "lost" of the same MARK answers
                             "same MARK" (nothing written) when no disk
-                            wrote anything between the mark and its next
-                            flush
+                            held a completed write unflushed at the mark
     parity OFF_SECT SIZE_KIB CHUNK_BYTES DEV...
                             raid5 rows (chunk-sized) of the members whose
                             XOR is not zero, read with O_DIRECT -> "ok N"
@@ -51,17 +54,20 @@ Commands:
 An error answers "err TEXT" (and the command changes nothing it could
 avoid changing).
 
-    lwlog.py marker INTERVAL DMNAME...
+    lwlog.py marker INTERVAL SENTINEL_SECTOR TOP=LOGDEV...
 
 puts the marks: one every INTERVAL seconds, and one on each command.  A
-mark is one moment on every device: all are suspended (in-flight writes
-complete, new ones wait), the mark goes to every log, all are resumed.
-So a write caused by another (on any device) never precedes a mark that
-its cause follows.  Marks are named SEQ.PHASE (periodic, and at a phase's
-start) or SEQ.PHASE.STEP.  Prints "ready", then answers each command:
+mark is one moment on every disk: every TOP (the device-mapper device the
+test uses, over its log-writes device LOGDEV) is suspended (in-flight
+writes complete, new ones wait), each LOGDEV gets its sentinel write at
+SENTINEL_SECTOR and then the mark, and the TOPs are resumed.  So a write
+caused by another (on any device) never precedes a mark that its cause
+follows.  Marks are named SEQ.PHASE (periodic, and at a phase's start) or
+SEQ.PHASE.STEP.  Prints "ready", then answers each command:
     phase NAME      the phase from now on; one mark -> "ok SEQ"
     mark STEP       one mark -> "ok SEQ"
-    quit            -> "ok SEQ", and exits
+    quit            a FLUSH on every LOGDEV (so that the last sentinels
+                    are logged) -> "ok SEQ", and exits
 It puts them with device-mapper's ioctls itself (six dmsetup runs per mark
 would cost seconds under TCG).
 
@@ -79,6 +85,8 @@ import time
 
 MAGIC = 0x6A736677736872
 FLUSH, FUA, DISCARD, MARK = 1, 2, 4, 8
+SENTINEL = b"lwlog sentinel "
+SENTINEL_BYTES = 4096
 SUPER = struct.Struct("<QQQI")
 ENTRY = struct.Struct("<QQQQ")
 
@@ -86,13 +94,13 @@ ENTRY = struct.Struct("<QQQQ")
 class Log:
     """The index of one log: entries as (flags, sector, nr, data offset)."""
 
-    def __init__(self, path):
+    def __init__(self, path, sentinel):
         self.path = path
         self.f = open(path, "rb")
         magic, version, n, ss = SUPER.unpack(self.f.read(SUPER.size))
         if magic != MAGIC or version != 1 or ss != 512:
             raise ValueError(f"{path}: not a log-writes log of 512-byte sectors")
-        self.entries, self.marks = [], {}
+        self.entries, self.marks, self.sentinels = [], {}, {}
         pos = ss
         for i in range(n):
             self.f.seek(pos)
@@ -104,15 +112,20 @@ class Log:
             if flags & MARK:
                 name = hdr[ENTRY.size:ENTRY.size + dlen].decode()
                 self.marks[name] = i
+            elif sector == sentinel and not flags & DISCARD and nr:
+                data = self.f.read(ss)
+                if data.startswith(SENTINEL):
+                    self.sentinels[data[len(SENTINEL):].split(b"\0")[0].decode()] = i
             pos += ss
             if not flags & (DISCARD | MARK):
                 pos += nr * ss
         self.names = sorted(self.marks, key=self.marks.get)
 
     def apply(self, img, first, last):
-        """Entries [first, last) onto the bytearray img."""
+        """Entries [first, last) onto the bytearray img (the sentinels, past
+        its end, left out)."""
         for flags, sector, nr, off in self.entries[first:last]:
-            if flags & MARK or nr == 0:
+            if flags & MARK or nr == 0 or sector * 512 >= len(img):
                 continue
             a, b = sector * 512, (sector + nr) * 512
             if b > len(img):
@@ -127,20 +140,20 @@ class Log:
         """Whether entries [first, last) change the disk."""
         return any(e[2] and not e[0] & MARK for e in self.entries[first:last])
 
-    def next_flush(self, i):
-        """Index just past the first FLUSH entry after mark i if it comes
-        before the next mark, else i."""
-        for j in range(i + 1, len(self.entries)):
-            if self.entries[j][0] & MARK:
-                return i
-            if self.entries[j][0] & FLUSH:
-                return j + 1
-        return i
+    def unflushed(self, name):
+        """(first, last): the entries of the writes completed but not yet
+        durable at mark NAME: those before its sentinel in its batch."""
+        if name not in self.sentinels:
+            raise ValueError(f"{self.path}: no sentinel of mark {name} (no FLUSH after it)")
+        last = first = self.sentinels[name]
+        while first > self.marks[name] + 1 and not self.entries[first - 1][0] & (FLUSH | FUA | MARK):
+            first -= 1
+        return first, last
 
 
 class Disk:
-    def __init__(self, img_path, log_path, size):
-        self.img_path, self.log = img_path, Log(log_path)
+    def __init__(self, img_path, log_path, size, sentinel):
+        self.img_path, self.log = img_path, Log(log_path, sentinel)
         self.img, self.at = bytearray(size), 0
 
     def write(self, data):
@@ -157,7 +170,7 @@ class Disk:
             self.write(self.img)
             return
         kept = bytearray(self.img)
-        self.log.apply(kept, i, self.log.next_flush(i))
+        self.log.apply(kept, *self.log.unflushed(name))
         self.write(kept)
 
 
@@ -199,7 +212,7 @@ def parity(off_sect, size_kib, chunk, devs):
 def command(disks, words):
     if words[0] == "image" and len(words) == 3 and words[2] == "kept":
         i = [d.log.marks[words[1]] for d in disks]
-        if all(d.at == j and not d.log.writes(j, d.log.next_flush(j)) for d, j in zip(disks, i)):
+        if all(d.at == j and not d.log.writes(*d.log.unflushed(words[1])) for d, j in zip(disks, i)):
             return f"same {words[1]}"
     if words[0] == "image" and len(words) == 3 and words[2] in ("lost", "kept"):
         for d in disks:
@@ -214,13 +227,13 @@ def serve(args):
     opts, pairs, steps = {}, [], []
     while args:
         a = args.pop(0)
-        if a in ("--size", "--seed", "--per-phase"):
+        if a in ("--size", "--sentinel", "--seed", "--per-phase"):
             opts[a] = int(args.pop(0))
         elif a == "--steps":
             steps = args.pop(0).split(",")
         else:
             pairs.append(a.split("=", 1))
-    disks = [Disk(img, log, opts["--size"]) for img, log in pairs]
+    disks = [Disk(img, log, opts["--size"], opts["--sentinel"]) for img, log in pairs]
     names = disks[0].log.names
     for d in disks[1:]:
         if d.log.names != names:
@@ -239,7 +252,7 @@ def serve(args):
 
 
 def selftest():
-    """A log of two disks' worth of history; replays must match by hand."""
+    """A log of one disk's history; replays must match by hand."""
     d = tempfile.mkdtemp()
     log, img = os.path.join(d, "log"), os.path.join(d, "img")
     ents = []
@@ -248,33 +261,48 @@ def selftest():
         hdr = ENTRY.pack(sector, len(data) // 512, flags, len(name)) + name
         ents.append(hdr.ljust(512, b"\0") + data)
 
-    a, b, c = b"A" * 1024, b"B" * 512, b"C" * 512
+    def sentinel(name):
+        ent(0, 8, (SENTINEL + name + b"\0").ljust(SENTINEL_BYTES, b"\0"))
+
+    a, b, c, e, z = b"A" * 1024, b"B" * 512, b"C" * 512, b"E" * 512, bytes(512)
     ent(MARK, name=b"0.pre")
+    sentinel(b"0.pre")        # no write was waiting for a flush
     ent(0, 2, a)              # written, then covered by a flush
     ent(FLUSH)
     ent(FUA, 0, b)            # durable at once
     ent(MARK, name=b"1.x")
-    ent(0, 4, c)              # acknowledged before 1.x, flushed after it
+    ent(0, 4, c)              # completed before 1.x, flushed after it
+    sentinel(b"1.x")
+    ent(0, 5, e)              # completed after 1.x, same flush
     ent(FLUSH)
-    ent(DISCARD, 2)           # a 2-sector discard: no data follows
-    ents[-1] = ENTRY.pack(2, 2, DISCARD, 0).ljust(512, b"\0")
     ent(MARK, name=b"2.x.step")
-    ent(0, 6, c)              # flushed only after the next mark: lost
     ent(MARK, name=b"3.x")
+    ent(FUA, 7, c)            # after both marks, durable at once: in neither
+    ents.append(ENTRY.pack(2, 2, DISCARD, 0).ljust(512, b"\0"))  # before 2
+    sentinel(b"2.x.step")
+    ent(0, 6, c)              # between 2 and 3
+    sentinel(b"3.x")
+    ent(0, 6, e)              # after 3
     ent(FLUSH)
+    ent(MARK, name=b"4.x")    # its sentinel is never flushed
     with open(log, "wb") as f:
         f.write(SUPER.pack(MAGIC, 1, len(ents), 512).ljust(512, b"\0"))
         f.write(b"".join(ents))
     with open(img, "wb") as f:
         f.truncate(8 * 512)
-    disk = Disk(img, log, 8 * 512)
-    want = {
-        ("0.pre", False): bytes(8 * 512),
-        ("1.x", True): b + bytes(512) + a + c + bytes(512 * 3),
-        ("1.x", False): b + bytes(512) + a + bytes(512 * 4),
-        ("2.x.step", False): b + bytes(512 * 3) + c + bytes(512 * 3),
-    }
-    for (name, keep), data in want.items():
+    disk = Disk(img, log, 8 * 512, 8)
+    want = [
+        ("0.pre", False, z * 8),
+        ("1.x", False, b + z + a + z * 4),
+        ("1.x", True, b + z + a + c + z * 3),
+        ("2.x.step", False, b + z + a + c + e + z * 2),
+        ("2.x.step", True, b + z * 3 + c + e + z * 2),
+        ("3.x", True, b + z * 3 + c + e + c + z),
+        ("3.x", False, b + z + a + c + e + z * 2),
+    ]
+    if command([disk], ["image", "0.pre", "kept"]) != "same 0.pre":
+        sys.exit("lwlog selftest: 0.pre: nothing was waiting, yet kept is not the same")
+    for name, keep, data in want:
         if keep and command([disk], ["image", name, "kept"]) != f"ok {name}":
             sys.exit(f"lwlog selftest: {name}: kept said to be the same")
         disk.to_mark(name, keep)
@@ -282,13 +310,14 @@ def selftest():
             got = f.read()
         if got != data:
             sys.exit(f"lwlog selftest: {name} {'kept' if keep else 'lost'}: wrong image")
-    if (plan(disk.log.names, 1, 0, ["step"])[-1] != "2.x.step" or
-            len(plan(disk.log.names, 1, 5, [])) != 4 or
-            plan(disk.log.names, 1, 0, ["step"]) != ["2.x.step"]):
+    try:
+        disk.to_mark("4.x", True)
+        sys.exit("lwlog selftest: 4.x kept without its sentinel")
+    except ValueError:
+        pass
+    if (plan(disk.log.names, 1, 0, ["step"]) != ["2.x.step"] or
+            len(plan(disk.log.names, 1, 5, [])) != 5):
         sys.exit("lwlog selftest: wrong plan")
-    disk.to_mark("2.x.step", False)
-    if command([disk], ["image", "2.x.step", "kept"]) != "same 2.x.step":
-        sys.exit("lwlog selftest: nothing after the last mark, yet not the same")
     print("lwlog selftest: ok")
 
 
@@ -301,9 +330,13 @@ DM_SUSPEND_FLAG, DM_SKIP_LOCKFS_FLAG = 1 << 1, 1 << 10
 
 
 class Marker:
-    def __init__(self, names):
+    def __init__(self, sentinel, pairs):
         self.fd = os.open("/dev/mapper/control", os.O_RDWR)
-        self.names, self.seq, self.phase = names, 0, "pre"
+        self.tops = [top for top, _ in pairs]
+        self.logs = [(name, os.open(f"/dev/mapper/{name}", os.O_RDWR | os.O_DIRECT))
+                     for _, name in pairs]
+        self.at, self.buf = sentinel * 512, mmap.mmap(-1, SENTINEL_BYTES)
+        self.seq, self.phase = 0, "pre"
 
     def ioctl(self, req, name, flags, payload=b""):
         size = DM_HDR_BYTES + len(payload)
@@ -317,21 +350,28 @@ class Marker:
         self.seq += 1
         name = f"{self.seq}.{self.phase}" + (f".{step}" if step else "")
         held = []
+        self.buf[:] = (SENTINEL + name.encode() + b"\0").ljust(SENTINEL_BYTES, b"\0")
         try:
-            for n in self.names:
+            for n in self.tops:
                 self.ioctl(DM_DEV_SUSPEND, n, DM_SUSPEND_FLAG | DM_SKIP_LOCKFS_FLAG)
                 held.append(n)
             msg = struct.pack("<Q", 0) + f"mark {name}".encode() + b"\0"
-            for n in self.names:
+            for n, fd in self.logs:
+                if os.pwritev(fd, [self.buf], self.at) != SENTINEL_BYTES:
+                    raise OSError(f"{n}: short sentinel write")
                 self.ioctl(DM_TARGET_MSG, n, 0, msg)
         finally:
             for n in held:
                 self.ioctl(DM_DEV_SUSPEND, n, 0)
         return self.seq
 
+    def flush(self):
+        for _, fd in self.logs:
+            os.fsync(fd)
+
 
 def marker(args):
-    interval, m = float(args[0]), Marker(args[1:])
+    interval, m = float(args[0]), Marker(int(args[1]), [a.split("=", 1) for a in args[2:]])
     print("ready", flush=True)
     pending, due = b"", time.monotonic() + interval
     while True:
@@ -352,6 +392,7 @@ def marker(args):
             elif words[:1] == ["mark"] and len(words) == 2:
                 print(f"ok {m.mark(words[1])}", flush=True)
             elif words == ["quit"]:
+                m.flush()
                 print(f"ok {m.seq}", flush=True)
                 return
             else:
@@ -361,7 +402,7 @@ def marker(args):
 def main():
     if sys.argv[1:2] == ["serve"]:
         serve(sys.argv[2:])
-    elif sys.argv[1:2] == ["marker"] and len(sys.argv) > 3:
+    elif sys.argv[1:2] == ["marker"] and len(sys.argv) > 4:
         marker(sys.argv[2:])
     elif sys.argv[1:] == ["selftest"]:
         selftest()
