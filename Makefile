@@ -61,7 +61,7 @@ DESTDIR ?=
 # Sources shared by both binaries: the small layers and metadata handlers.
 COMMON_SRCS = mdmon-request.c sysfs.c mdstat.c util.c md-build.c metadata.c render.c super-intel.c $(sort $(wildcard imsm-*.c))
 # One file per mdadm mode family, plus optional ones as they appear.
-MODE_SRCS = mdmonitor.c mdmonitor-events.c Grow.c olce.c container.c takeover.c Manage.c Misc.c mdmon-client.c probe.c create-guard.c $(sort $(wildcard Create.c Assemble.c Detail.c Detail-print.c Examine.c config.c Subarray.c))
+MODE_SRCS = mdmonitor.c mdmonitor-events.c mdmonitor-domain.c Grow.c olce.c container.c takeover.c Manage.c Misc.c mdmon-client.c probe.c create-guard.c $(sort $(wildcard Create.c Assemble.c Detail.c Detail-print.c Examine.c config.c Subarray.c))
 MDADM_SRCS = mdadm.c mdadm-options.c mdadm-help.c $(MODE_SRCS) $(COMMON_SRCS)
 MDMON_SRCS = mdmon.c monitor.c managemon.c $(COMMON_SRCS)
 HEADERS = $(wildcard *.h)

@@ -4,7 +4,7 @@
  * One pass reads /proc/mdstat and each volume member's md/dev-X/state and
  * slot into snapshots, hands old and new to mon_compare(), delivers what
  * it names, and moves a spare into a degraded volume's container from
- * another container of its spare-group.  Between passes the monitor
+ * another container whose domains allow it (mdmonitor-domain.c).  Between passes the monitor
  * sleeps in poll() on /proc/mdstat, which md wakes on every array event
  * (start, stop, a member added, failed or removed, a sync started or
  * ended): while nothing changes it does not wake at all.  Only while a
@@ -47,6 +47,7 @@ struct mon_watch {
 	bool seen;	      /* last holds a pass's snapshot */
 	bool present;	      /* in the last pass's mdstat */
 	bool move_tried;      /* a spare move was tried in this degraded spell */
+	char refused[4][MON_NAME_MAX]; /* spares the platform refused it, said once */
 	int expected_spares;  /* spares= of its ARRAY line, -1 */
 	char spare_group[64]; /* spare-group= of its (or its container's) line */
 	struct mon_array last;
@@ -171,25 +172,32 @@ static bool disk_free(const struct mon_state *s, const struct mon_array *c, cons
 	return true;
 }
 
-/* Whether the container's metadata lists the disk (a failed member stays
- * in the container, recorded failed, until it is removed). */
-static bool listed(const struct metadata_ops *ops, const struct super *st, const char *kname)
+/* Whether a free disk of the container is no spare: the container's
+ * metadata lists it (a failed member stays there, recorded failed, until
+ * it is removed), or its own record still defines volumes (a failed
+ * member the metadata has dropped, which mdmon will not rebuild onto). */
+static bool not_spare(const struct metadata_ops *ops, const struct super *st, const char *kname)
 {
 	char path[64];
 	struct md_disk d = {.path = path};
-	int r;
+	struct super *own = NULL;
+	bool r;
 
 	snprintf(path, sizeof(path), "/dev/%s", kname);
 	d.fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (d.fd < 0)
 		return true;
-	r = ops->identify(&d);
+	r = ops->identify(&d) < 0 || (st && ops->member_index(st, &d) != -ENOENT);
+	if (!r && ops->load_disk(&d, &own) == 0) {
+		r = ops->num_volumes(own) > 0;
+		ops->free(own);
+	}
 	close(d.fd);
-	return r < 0 || ops->member_index(st, &d) != -ENOENT;
+	return r;
 }
 
-/* A container's disks: IN_SYNC for those its volumes use, SPARE for the
- * free ones its metadata does not list, FAULTY for the listed ones. */
+/* A container's disks: IN_SYNC for those its volumes use, FAULTY for the
+ * free ones not_spare() names, SPARE for the others. */
 static void container_disks(struct mon_state *s, struct mon_array *c)
 {
 	const struct metadata_ops *ops = NULL;
@@ -208,7 +216,7 @@ static void container_disks(struct mon_state *s, struct mon_array *c)
 			if (ops && ops->load_container(c->devnm, &st) < 0)
 				st = NULL; /* no volume yet (all spares), or unreadable */
 		}
-		d->state = st && listed(ops, st, d->name) ? MON_DISK_FAULTY : MON_DISK_SPARE;
+		d->state = ops && not_spare(ops, st, d->name) ? MON_DISK_FAULTY : MON_DISK_SPARE;
 		c->spares += d->state == MON_DISK_SPARE;
 	}
 	if (st)
@@ -459,7 +467,68 @@ static const char *group_of_container(const struct mon_state *s, const char *dev
 	return NULL;
 }
 
-/* ---- moving spares between containers of one spare-group --------------------- */
+/* ---- moving spares between containers of one domain -------------------------- */
+
+#define BY_PATH_DIR "/dev/disk/by-path"
+
+/* Adds the POLICY domains of disk ("sdb") to d. */
+static void disk_domains(const struct mon_state *s, const char *disk, struct mon_domains *d)
+{
+	char names[8][MON_BY_PATH_MAX];
+	const char *by_path[8];
+	int n = mon_disk_by_path(BY_PATH_DIR, disk, names, 8);
+
+	for (int i = 0; i < n; i++)
+		by_path[i] = names[i];
+	mon_disk_domains(s->conf.policies, s->conf.n_policies, by_path, n < 0 ? 0 : n, d);
+}
+
+/* The domains a spare must all be in to serve container c. */
+static void container_domains(const struct mon_state *s, const struct mon_array *c,
+			      struct mon_domains *d)
+{
+	memset(d, 0, sizeof(*d));
+	mon_domains_add(d, group_of_container(s, c->devnm));
+	for (int k = 0; k < c->n_disks; k++)
+		disk_domains(s, c->disks[k].name, d);
+}
+
+/* Whether disk was refused to w in this degraded spell; else notes it. */
+static bool refused_before(struct mon_watch *w, const char *disk)
+{
+	for (int i = 0; i < 4; i++) {
+		if (strcmp(w->refused[i], disk) == 0)
+			return true;
+		if (!w->refused[i][0]) {
+			snprintf(w->refused[i], sizeof(w->refused[i]), "%s", disk);
+			return false;
+		}
+	}
+	return false;
+}
+
+/* Whether the platform lets the spare disk of container from join
+ * container to (one kind of controller per container); if not, says so
+ * (once per degraded spell of w). */
+static bool platform_allows(struct mon_state *s, struct mon_watch *w, const struct mon_array *to,
+			    const struct mon_array *from, const char *disk)
+{
+	char mine[64], theirs[64], fpath[PATH_MAX], tpath[PATH_MAX];
+
+	if (to->n_disks == 0 || mon_disk_controller(SYSROOT, disk, mine, sizeof(mine)) < 0 ||
+	    mon_disk_controller(SYSROOT, to->disks[0].name, theirs, sizeof(theirs)) < 0)
+		return true; /* nothing to compare: --add decides */
+	if (strcmp(mine, theirs) == 0)
+		return true;
+	if (refused_before(w, disk))
+		return false;
+	array_path(s, from->devnm, fpath, sizeof(fpath));
+	array_path(s, to->devnm, tpath, sizeof(tpath));
+	mon_err("not moving spare /dev/%s from %s to %s: its controller (%s) is not the kind "
+		"the container's disks are on (%s)",
+		disk, fpath, tpath, mine, theirs);
+	return false;
+}
 
 /* The last line of what a child printed, without our "mdadm: ". */
 static void last_line(char *buf)
@@ -555,24 +624,29 @@ static bool wants_spare(const struct mon_array *v)
 	return true;
 }
 
-/* A free disk of another container of the group, or NULL. */
-static const char *donor(struct mon_state *s, const char *group, const char *to,
-			 const struct mon_array **ret_from)
+/* A free disk of another container that may serve container to (in
+ * all of its domains, on its kind of controller), or NULL. */
+static const char *donor(struct mon_state *s, struct mon_watch *w, const struct mon_array *to,
+			 const struct mon_domains *want, const struct mon_array **ret_from)
 {
 	for (int i = 0; i < s->n_snaps; i++) {
 		const struct mon_array *c = &s->snaps[i];
-		const char *g;
 
-		if (!c->container || c->spares == 0 || strcmp(c->devnm, to) == 0)
+		if (!c->container || c->spares == 0 || strcmp(c->devnm, to->devnm) == 0)
 			continue;
-		g = group_of_container(s, c->devnm);
-		if (!g || strcmp(g, group) != 0)
-			continue;
-		for (int k = 0; k < c->n_disks; k++)
-			if (c->disks[k].state == MON_DISK_SPARE) {
-				*ret_from = c;
-				return c->disks[k].name;
-			}
+		for (int k = 0; k < c->n_disks; k++) {
+			struct mon_domains have = {0};
+
+			if (c->disks[k].state != MON_DISK_SPARE)
+				continue;
+			mon_domains_add(&have, group_of_container(s, c->devnm));
+			disk_domains(s, c->disks[k].name, &have);
+			if (!mon_domains_cover(&have, want) ||
+			    !platform_allows(s, w, to, c, c->disks[k].name))
+				continue;
+			*ret_from = c;
+			return c->disks[k].name;
+		}
 	}
 	return NULL;
 }
@@ -581,19 +655,22 @@ static void move_spares(struct mon_state *s)
 {
 	for (int i = 0; i < s->n_w; i++) {
 		struct mon_watch *w = &s->w[i];
-		const struct mon_array *from = NULL;
-		const char *group, *disk;
+		const struct mon_array *from = NULL, *to;
+		struct mon_domains want;
+		const char *disk;
 		char from_devnm[MON_NAME_MAX];
 		struct mon_emit e = {deliver, s};
 
 		if (!w->present || !wants_spare(&w->last)) {
 			w->move_tried = false;
+			memset(w->refused, 0, sizeof(w->refused));
 			continue;
 		}
-		group = group_of_container(s, w->last.container_devnm);
-		if (w->move_tried || !group)
+		to = snap_find(s, w->last.container_devnm);
+		if (w->move_tried || !to)
 			continue;
-		disk = donor(s, group, w->last.container_devnm, &from);
+		container_domains(s, to, &want);
+		disk = want.n ? donor(s, w, to, &want, &from) : NULL;
 		if (!disk)
 			continue;
 		w->move_tried = true;

@@ -7,12 +7,14 @@
  * mdmonitor.c reads /proc/mdstat and sysfs into those snapshots, sleeps in
  * poll() on /proc/mdstat between passes, delivers the events (stdout,
  * syslog, a program, mail) and moves spares between containers of one
- * spare-group.
+ * domain; mdmonitor-domain.c says which (spare-group, POLICY domain=, the
+ * controller).
  */
 #ifndef MDMONITOR_H
 #define MDMONITOR_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #define MON_NAME_MAX 32
 #define MON_MAX_DISKS 64
@@ -80,5 +82,39 @@ void mon_compare(const struct mon_array *old, const struct mon_array *cur, bool 
 
 /* The disk of a volume by kernel name, or NULL. */
 const struct mon_disk *mon_find_disk(const struct mon_array *a, const char *name);
+
+/* ---- domains (mdmonitor-domain.c) --------------------------------------------- */
+
+#define MON_MAX_DOMAINS 16
+#define MON_DOMAIN_MAX 64
+#define MON_BY_PATH_MAX 128
+
+/* A set of domain names (spare-groups and POLICY domain= values). */
+struct mon_domains {
+	int n;
+	char name[MON_MAX_DOMAINS][MON_DOMAIN_MAX];
+};
+
+/* Adds name (no duplicates; an empty or too long name is left out). */
+void mon_domains_add(struct mon_domains *d, const char *name);
+
+/* Whether a spare in the domains spare may serve a container in target:
+ * target is not empty and every one of its domains is in spare. */
+bool mon_domains_cover(const struct mon_domains *spare, const struct mon_domains *target);
+
+/* Adds to out the domain= of every POLICY line (as config.c keeps them:
+ * "POLICY word ...") that applies to an IMSM whole disk known under the
+ * /dev/disk/by-path names by_path. */
+void mon_disk_domains(char *const *policies, int n_policies, const char *const *by_path,
+		      int n_by_path, struct mon_domains *out);
+
+/* The names in dir (/dev/disk/by-path) whose link ends in disk ("sdb"),
+ * up to max; 0 when dir does not exist, -errno on other errors. */
+int mon_disk_by_path(const char *dir, const char *disk, char names[][MON_BY_PATH_MAX], int max);
+
+/* The kind of controller disk ("sdb") hangs off, by its driver: "ahci",
+ * "nvme", "vmd" (a VMD domain above it), ...; "none" without a PCI
+ * function above it (loop, device-mapper).  0, or -errno. */
+int mon_disk_controller(const char *sysroot, const char *disk, char *buf, size_t len);
 
 #endif
