@@ -93,8 +93,8 @@ MAN5 = $(wildcard man/*.5)
 UDEV_RULES = $(wildcard udev/*.rules)
 INITRAMFS_HOOKS = $(wildcard initramfs-tools/hooks/*)
 INITRAMFS_SCRIPTS = $(wildcard initramfs-tools/scripts/*/*)
-# The tree's units and udev rules run /sbin/mdadm and /sbin/mdmon: point
-# them at SBINDIR.
+# The tree's units, udev rules and initramfs hook name /sbin/mdadm and
+# /sbin/mdmon: point them at SBINDIR.
 SBIN_SED = sed -e 's:\(^\|[= "]\)/sbin/md:\1$(SBINDIR)/md:g'
 
 install: all
@@ -111,7 +111,9 @@ install: all
 	$(if $(UDEV_RULES),install -d $(DESTDIR)$(UDEVDIR)/rules.d)
 	$(foreach f,$(UDEV_RULES),$(SBIN_SED) $(f) >$(DESTDIR)$(UDEVDIR)/rules.d/$(notdir $(f)) && \
 		chmod 0644 $(DESTDIR)$(UDEVDIR)/rules.d/$(notdir $(f)) &&) true
-	$(if $(INITRAMFS_HOOKS),install -D -m 0755 -t $(DESTDIR)$(INITRAMFSDIR)/hooks $(INITRAMFS_HOOKS))
+	$(if $(INITRAMFS_HOOKS),install -d $(DESTDIR)$(INITRAMFSDIR)/hooks)
+	$(foreach f,$(INITRAMFS_HOOKS),$(SBIN_SED) $(f) >$(DESTDIR)$(INITRAMFSDIR)/hooks/$(notdir $(f)) && \
+		chmod 0755 $(DESTDIR)$(INITRAMFSDIR)/hooks/$(notdir $(f)) &&) true
 	$(foreach f,$(INITRAMFS_SCRIPTS),install -D -m 0755 $(f) \
 		$(DESTDIR)$(INITRAMFSDIR)/$(patsubst initramfs-tools/%,%,$(f)) &&) true
 

@@ -50,6 +50,9 @@ installed() {
 		grep -q "^ExecStart=$sbin/mdadm --monitor --scan" "$dest/lib/systemd/system/mdmonitor.service" &&
 		grep -q "^$sbin/mdadm --wait-clean --scan\$" "$dest/lib/systemd/system-shutdown/mdadm.shutdown" ||
 		{ grep -H '/sbin/' "$dest"/lib/systemd/*/*; return 1; }
+	# the initramfs hook copies the installed programs into the image
+	grep -q "^for prog in $sbin/mdadm $sbin/mdmon; do\$" "$dest/usr/share/initramfs-tools/hooks/mdadm" ||
+		{ grep -H 'sbin' "$dest/usr/share/initramfs-tools/hooks/mdadm"; return 1; }
 	# so do the udev rules: every mdadm they run is the installed one
 	if grep -h -o '"[^" ]*/mdadm ' "$dest"/lib/udev/rules.d/*.rules | grep -v -q "^\"$sbin/mdadm \$"; then
 		grep -H 'mdadm ' "$dest"/lib/udev/rules.d/*.rules
