@@ -17,6 +17,7 @@
  * disk's names under /dev/disk/by-path (a glob, as upstream).
  */
 #include "mdmonitor.h"
+#include "util.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -136,21 +137,13 @@ int mon_disk_by_path(const char *dir, const char *disk, char names[][MON_BY_PATH
 	if (!d)
 		return errno == ENOENT ? 0 : -errno;
 	while ((e = readdir(d)) && n < max) {
-		char link[PATH_MAX], target[PATH_MAX];
-		const char *base;
-		ssize_t len;
+		char link[PATH_MAX], base[NAME_MAX + 1];
 
 		if (e->d_name[0] == '.' || strlen(e->d_name) >= MON_BY_PATH_MAX)
 			continue;
 		if (snprintf(link, sizeof(link), "%s/%s", dir, e->d_name) >= (int)sizeof(link))
 			continue;
-		len = readlink(link, target, sizeof(target) - 1);
-		if (len <= 0)
-			continue;
-		target[len] = '\0';
-		base = strrchr(target, '/');
-		base = base ? base + 1 : target;
-		if (strcmp(base, disk) == 0)
+		if (util_link_base(link, base, sizeof(base)) == 0 && strcmp(base, disk) == 0)
 			memcpy(names[n++], e->d_name, strlen(e->d_name) + 1);
 	}
 	closedir(d);
@@ -175,21 +168,11 @@ static bool is_pci_function(const char *name)
 /* The driver bound to the device at sysfs path dir, into buf ("" if none). */
 static void driver_of(const char *dir, char *buf, size_t len)
 {
-	char link[PATH_MAX], target[PATH_MAX];
-	const char *base;
-	ssize_t n;
+	char link[PATH_MAX];
 
-	buf[0] = '\0';
-	if (snprintf(link, sizeof(link), "%s/driver", dir) >= (int)sizeof(link))
-		return;
-	n = readlink(link, target, sizeof(target) - 1);
-	if (n <= 0)
-		return;
-	target[n] = '\0';
-	base = strrchr(target, '/');
-	base = base ? base + 1 : target;
-	if (strlen(base) < len)
-		memcpy(buf, base, strlen(base) + 1);
+	if (snprintf(link, sizeof(link), "%s/driver", dir) >= (int)sizeof(link) ||
+	    util_link_base(link, buf, len) < 0)
+		buf[0] = '\0';
 }
 
 int mon_disk_controller(const char *sysroot, const char *disk, char *buf, size_t len)

@@ -145,14 +145,12 @@ int util_devnum(const char *path, dev_t *ret)
 	return 0;
 }
 
-int util_kname_of(dev_t dev, char *buf, size_t len)
+int util_link_base(const char *link, char *buf, size_t len)
 {
-	char link[64], target[PATH_MAX];
+	char target[PATH_MAX];
 	const char *base;
-	ssize_t n;
+	ssize_t n = readlink(link, target, sizeof(target) - 1);
 
-	snprintf(link, sizeof(link), "/sys/dev/block/%u:%u", major(dev), minor(dev));
-	n = readlink(link, target, sizeof(target) - 1);
 	if (n < 0)
 		return -errno;
 	target[n] = '\0';
@@ -160,8 +158,16 @@ int util_kname_of(dev_t dev, char *buf, size_t len)
 	base = base ? base + 1 : target;
 	if (strlen(base) >= len)
 		return -ENAMETOOLONG;
-	strcpy(buf, base);
+	memcpy(buf, base, strlen(base) + 1);
 	return 0;
+}
+
+int util_kname_of(dev_t dev, char *buf, size_t len)
+{
+	char link[64];
+
+	snprintf(link, sizeof(link), "/sys/dev/block/%u:%u", major(dev), minor(dev));
+	return util_link_base(link, buf, len);
 }
 
 int util_devpath_of(dev_t dev, char *buf, size_t len)
@@ -218,19 +224,16 @@ int util_md_devnm(const char *sysroot, const char *path, char *buf, size_t len)
 
 void util_md_display_path(const char *devnm, char *buf, size_t len)
 {
-	char link[PATH_MAX], target[PATH_MAX];
+	char link[PATH_MAX], target[NAME_MAX + 1];
 	struct dirent *de;
 	DIR *dir = opendir("/dev/md");
-	ssize_t n;
 
 	snprintf(buf, len, "/dev/%s", devnm);
 	while (dir && (de = readdir(dir))) {
 		snprintf(link, sizeof(link), "/dev/md/%s", de->d_name);
-		n = readlink(link, target, sizeof(target) - 1);
-		if (n <= 0)
+		if (util_link_base(link, target, sizeof(target)) < 0)
 			continue;
-		target[n] = '\0';
-		if (strcmp(strrchr(target, '/') ? strrchr(target, '/') + 1 : target, devnm) == 0) {
+		if (strcmp(target, devnm) == 0) {
 			snprintf(buf, len, "%s", link);
 			break;
 		}

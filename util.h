@@ -17,6 +17,10 @@ int util_devnum(const char *path, dev_t *ret) __attribute__((warn_unused_result)
 /* Kernel name of a block device ("loop0", "md127") from its number. */
 int util_kname_of(dev_t dev, char *buf, size_t len) __attribute__((warn_unused_result));
 
+/* The last component of what the symlink link points at, into buf:
+ * 0, -errno, or -ENAMETOOLONG when it does not fit. */
+int util_link_base(const char *link, char *buf, size_t len) __attribute__((warn_unused_result));
+
 /* "/dev/<name>" for a device number, from sysfs uevent DEVNAME. */
 int util_devpath_of(dev_t dev, char *buf, size_t len) __attribute__((warn_unused_result));
 
