@@ -854,6 +854,23 @@ static int olce_stop_here(struct olce *o, uint64_t *hi)
 	return r ? r : -EINTR;
 }
 
+/*
+ * Whether md, held at its limit, blocks no write: its position ends an old
+ * row and a new one (or md has no limit).  In the critical section md
+ * waits at every unit end, most of them inside an old row: a stop there
+ * would leave every write to that row waiting until the migration goes
+ * on, so a signal is taken at the next unit end that is aligned (or where
+ * the stream begins, which is).
+ */
+static bool olce_held_aligned(struct olce *o)
+{
+	unsigned long long cur;
+
+	if (sysfs_read_ull(o->md, NULL, "sync_max", &cur) < 0 || cur == SYSFS_NONE)
+		return true;
+	return imsm_reshape_align_sync_max_up(&o->geom, cur) <= cur;
+}
+
 /* ---- the unit loop (§9.4.3) ------------------------------------------------- */
 
 /* Member (new slot) that holds data chunk j of new stripe row s, and the
@@ -1184,7 +1201,7 @@ static int olce_run(struct olce *o, bool kick)
 	if (o->rec.curr_migr_unit < crit && !in_place)
 		r = olce_critical_window(o, crit);
 	while (!r && o->rec.curr_migr_unit < o->rec.num_migr_units) {
-		if (olce_stop_signal)
+		if (olce_stop_signal && olce_held_aligned(o))
 			return olce_stop_here(o, NULL); /* held at a unit's start */
 		r = imsm_reshape_plan_step(&o->rec, &o->geom, o->rec.curr_migr_unit, 0, &step);
 		if (!r && !step.backup && o->rec.curr_migr_unit >= crit)

@@ -85,7 +85,7 @@ if olce_migrating; then
 	V=("/dev/md/${VN[0]}_0" "/dev/md/${VN[1]}_0") C=/dev/md/imsm0
 	olce_patterns_ok
 	note "stopped and assembled mid-way; data intact"
-	grow=$(pgrep -f -- '--grow --continue' | head -1)
+	grow=$(pgrep -f -- '--grow --continue' | head -1 || true)
 	if [ -n "$grow" ]; then # the continuation the assembly started
 		sleep 0.$((RANDOM % 10))
 		kill -TERM "$grow" 2>/dev/null || true
