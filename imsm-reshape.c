@@ -522,7 +522,27 @@ static int check_volumes(const struct imsm_super *s)
 	return 0;
 }
 
-/* Same width everywhere, chunks a unit can hold, and disk index = slot. */
+/* Whether map m's slots name each of disks 0 .. n-1 once. */
+static bool map_uses_all(const struct imsm_map *m, unsigned int n)
+{
+	uint64_t seen = 0;
+
+	for (unsigned int j = 0; j < m->num_members; j++) {
+		uint32_t idx = m->disk_ord_tbl[j] & IMSM_ORD_INDEX_MASK;
+
+		if (idx >= n || idx >= 64 || (seen & (1ull << idx)))
+			return false;
+		seen |= 1ull << idx;
+	}
+	return m->num_members == n;
+}
+
+/*
+ * Same width everywhere, chunks a unit can hold, and no disk in the table
+ * but the volumes' members: the spares are appended, so new slot k gets
+ * disk index k (§6.5.1).  The old slots may name their disks in any order
+ * (a rebuilt member comes last in the table).
+ */
 static int check_layout(const struct imsm_super *s)
 {
 	unsigned int n = s->dev[0].vol.map[0].num_members;
@@ -536,9 +556,8 @@ static int check_layout(const struct imsm_super *s)
 	if (s->num_disks != n)
 		return -ECHRNG;
 	for (int i = 0; i < s->num_raid_devs; i++)
-		for (unsigned int j = 0; j < n; j++)
-			if (s->dev[i].vol.map[0].disk_ord_tbl[j] != j)
-				return -ECHRNG;
+		if (!map_uses_all(&s->dev[i].vol.map[0], n))
+			return -ECHRNG;
 	return 0;
 }
 
@@ -611,7 +630,7 @@ const char *imsm_olce_error(int err)
 	case -EDOM:
 		return "volumes with a chunk larger than 1024K cannot be reshaped";
 	case -ECHRNG:
-		return "the container's disk list does not match the volumes' slot order";
+		return "the container's disk list holds disks that are not members of every volume";
 	case -EINVAL:
 		return "--raid-devices must be larger than the current number of disks";
 	case -E2BIG:

@@ -915,10 +915,18 @@ static void ch_big_chunk(struct olce_case *c)
 {
 	c->s->dev[0].vol.map[0].blocks_per_strip = 4096;
 }
-static void ch_order(struct olce_case *c)
+static void ch_order(struct olce_case *c) /* as after a rebuild: taken */
 {
 	c->s->dev[0].vol.map[0].disk_ord_tbl[0] = 1;
 	c->s->dev[0].vol.map[0].disk_ord_tbl[1] = 0;
+}
+static void ch_slot_twice(struct olce_case *c)
+{
+	c->s->dev[0].vol.map[0].disk_ord_tbl[1] = 0;
+}
+static void ch_slot_beyond(struct olce_case *c)
+{
+	c->s->dev[0].vol.map[0].disk_ord_tbl[2] = 7;
 }
 static void ch_extra_disk(struct olce_case *c)
 {
@@ -970,7 +978,9 @@ static void test_olce_refusals(void)
 	refuse(ch_bitmap, -EOPNOTSUPP);
 	refuse(ch_degraded, -EUCLEAN);
 	refuse(ch_big_chunk, -EDOM);
-	refuse(ch_order, -ECHRNG);
+	refuse(ch_order, 0);
+	refuse(ch_slot_twice, -ECHRNG);
+	refuse(ch_slot_beyond, -ECHRNG);
 	refuse(ch_extra_disk, -ECHRNG);
 	refuse(ch_not_growing, -EINVAL);
 	refuse(ch_too_many, -E2BIG);
@@ -1070,6 +1080,43 @@ static void test_begin_end_volume(void)
 	olce_case_free(&c);
 }
 
+/* After a rebuild the table lists the new member last (slots 0 1 2 on
+ * disks 0 2 1): the old slots keep their disks, the spare appended as disk
+ * 3 takes new slot 3 (§6.5.1), and the end keeps them all. */
+static void test_olce_after_rebuild(void)
+{
+	struct olce_case c;
+	struct imsm_super *s = NULL;
+
+	if (!olce_case_load(&c, "olce-r5", 4)) {
+		CHECK(!"fixtures");
+		return;
+	}
+	c.s->dev[0].vol.map[0].disk_ord_tbl[1] = 2;
+	c.s->dev[0].vol.map[0].disk_ord_tbl[2] = 1;
+	CHECK_INT(imsm_olce_start(c.s, &c.req, &s), 0);
+	if (s) {
+		const struct imsm_map *m0 = &s->dev[0].vol.map[0], *m1 = &s->dev[0].vol.map[1];
+
+		CHECK_INT(s->num_disks, 4);
+		CHECK(memcmp(s->disk[3].serial, c.disk.serial, IMSM_SERIAL_BYTES) == 0);
+		CHECK_INT(m0->num_members, 4);
+		CHECK_INT(m0->disk_ord_tbl[0], 0);
+		CHECK_INT(m0->disk_ord_tbl[1], 2);
+		CHECK_INT(m0->disk_ord_tbl[2], 1);
+		CHECK_INT(m0->disk_ord_tbl[3], 3);
+		CHECK_INT(m1->num_members, 3);
+		CHECK_INT(m1->disk_ord_tbl[1], 2);
+		CHECK_INT(m1->disk_ord_tbl[2], 1);
+		CHECK_INT(imsm_olce_end_volume(s, 0, IMSM_MAP_NORMAL), 0);
+		CHECK_INT(s->num_disks, 4);
+		CHECK_INT(s->dev[0].vol.map[0].disk_ord_tbl[1], 2);
+		CHECK_INT(s->dev[0].vol.map[0].disk_ord_tbl[3], 3);
+	}
+	imsm_free(s);
+	olce_case_free(&c);
+}
+
 /* Flow step 4: md refused the start; the metadata goes back to what it was. */
 static void test_olce_rollback(void)
 {
@@ -1132,5 +1179,6 @@ int main(void)
 	RUN(test_olce_error_texts);
 	RUN(test_min_spare);
 	RUN(test_begin_end_volume);
+	RUN(test_olce_after_rebuild);
 	return UNIT_DONE();
 }

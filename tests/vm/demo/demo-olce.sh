@@ -10,8 +10,9 @@
 # the new space, and has Debian's mdadm 4.2 assemble the result and check
 # every file.  Then a raid0 volume of its own container, ext4 mounted,
 # migrates to raid5 (the spare joins), to 256K chunks and back to raid0
-# (the disk is a spare again).  Any wrong size, metadata field or
-# checksum fails the demo.
+# (the disk is a spare again).  Then --monitor: a failure and its rebuild
+# reported, and a spare moved between containers of one POLICY domain.
+# Any wrong size, metadata field, event or checksum fails the demo.
 . "$VMTEST_LIB"
 
 T0=$SECONDS
@@ -389,6 +390,33 @@ cat /tmp/demo-events
 grep -q "Fail /dev/md/mirror ${R[1]}" /tmp/demo-events || fail "no Fail event"
 grep -q "SpareActive /dev/md/mirror ${R[2]}" /tmp/demo-events || fail "no SpareActive event"
 kill "$(cat /run/mdadm-monitor.pid)"
+
+# ---------------------------------------------------------------------------
+say "10. Spares shared by a POLICY domain: the monitor moves one between containers"
+make_disks 3 32
+Q=("${DISKS[@]:15:3}")
+show mdadm --create /dev/md/imsm4 --metadata=imsm --raid-devices=2 "${Q[@]:0:2}"
+show mdadm --create /dev/md/mirror2 --level=1 --raid-devices=2 --size=8M --assume-clean /dev/md/imsm4
+show mdadm /dev/md/imsm4 --add "${Q[2]}"
+sub "the mirror of imsm3 loses a disk again; imsm3 has no spare left, imsm4 has one"
+show mdadm /dev/md/mirror --fail "${R[0]}"
+{
+	echo "POLICY domain=shelf metadata=imsm action=spare"
+	mdadm --detail --scan
+} >/tmp/policy.conf
+echo "\$ cat /tmp/policy.conf"
+sed 's/^/    /' /tmp/policy.conf
+: >/tmp/demo-events
+show mdadm --monitor --scan --oneshot --program=/tmp/on-event --config=/tmp/policy.conf
+cat /tmp/demo-events
+grep -q "MoveSpare /dev/md/imsm3 /dev/md/imsm4" /tmp/demo-events || fail "no MoveSpare event"
+for _ in $(seq 300); do
+	grep -q '\[2/2\] \[UU\]' <(grep -A2 "^$(md_devnm /dev/md/mirror) " /proc/mdstat) && break
+	sleep 0.2
+done
+sub "${Q[2]} now rebuilt into /dev/md/mirror:"
+detail_brief /dev/md/mirror
+mdadm -D /dev/md/mirror | grep -q "${Q[2]}" || fail "${Q[2]} is not in the mirror"
 show mdadm --stop --scan
 
 printf '\n(%s s in the guest, after the VM boot)\ndemo: OK\n' $((SECONDS - T0))
