@@ -15,9 +15,8 @@
 #     marks the volume dirty, then clean; --add the fourth as a spare;
 #     OLCE 3 -> 4 (slowed) while pattern C is written; --fail a member,
 #     write pattern B on the degraded volume, --remove the failed disk,
-#     zero it, --add it back: mdmon rebuilds onto it (slowed).  (The OLCE
-#     comes first: ours refuses a container whose disk list is not in slot
-#     order, as it is after any rebuild.)  A background loop puts
+#     zero it, --add it back: mdmon rebuilds onto it (slowed).  A
+#     background loop puts
 #     a mark on every log every ~0.4 s, and the script one at each step;
 #     every mark is put with all four members suspended, so that it is one
 #     moment on all of them (a write on one disk caused by a write on
