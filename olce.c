@@ -860,7 +860,9 @@ static int olce_stop_here(struct olce *o, uint64_t *hi)
  * waits at every unit end, most of them inside an old row: a stop there
  * would leave every write to that row waiting until the migration goes
  * on, so a signal is taken at the next unit end that is aligned (or where
- * the stream begins, which is).
+ * the stream begins, which is).  md that an assembly left held at its
+ * checkpoint (not running, no limit) is such a case too: it runs a unit
+ * first.
  */
 static bool olce_held_aligned(struct olce *o)
 {
@@ -1201,7 +1203,9 @@ static int olce_run(struct olce *o, bool kick)
 	if (o->rec.curr_migr_unit < crit && !in_place)
 		r = olce_critical_window(o, crit);
 	while (!r && o->rec.curr_migr_unit < o->rec.num_migr_units) {
-		if (olce_stop_signal && olce_held_aligned(o))
+		/* md held by nobody yet (kick) runs its first unit before a
+		 * stop: it has no limit this mdadm could catch up with */
+		if (olce_stop_signal && !kick && olce_held_aligned(o))
 			return olce_stop_here(o, NULL); /* held at a unit's start */
 		r = imsm_reshape_plan_step(&o->rec, &o->geom, o->rec.curr_migr_unit, 0, &step);
 		if (!r && !step.backup && o->rec.curr_migr_unit >= crit)
