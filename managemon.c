@@ -126,6 +126,43 @@ static void add_disks(struct mdmon_state *st, const struct md_sysfs *md, struct 
 }
 
 /*
+ * Asks md to let a failed member go; one md refuses while busy (a
+ * reshape runs: md removes no member then) is kept in st->removing.
+ */
+static void remove_member(struct mdmon_state *st, const char *devnm, const char *kname)
+{
+	struct md_sysfs md;
+
+	sysfs_init(&md, st->sysroot, devnm);
+	if (sysfs_write_attr(&md, kname, "state", "remove") != -EBUSY)
+		return; /* removed, or already gone */
+	for (int i = 0; i < st->n_removing; i++)
+		if (strcmp(st->removing[i].devnm, devnm) == 0 &&
+		    strcmp(st->removing[i].kname, kname) == 0)
+			return;
+	if (st->n_removing < MD_MAX_MEMBERS) {
+		snprintf(st->removing[st->n_removing].devnm, 32, "%s", devnm);
+		snprintf(st->removing[st->n_removing].kname, 32, "%s", kname);
+		st->n_removing++;
+	}
+}
+
+/* The members md would not let go before: asked again. */
+static void retry_removals(struct mdmon_state *st)
+{
+	int n = st->n_removing;
+
+	st->n_removing = 0;
+	for (int i = 0; i < n; i++) {
+		char devnm[32], kname[32];
+
+		snprintf(devnm, sizeof(devnm), "%s", st->removing[i].devnm);
+		snprintf(kname, sizeof(kname), "%s", st->removing[i].kname);
+		remove_member(st, devnm, kname);
+	}
+}
+
+/*
  * Failures the monitor has recorded: take the disk out of the array
  * record, wait until the monitor no longer polls it, then detach it from
  * the volume (it stays in the container).
@@ -134,8 +171,8 @@ static void remove_recorded(struct mdmon_state *st)
 {
 	char knames[MDMON_MAX_DISKS][32], devnms[MDMON_MAX_DISKS][32];
 	int fds[MDMON_MAX_DISKS], n = 0;
-	struct md_sysfs md;
 
+	retry_removals(st);
 	pthread_mutex_lock(&st->lock);
 	for (struct mon_array *a = st->arrays; a; a = a->next)
 		for (int i = 0; i < a->n_disks && n < MDMON_MAX_DISKS; i++) {
@@ -153,9 +190,7 @@ static void remove_recorded(struct mdmon_state *st)
 	mon_wait_passes(st);
 	for (int i = 0; i < n; i++) {
 		close(fds[i]);
-		sysfs_init(&md, st->sysroot, devnms[i]);
-		if (sysfs_write_attr(&md, knames[i], "state", "remove") < 0)
-			continue; /* already gone, or the kernel still holds it: next event */
+		remove_member(st, devnms[i], knames[i]);
 	}
 }
 

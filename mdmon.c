@@ -445,7 +445,8 @@ static bool manager_loop(struct mdmon_state *st, int sfd)
 		rearm_mdstat(st->mdstat_fd);
 		if (manager_reconcile(st) == 0)
 			return true;
-		if (poll(pfd, 4, st->spare_deferred ? 1000 : -1) < 0 && errno != EINTR)
+		if (poll(pfd, 4, st->spare_deferred || st->n_removing ? 1000 : -1) < 0 &&
+		    errno != EINTR)
 			return false;
 		while (read(st->mgr_pipe[0], buf, sizeof(buf)) > 0)
 			;

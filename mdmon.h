@@ -204,6 +204,13 @@ struct mdmon_state {
 	 * event when mdadm unfreezes, so the manager then looks again every
 	 * second instead of waiting for one. */
 	bool spare_deferred;
+	/* Manager only: failed members md would not let go yet (busy while
+	 * a reshape runs): asked again at every pass, and every second while
+	 * any is left, until md removes them or they are gone. */
+	struct {
+		char devnm[32], kname[32];
+	} removing[MD_MAX_MEMBERS];
+	int n_removing;
 	dev_t bad_spares[MDMON_BAD_SPARES];
 	int n_bad_spares;
 

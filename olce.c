@@ -212,23 +212,56 @@ static int olce_freeze(struct olce *o)
 /* ---- the migration record (imsm-format.md §1.7, §6.7) ----------------------- */
 
 /* The record into the last sector of the slot-0 and slot-1 members. */
+/*
+ * Whether md failed the volume's member d (faulty, or already let go): a
+ * reshape goes on degraded without it, and what mdadm writes to the
+ * members (the record, the flushes) leaves it out.
+ */
+static bool olce_member_failed(struct olce *o, const struct imsm_disk_dev *d)
+{
+	char state[128];
+	int r = sysfs_read_attr(o->md, d->kname, "state", state, sizeof(state));
+
+	return r == -ENOENT || (r >= 0 && strstr(state, "faulty"));
+}
+
+/* Completed writes on every member reach the media before a checkpoint
+ * says they did. */
+static int olce_flush_members(struct olce *o)
+{
+	for (int i = 0; i < o->n_disks; i++) {
+		int r = fsync(o->disks[i].fd) < 0 ? -errno : 0;
+
+		if (r && !olce_member_failed(o, &o->disks[i]))
+			return r;
+	}
+	return 0;
+}
+
+/* The record on both of its members (one of them when md failed the
+ * other); zero: cleared. */
 static int olce_write_rec(struct olce *o, bool zero)
 {
 	uint32_t idx[2];
-	int n = imsm_migr_rec_members(&o->cur->dev[o->idx], idx), r = 0;
+	int n = imsm_migr_rec_members(&o->cur->dev[o->idx], idx), written = 0;
 
-	for (int i = 0; !r && i < n; i++) {
+	for (int i = 0; i < n; i++) {
 		struct imsm_disk_dev *d = olce_disk(o, o->cur, idx[i]);
 		unsigned char buf[4096] = { 0 };
+		int r = 0;
 
 		if (!d)
 			return -ENODEV;
 		if (!zero)
 			r = imsm_migr_rec_encode(&o->rec, d->sector_bytes, buf, d->sector_bytes);
-		if (!r)
-			r = imsm_write_migr_sector(d, buf);
+		if (r)
+			return r;
+		r = imsm_write_migr_sector(d, buf);
+		if (r && !olce_member_failed(o, d))
+			return r;
+		written += !r;
 	}
-	return r;
+	return written ? 0 : -EIO;
 }
 
 /* The record, the copy imsm_resume_pick_rec() trusts of the two (a stale
@@ -905,10 +938,41 @@ static int olce_old_chunk(struct olce *o, uint64_t c, int *ret_disk, uint64_t *r
 }
 
 /*
+ * The chunk at lba of a member md failed (disk), from the rest of its old
+ * raid5 row: the XOR of the other members' chunks at the same lba.
+ */
+static int olce_rebuild_chunk(struct olce *o, int disk, uint64_t lba, unsigned char *dst, size_t cb)
+{
+	const struct imsm_map *m = &o->cur->dev[o->idx].vol.map[1];
+	unsigned char *tmp = NULL;
+	int r = 0;
+
+	if (m->raid_level != IMSM_LEVEL_BYTE_RAID5 || posix_memalign((void **)&tmp, 4096, cb))
+		return -EIO;
+	memset(dst, 0, cb);
+	for (unsigned int s = 0; !r && s < m->num_members; s++) {
+		struct imsm_disk_dev *d = olce_disk(o, o->cur, m->disk_ord_tbl[s] & IMSM_ORD_INDEX_MASK);
+
+		if (!d)
+			r = -ENODEV;
+		else if (d - o->disks == disk)
+			continue;
+		else if (pread(o->dfd[d - o->disks], tmp, cb, (off_t)(lba * 512)) != (ssize_t)cb)
+			r = -EIO; /* a second member lost: raid5 cannot tell */
+		for (size_t b = 0; !r && b < cb; b++)
+			dst[b] ^= tmp[b];
+	}
+	free(tmp);
+	return r;
+}
+
+/*
  * The unit's array data, read from the members in the old layout (md has
  * not reached it; the window suspends writes to it).  Not through md: md
  * holds back reads of an old stripe row that straddles its position.
- * O_DIRECT: md's writes bypass the members' page cache.
+ * O_DIRECT: md's writes bypass the members' page cache.  A chunk on a
+ * member md failed comes from the rest of its row (the reshape goes on
+ * degraded).
  */
 static int olce_read_unit(struct olce *o, const struct imsm_reshape_unit *u, unsigned char *buf)
 {
@@ -920,8 +984,14 @@ static int olce_read_unit(struct olce *o, const struct imsm_reshape_unit *u, uns
 
 	for (uint64_t c = 0; !r && c < n; c++) {
 		r = olce_old_chunk(o, first + c, &disk, &lba);
-		if (!r && pread(o->dfd[disk], buf + c * cb, cb, (off_t)(lba * 512)) != (ssize_t)cb)
-			r = -EIO;
+		if (r)
+			break;
+		if (!olce_member_failed(o, &o->disks[disk]) &&
+		    pread(o->dfd[disk], buf + c * cb, cb, (off_t)(lba * 512)) == (ssize_t)cb)
+			continue;
+		r = olce_member_failed(o, &o->disks[disk])
+			    ? olce_rebuild_chunk(o, disk, lba, buf + c * cb, cb)
+			    : -EIO;
 	}
 	return r;
 }
@@ -938,8 +1008,8 @@ static int olce_put_chunk(struct olce *o, int slot, const void *c, size_t cb, ui
 	if (imsm_mpb_location(d->sectors, d->sector_bytes, (uint32_t)imsm_mpb_bytes(o->cur), &loc) ||
 	    lba * 512 + cb > (loc.anchor_lba - loc.ext_sectors) * d->sector_bytes)
 		return -EFBIG;
-	if (pwrite(d->fd, c, cb, (off_t)(lba * 512)) != (ssize_t)cb)
-		return -EIO;
+	if (pwrite(d->fd, c, cb, (off_t)(lba * 512)) != (ssize_t)cb && !olce_member_failed(o, d))
+		return -EIO; /* (a member md failed does without its copy) */
 	return 0;
 }
 
@@ -988,9 +1058,8 @@ static int olce_backup(struct olce *o, uint64_t k)
 		r = olce_write_row(o, buf + row * cb * o->geom.new_data,
 				   u.dest_member_start / o->geom.new_chunk_blocks + row, row,
 				   parity);
-	for (int i = 0; !r && i < o->n_disks; i++)
-		if (fsync(o->disks[i].fd) < 0)
-			r = -errno;
+	if (!r)
+		r = olce_flush_members(o);
 	free(buf);
 	free(parity);
 	if (!r)
@@ -1008,15 +1077,6 @@ static int olce_set_window(struct olce *o, const struct imsm_reshape_step *step)
 	return r ? r : sysfs_write_ull(o->md, NULL, "suspend_hi", step->suspend_hi);
 }
 
-/* Completed writes on every member reach the media before a checkpoint
- * says they did. */
-static int olce_flush_members(struct olce *o)
-{
-	for (int i = 0; i < o->n_disks; i++)
-		if (fsync(o->disks[i].fd) < 0)
-			return -errno;
-	return 0;
-}
 
 /*
  * md's next limit (member blocks): the plan's, lowered to a position that
