@@ -2,7 +2,7 @@
  * fuzz-mdmon-frames.c: libFuzzer target for mdmon's control frames
  * (managemon.c) and the metadata changes they ask for.
  *
- * What runs of managemon.c: recv_header(), recv_end() and the payload
+ * What runs of managemon.c: recv_header(), recv_by(), recv_end() and the payload
  * classifiers is_disk_req(), is_vol_req(), is_migr_start(), reading the
  * frames from a memory file (this file includes managemon.c to reach
  * them: they are static, and managemon.c is not ours to change).  The
@@ -24,12 +24,10 @@
  * decodes again, since the monitor writes it to every disk next; a renamed
  * volume's name is printable.
  *
- * Adding the request validator of mdmon-request.c (branch wip-mdmon):
- * once it exists, call it in serve_one() below where a payload has been
- * read (before the classifiers), with the same cur; a payload it refuses
- * must then reach none of the apply_*() functions, which is worth an
- * assertion of its own.  Its unit of input is the payload, so the seeds
- * here (gen-seeds.c: seeds_mdmon) already hold one frame of every kind.
+ * A disk or volume request goes through mdmon's request validator
+ * (mdmon-request.c) first, as in serve_disk_req() and serve_vol_req()
+ * (with no disks in mdmon's view: an added or removed disk is refused),
+ * and only one it takes is applied.
  */
 #include "../../managemon.c"
 
@@ -192,25 +190,27 @@ static bool serve_one(const struct imsm_super *cur, int fd)
 {
 	struct mdmon_disk_req dreq;
 	struct mdmon_vol_req vreq;
+	struct frame_clock clock;
 	int32_t len;
 	void *buf;
 	bool ok;
 
-	if (recv_header(fd, &len) < 0)
+	frame_clock_start(&clock);
+	if (recv_header(fd, &len, &clock) < 0)
 		return false;
 	if (len <= 0)
-		return recv_end(fd) == 0;
+		return recv_end(fd, &clock) == 0;
 	buf = malloc((size_t)len);
 	if (!buf)
 		fuzz_fail(T, "out of memory");
-	ok = util_read_full(fd, buf, (size_t)len, 0) == 0 && recv_end(fd) == 0;
+	ok = recv_by(fd, buf, (size_t)len, &clock) == 0 && recv_end(fd, &clock) == 0;
 	if (ok && is_disk_req(buf, len)) {
 		memcpy(&dreq, buf, sizeof(dreq));
-		if (cur)
+		if (cur && mdmon_check_disk_req(cur, NULL, 0, &dreq) == 0)
 			apply_disk_req(cur, &dreq);
 	} else if (ok && is_vol_req(buf, len)) {
 		memcpy(&vreq, buf, sizeof(vreq));
-		if (cur)
+		if (cur && mdmon_check_vol_req(cur, &vreq) == 0)
 			apply_vol_req(cur, &vreq);
 	} else if (ok && cur) {
 		apply_mpb(cur, buf, len);
