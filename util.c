@@ -80,9 +80,15 @@ int util_read_full(int fd, void *buf, size_t len, int timeout_ms)
 	ssize_t n;
 
 	while (len > 0) {
-		if (poll(&pfd, 1, timeout_ms) <= 0)
+		int ready = poll(&pfd, 1, timeout_ms);
+
+		if (ready < 0 && errno == EINTR)
+			continue; /* a signal mdadm only notes (a stop request) */
+		if (ready <= 0)
 			return -ETIMEDOUT;
 		n = read(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
 		if (n <= 0)
 			return n == 0 ? -ECONNRESET : -errno;
 		p += n;
