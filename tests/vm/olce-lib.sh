@@ -116,11 +116,16 @@ rec_word() { # DISK W
 }
 
 # cut_when WHAT CMD...: power cut as soon as CMD succeeds (2 minutes at
-# most), naming the migration record's status and unit.
+# most), naming the migration record's status and unit.  md is slowed to a
+# crawl first: the cut takes a second or more to land under load (the
+# guest saves its dmesg, the host sees the request), and mdadm must not
+# move past the moment CMD saw meanwhile.
 cut_when() {
 	local what=$1
 	shift
 	wait_until 120 "$@"
+	echo 1 >/proc/sys/dev/raid/speed_limit_min
+	echo 1 >/proc/sys/dev/raid/speed_limit_max
 	note "cut $what: record status $(rec_word "${ALL[0]}" 0) unit $(rec_word "${ALL[0]}" 1)"
 	power_cut
 }
