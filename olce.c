@@ -712,8 +712,20 @@ static int olce_catch_up(struct olce *o)
 	r = sysfs_read_ull(o->md, NULL, "sync_max", &max);
 	if (r)
 		return r;
-	if (max == SYSFS_NONE)
-		return -EPROTO; /* nobody held it: cannot tell what is safe */
+	if (max == SYSFS_NONE) {
+		/* md holds no limit (it may drop one when its thread
+		 * restarts): not running, it stands at the checkpoint; running,
+		 * it cannot be held back (md refuses a lower limit then), so
+		 * it runs to the end, which is recorded */
+		unsigned long long done, total;
+
+		if (sysfs_get_sync_completed(o->md, &done, &total) < 0 || done == SYSFS_NONE)
+			return 0;
+		r = olce_wait(o, UINT64_MAX);
+		if (r < 0)
+			return r;
+		return olce_record(o, o->geom.array_blocks, IMSM_UNIT_SRC_NORMAL);
+	}
 	r = olce_wait(o, max);
 	if (r < 0)
 		return r;
