@@ -459,20 +459,14 @@ static int frame_clock_left_ms(const struct frame_clock *c)
 /* len bytes before the frame's deadline, or -ETIMEDOUT. */
 static int recv_by(int fd, void *buf, size_t len, const struct frame_clock *c)
 {
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 	char *p = buf;
-	ssize_t n;
 
 	while (len > 0) {
 		int left = frame_clock_left_ms(c);
+		ssize_t n = left ? util_read_some(fd, p, len, left) : -ETIMEDOUT;
 
-		if (left == 0 || poll(&pfd, 1, left) <= 0)
-			return -ETIMEDOUT;
-		n = read(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n == 0 ? -ECONNRESET : -errno;
+		if (n < 0)
+			return (int)n;
 		p += n;
 		len -= (size_t)n;
 	}

@@ -73,24 +73,36 @@ int util_write_small_file(const char *path, const char *val)
 	return (size_t)n == len ? 0 : -EIO;
 }
 
-int util_read_full(int fd, void *buf, size_t len, int timeout_ms)
+ssize_t util_read_some(int fd, void *buf, size_t len, int timeout_ms)
 {
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	char *p = buf;
-	ssize_t n;
 
-	while (len > 0) {
+	for (;;) {
 		int ready = poll(&pfd, 1, timeout_ms);
+		ssize_t n;
 
 		if (ready < 0 && errno == EINTR)
-			continue; /* a signal mdadm only notes (a stop request) */
+			continue; /* a signal the program only notes (a stop request) */
 		if (ready <= 0)
 			return -ETIMEDOUT;
-		n = read(fd, p, len);
+		n = read(fd, buf, len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
 			return n == 0 ? -ECONNRESET : -errno;
+		return n;
+	}
+}
+
+int util_read_full(int fd, void *buf, size_t len, int timeout_ms)
+{
+	char *p = buf;
+
+	while (len > 0) {
+		ssize_t n = util_read_some(fd, p, len, timeout_ms);
+
+		if (n < 0)
+			return (int)n;
 		p += n;
 		len -= (size_t)n;
 	}

@@ -72,6 +72,14 @@ int util_write_small_file(const char *path, const char *val) __attribute__((warn
 int util_pwrite_string(int fd, const char *val) __attribute__((warn_unused_result));
 
 /*
+ * What a socket or pipe holds, up to len bytes, once it holds any within
+ * timeout_ms (a signal neither ends the wait nor the read): the count,
+ * -ETIMEDOUT, -ECONNRESET (closed), -errno.
+ */
+ssize_t util_read_some(int fd, void *buf, size_t len, int timeout_ms)
+	__attribute__((warn_unused_result));
+
+/*
  * Read exactly len bytes from a socket or pipe, waiting at most
  * timeout_ms for each part.  -ETIMEDOUT, -ECONNRESET (closed early).
  */
