@@ -136,11 +136,14 @@ static const struct super *champion(const struct scan *sc, int first)
 	return best;
 }
 
-/* Is this disk a usable member or spare under the champion's table? */
+/* Is this disk a usable member or spare under the champion's table?  A
+ * spare's record is assembled separately, unless the table takes that
+ * disk into a volume by a migration it records (a cut came before the
+ * migration's first copy reached the disk). */
 static bool belongs(const struct super *champ, const struct found *f)
 {
 	if (num_volumes(f->st) == 0)
-		return false; /* spare records are assembled separately */
+		return champ->ops->joining && champ->ops->joining(champ, &f->dev);
 	if (!same_container(champ, f->st))
 		return false;
 	return champ->ops->member_index(champ, &f->dev) >= 0;

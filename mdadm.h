@@ -375,6 +375,11 @@ struct metadata_ops {
 	/* Index of d's record in st's disk table; -ENOENT when st has none
 	 * for d, -EIO when its record says failed. */
 	int (*member_index)(const struct super *st, const struct md_disk *d);
+	/* Whether d joins a volume through a migration under way in st (the
+	 * new member of an OLCE, the target of a rebuild): its own copy may
+	 * still be the spare record it had, when a cut came before the
+	 * migration's first copy reached it. */
+	bool (*joining)(const struct super *st, const struct md_disk *d);
 	/* The UUID text of the container (MD_UUID_CONTAINER) or of volume
 	 * index; -ERANGE for a volume the copy does not define. */
 	int (*uuid)(const struct super *st, int index, char ret[MD_UUID_TEXT_BYTES]);

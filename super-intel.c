@@ -555,6 +555,23 @@ static int op_member_index(const struct super *st, const struct md_disk *d)
 	return (s->disk[idx].status & IMSM_DISK_FAILED) ? -EIO : idx;
 }
 
+static bool op_joining(const struct super *st, const struct md_disk *d)
+{
+	const struct imsm_super *s = imsm_mpb_of(st);
+	int idx = op_member_index(st, d);
+
+	if (idx < 0)
+		return false;
+	for (int i = 0; i < s->num_raid_devs; i++) {
+		const struct imsm_vol *v = &s->dev[i].vol;
+
+		if (v->migr_state && imsm_map_uses_disk(&v->map[0], (uint32_t)idx) &&
+		    !imsm_map_uses_disk(&v->map[1], (uint32_t)idx))
+			return true;
+	}
+	return false;
+}
+
 /* ---- md's view ------------------------------------------------------------------- */
 
 static void op_container_member(const struct md_disk *d, struct md_member_cfg *ret)
@@ -760,6 +777,7 @@ const struct metadata_ops imsm_ops = {
 	.same_container = op_same_container,
 	.supersedes = op_supersedes,
 	.member_index = op_member_index,
+	.joining = op_joining,
 	.uuid = imsm_op_uuid,
 
 	.examine_load = imsm_op_examine_load,

@@ -36,6 +36,8 @@
 #include "golden.h"
 #include "imsm-format.h"
 #include "imsm-reshape.h"
+#include "imsm.h"
+#include "mdadm.h"
 #include "unit.h"
 
 #define SECTOR 512
@@ -1117,6 +1119,43 @@ static void test_olce_after_rebuild(void)
 	olce_case_free(&c);
 }
 
+/* Assembly takes a disk that still carries its spare record into the
+ * container only when the newest table takes it into a volume by a
+ * migration under way: the new member of an OLCE, not the old members,
+ * not a disk the table does not list. */
+static void test_joining(void)
+{
+	struct olce_case c;
+	struct imsm_super *s = NULL;
+	struct super *before = NULL, *after = NULL;
+	struct md_disk d = { .fd = -1 };
+
+	if (!olce_case_load(&c, "olce-r5", 4)) {
+		CHECK(!"fixtures");
+		return;
+	}
+	CHECK(imsm_ops.joining != NULL);
+	CHECK_INT(imsm_olce_start(c.s, &c.req, &s), 0);
+	CHECK_INT(imsm_handle_new(c.s, &before), 0);
+	c.s = NULL; /* owned by before */
+	if (s)
+		CHECK_INT(imsm_handle_new(s, &after), 0);
+	if (before && after) {
+		memcpy(d.id, c.disk.serial, IMSM_SERIAL_BYTES); /* the spare */
+		CHECK(imsm_ops.joining(after, &d));
+		CHECK(!imsm_ops.joining(before, &d)); /* not in that table */
+		memcpy(d.id, imsm_mpb_of(after)->disk[0].serial, IMSM_SERIAL_BYTES);
+		CHECK(!imsm_ops.joining(after, &d)); /* an old member */
+		memcpy(d.id, "no-such-disk", 12);
+		CHECK(!imsm_ops.joining(after, &d));
+	}
+	if (before)
+		imsm_ops.free(before);
+	if (after)
+		imsm_ops.free(after);
+	imsm_free(c.spare);
+}
+
 /* Flow step 4: md refused the start; the metadata goes back to what it was. */
 static void test_olce_rollback(void)
 {
@@ -1180,5 +1219,6 @@ int main(void)
 	RUN(test_min_spare);
 	RUN(test_begin_end_volume);
 	RUN(test_olce_after_rebuild);
+	RUN(test_joining);
 	return UNIT_DONE();
 }
