@@ -1268,6 +1268,37 @@ static int incremental_container(struct ctx *c, struct found *f, char *devnm, si
 	return build_group(c, &name, &g1, devnm, len, path, sizeof(path));
 }
 
+/* The running container whose newest table takes disk d into a volume
+ * by a migration under way (d still carries its spare record). */
+static int find_joining_home(const struct md_disk *d, char *ret, size_t len)
+{
+	struct scan *sc = calloc(1, sizeof(*sc));
+	struct mdstat_array *stats;
+	int r = -ENOENT;
+
+	if (!sc || mdstat_read(NULL, &stats) < 0) {
+		free(sc);
+		return -EIO;
+	}
+	for (struct mdstat_array *a = stats; a && r; a = a->next) {
+		const struct super *champ;
+
+		if (!mdstat_is_container(a) || read_container(a->devnm, sc) || sc->n == 0) {
+			free_scan(sc);
+			continue;
+		}
+		champ = champion(sc, 0);
+		if (champ->ops->joining && champ->ops->joining(champ, d)) {
+			snprintf(ret, len, "%s", a->devnm);
+			r = 0;
+		}
+		free_scan(sc);
+	}
+	mdstat_free(stats);
+	free(sc);
+	return r;
+}
+
 static void export_result(const struct ctx *c, const char *devnm)
 {
 	char path[PATH_MAX];
@@ -1292,10 +1323,18 @@ static int incremental_disk(struct ctx *c, struct scan *sc)
 		pr_err("%s not permitted by mdadm.conf.", c->req->devs[0].path);
 		return EXIT_FAILED;
 	}
-	if (read_disk(sc, c->req->devs[0].path, true) < 0 || num_volumes(sc->f[0].st) == 0) {
-		if (sc->n)
-			pr_err("%s holds only a spare record; add it with mdadm --add",
-			       sc->f[0].path);
+	if (read_disk(sc, c->req->devs[0].path, true) < 0)
+		return EXIT_FAILED;
+	if (num_volumes(sc->f[0].st) == 0) {
+		/* a migration's new member the cut left with its spare record */
+		if (find_joining_home(&sc->f[0].dev, devnm, sizeof(devnm)) == 0) {
+			rc = EXIT_FAILED;
+			if (add_to_container(c, devnm, sc->f[0].st, &sc->f[0].dev) == 0)
+				rc = start_container_volumes(c, devnm, &all);
+			export_result(c, devnm);
+			return rc;
+		}
+		pr_err("%s holds only a spare record; add it with mdadm --add", sc->f[0].path);
 		return EXIT_FAILED;
 	}
 	if (incremental_policy(c, &sc->f[0]) != EXIT_OK)
