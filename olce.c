@@ -211,7 +211,6 @@ static int olce_freeze(struct olce *o)
 
 /* ---- the migration record (imsm-format.md §1.7, §6.7) ----------------------- */
 
-/* The record into the last sector of the slot-0 and slot-1 members. */
 /*
  * Whether md failed the volume's member d (faulty, or already let go): a
  * reshape goes on degraded without it, and what mdadm writes to the
@@ -238,8 +237,8 @@ static int olce_flush_members(struct olce *o)
 	return 0;
 }
 
-/* The record on both of its members (one of them when md failed the
- * other); zero: cleared. */
+/* The record into the last sector of the slot-0 and slot-1 members (one
+ * of them when md failed the other); zero: cleared. */
 static int olce_write_rec(struct olce *o, bool zero)
 {
 	uint32_t idx[2];
@@ -1088,7 +1087,6 @@ static int olce_set_window(struct olce *o, const struct imsm_reshape_step *step)
 
 	return r ? r : sysfs_write_ull(o->md, NULL, "suspend_hi", step->suspend_hi);
 }
-
 
 /*
  * md's next limit (member blocks): the plan's, lowered to a position that
