@@ -624,20 +624,23 @@ static int build_volume(const struct ctx *c, const char *container, struct md_vo
 	if (c->req->readonly)
 		v->frozen = true; /* "-": mdmon leaves it read-only, as upstream's -o */
 	r = alloc_named(name, devnm, sizeof(devnm));
+	/* named before md lists it: a monitor that wakes on it finds the name */
+	if (!r)
+		r = link_named(name, devnm);
 	if (!r)
 		r = md_build_volume(container, devnm, v);
 	if (!r)
 		r = c->req->readonly ? md_start_volume_ro(devnm, v) : md_start_volume(devnm, v);
-	if (!r)
-		r = link_named(name, devnm);
 	name_path(name, devnm, path, sizeof(path));
 	snprintf(meta, sizeof(meta), "/%s/%d", container, v->index);
 	if (!r)
 		r = map_add(devnm, meta, vuuid, path);
 	if (r) {
 		pr_err("cannot start volume %s: %s", path, strerror(-r));
-		if (devnm[0])
+		if (devnm[0]) {
+			md_unlink_name(devnm);
 			md_teardown(devnm);
+		}
 		return r;
 	}
 	report_started(c, path, v);
@@ -770,18 +773,21 @@ static int build_group(const struct ctx *c, const struct md_name *name, const st
 	r = container_uuid(g->st, cuuid);
 	if (!r)
 		r = alloc_named(name, devnm, len);
-	if (!r)
-		r = md_build_container(devnm, g->st->ops->name, cfg, g->n);
+	/* named before md lists it: a monitor that wakes on it finds the name */
 	if (!r)
 		r = link_named(name, devnm);
+	if (!r)
+		r = md_build_container(devnm, g->st->ops->name, cfg, g->n);
 	name_path(name, devnm[0] ? devnm : "md", path, plen);
 	if (!r)
 		r = map_add(devnm, g->st->ops->name, cuuid, path);
 	if (r) {
 		pr_err("cannot assemble %s: %s", path,
 		       r == -EBUSY ? "a disk is in use" : strerror(-r));
-		if (devnm[0])
+		if (devnm[0]) {
+			md_unlink_name(devnm);
 			md_teardown(devnm);
+		}
 		return r;
 	}
 	say(c, "Container %s has been assembled with %d drive%s", path, g->n, g->n == 1 ? "" : "s");
