@@ -275,13 +275,15 @@ static int build_container(const char *path, const struct metadata_ops *ops,
 		pr_err("cannot allocate an md device: %s", strerror(-r));
 		return r;
 	}
-	r = md_build_container(devnm, ops->name, cfg, ds->n);
+	/* named before md lists it: a monitor that wakes on it finds the name */
+	r = md_link_name(devnm, array_name(path));
 	if (!r)
-		r = md_link_name(devnm, array_name(path));
+		r = md_build_container(devnm, ops->name, cfg, ds->n);
 	if (!r)
 		r = map_add(devnm, ops->name, NO_UUID, path);
 	if (r) {
 		pr_err("cannot assemble container %s: %s", path, strerror(-r));
+		md_unlink_name(devnm);
 		md_teardown(devnm);
 	}
 	return r;
@@ -667,19 +669,21 @@ static int start_volume(const struct request *req, const char *container,
 		snprintf(uuid, sizeof(uuid), "%s", NO_UUID);
 
 	r = guard_test_fail_start() ? -EIO : md_alloc(devnm, sizeof(devnm));
+	if (!r) /* named before md lists it (a monitor looks it up then) */
+		r = md_link_name(devnm, array_name(req->array));
 	if (!r)
 		r = md_build_volume(container, devnm, cfg);
 	if (!r)
 		r = md_start_volume(devnm, cfg);
-	if (!r)
-		r = md_link_name(devnm, array_name(req->array));
 	snprintf(meta, sizeof(meta), "/%s/%d", container, cfg->index);
 	if (!r)
 		r = map_add(devnm, meta, uuid, req->array);
 	if (r) {
 		pr_err("cannot start %s: %s", req->array, strerror(-r));
-		if (devnm[0])
+		if (devnm[0]) {
+			md_unlink_name(devnm);
 			md_teardown(devnm);
+		}
 		return EXIT_FAILED;
 	}
 	if (cfg->level != 0 && (mdmon_start(container) || mdmon_ping(container)))
