@@ -32,7 +32,8 @@
 #     (a DEVICE line naming the four) find
 #     nothing and say so in one line; after `mdadm -C` returned, assemble
 #     the container and the volume (an interrupted rebuild or OLCE goes on
-#     in the background); read back every pattern whose write and fsync
+#     in the background), unless the volume is a degraded raid5 cut while
+#     dirty, which md refuses to start and so must our assembly; read back every pattern whose write and fsync
 #     ended before the mark, while md still works and once it is idle;
 #     end with every slot filled, no migration, and every raid5 row's
 #     parity right.
@@ -197,6 +198,12 @@ ask() { # COMMAND...: one answer of lwlog.py in $word (ok, same) and $answer
 }
 
 mdmon_gone() { ! grep -qsx mdmon /proc/[0-9]*/comm; }
+# dirty_degraded: the replayed metadata says the volume is degraded and
+# dirty (a cut while it was written with a member failed)
+dirty_degraded() {
+	mdadm -E "${LW[0]}" 2>/dev/null | grep -q 'Map State : degraded' &&
+		mdadm -E "${LW[0]}" 2>/dev/null | grep -q 'Dirty State : dirty'
+}
 continue_gone() { ! grep -qsa -- '--continue' /proc/[0-9]*/cmdline; }
 
 # settled DEVNM: nothing left to do: md idle, every slot filled, the
@@ -261,6 +268,17 @@ check_prefix() { # MARK lost|kept
 		[ "$rc" != 0 ] && [ "$(grep -c . "$LC/a.err")" = 1 ] && grep -q '^mdadm: ' "$LC/a.err" ||
 			fail "$why: no array, yet exit $rc and stderr: $(cat "$LC/a.err")"
 		note "$why: nothing to assemble: $(cat "$LC/a.err")"
+		CHECKED[$ph.$mode]=$((${CHECKED[$ph.$mode]:-0} + 1))
+		return 0
+	fi
+	if [ "$rc" != 0 ] && dirty_degraded; then
+		# md starts no raid5 that is both degraded and dirty (a write
+		# cut mid-stripe leaves its parity stale, and the lost member's
+		# data would be rebuilt from it): the refusal is md's rule
+		grep -q "cannot start volume" "$LC/a.err" || fail "$why: $(cat "$LC/a.err")"
+		note "$why: a dirty degraded raid5, refused as md refuses it: $(tail -1 "$LC/a.err")"
+		stop_all_md
+		wait_until 30 mdmon_gone
 		CHECKED[$ph.$mode]=$((${CHECKED[$ph.$mode]:-0} + 1))
 		return 0
 	fi
