@@ -36,16 +36,22 @@ stale_new_member() {
 	note "$new holds its spare record again; the other disks record the OLCE"
 }
 
+# joined_and_grown WHY: $new is in md's container (else fail WHY), the
+# volume comes up, its OLCE ends and the result is right.
+joined_and_grown() {
+	grep -q "${new#/dev/}\[" /proc/mdstat || fail "$1: $(cat /proc/mdstat)"
+	wait_until 30 sh -c "ls /dev/md/${VN[0]}* >/dev/null 2>&1"
+	V=("$(vol_path "${VN[0]}")")
+	wait_until 120 sh -c "! mdadm -E ${ALL[0]} | grep -q 'Migrate State : general'"
+	wait_until 60 sh -c "grep -qx idle /sys/block/$(md_devnm "${V[0]}")/md/sync_action"
+	olce_check_grown
+}
+
 # ---- 1. -A --scan -------------------------------------------------------------
 stale_new_member
 run_expect 0 mdadm -A --scan
 printf '%s\n' "$last_err"
-grep -q "${new#/dev/}\[" /proc/mdstat || fail "$new was left out of the assembly: $(cat /proc/mdstat)"
-wait_until 30 sh -c "ls /dev/md/${VN[0]}* >/dev/null 2>&1"
-V=("$(vol_path "${VN[0]}")")
-wait_until 120 sh -c "! mdadm -E ${ALL[0]} | grep -q 'Migrate State : general'"
-wait_until 60 sh -c "grep -qx idle /sys/block/$(md_devnm "${V[0]}")/md/sync_action"
-olce_check_grown
+joined_and_grown "$new was left out of the assembly"
 note "the assembly took $new as slot 3 and the OLCE ended"
 olce_peer_reads
 
@@ -57,10 +63,5 @@ done
 [ ! -e "/dev/md/${VN[0]}" ] && [ ! -e "/dev/md/${VN[0]}_0" ] || fail "the volume started without its new member"
 run_expect 0 mdadm -I "$new"
 printf '%s\n' "$last_err"
-grep -q "${new#/dev/}\[" /proc/mdstat || fail "-I $new did not join it: $(cat /proc/mdstat)"
-wait_until 30 sh -c "ls /dev/md/${VN[0]}* >/dev/null 2>&1"
-V=("$(vol_path "${VN[0]}")")
-wait_until 120 sh -c "! mdadm -E ${ALL[0]} | grep -q 'Migrate State : general'"
-wait_until 60 sh -c "grep -qx idle /sys/block/$(md_devnm "${V[0]}")/md/sync_action"
-olce_check_grown
+joined_and_grown "-I $new did not join it"
 note "-I took $new into the running container as slot 3 and the OLCE ended"
