@@ -238,7 +238,7 @@ static int olce_flush_members(struct olce *o)
 }
 
 /* The record into the last sector of the slot-0 and slot-1 members (one
- * of them when md failed the other); zero: cleared. */
+ * of them when the other is absent or md failed it); zero: cleared. */
 static int olce_write_rec(struct olce *o, bool zero)
 {
 	uint32_t idx[2];
@@ -250,7 +250,7 @@ static int olce_write_rec(struct olce *o, bool zero)
 		int r = 0;
 
 		if (!d)
-			return -ENODEV;
+			continue;
 		if (!zero)
 			r = imsm_migr_rec_encode(&o->rec, d->sector_bytes, buf, d->sector_bytes);
 		if (r)
@@ -933,26 +933,37 @@ static int olce_data_slot(int pd, unsigned int j)
 	return pd >= 0 && (int)j >= pd ? (int)j + 1 : (int)j;
 }
 
-/* Where array chunk c lies in the old layout (map[1]): member and LBA. */
-static int olce_old_chunk(struct olce *o, uint64_t c, int *ret_disk, uint64_t *ret_lba)
+/* The disk in slot of map mi (NULL: absent from the container). */
+static struct imsm_disk_dev *olce_slot_disk(struct olce *o, int mi, unsigned int slot)
+{
+	return olce_disk(o, o->cur, o->cur->dev[o->idx].vol.map[mi].disk_ord_tbl[slot] &
+					IMSM_ORD_INDEX_MASK);
+}
+
+/* A member md runs without: absent from the container, or failed. */
+static bool olce_member_lost(struct olce *o, const struct imsm_disk_dev *d)
+{
+	return !d || olce_member_failed(o, d);
+}
+
+/* Where array chunk c lies in the old layout (map[1]): slot and LBA. */
+static void olce_old_chunk(const struct olce *o, uint64_t c, unsigned int *ret_slot,
+			   uint64_t *ret_lba)
 {
 	const struct imsm_map *m = &o->cur->dev[o->idx].vol.map[1];
 	uint64_t row = c / o->geom.old_data;
-	int slot = olce_data_slot(olce_parity_slot(m, row), (unsigned int)(c % o->geom.old_data));
-	struct imsm_disk_dev *d = olce_disk(o, o->cur, m->disk_ord_tbl[slot] & IMSM_ORD_INDEX_MASK);
 
-	if (!d)
-		return -ENODEV;
-	*ret_disk = (int)(d - o->disks);
+	*ret_slot = (unsigned int)olce_data_slot(olce_parity_slot(m, row),
+						 (unsigned int)(c % o->geom.old_data));
 	*ret_lba = m->pba_of_lba0 + row * o->geom.old_chunk_blocks;
-	return 0;
 }
 
 /*
- * The chunk at lba of a member md failed (disk), from the rest of its old
- * raid5 row: the XOR of the other members' chunks at the same lba.
+ * The chunk at lba of old slot lost (absent, or failed by md), from the
+ * rest of its raid5 row: the XOR of the other members' chunks at lba.
  */
-static int olce_rebuild_chunk(struct olce *o, int disk, uint64_t lba, unsigned char *dst, size_t cb)
+static int olce_rebuild_chunk(struct olce *o, unsigned int lost, uint64_t lba, unsigned char *dst,
+			      size_t cb)
 {
 	const struct imsm_map *m = &o->cur->dev[o->idx].vol.map[1];
 	unsigned char *tmp = NULL;
@@ -961,14 +972,12 @@ static int olce_rebuild_chunk(struct olce *o, int disk, uint64_t lba, unsigned c
 	if (m->raid_level != IMSM_LEVEL_BYTE_RAID5 || posix_memalign((void **)&tmp, 4096, cb))
 		return -EIO;
 	memset(dst, 0, cb);
-	for (unsigned int s = 0; !r && s < m->num_members; s++) {
-		struct imsm_disk_dev *d = olce_disk(o, o->cur, m->disk_ord_tbl[s] & IMSM_ORD_INDEX_MASK);
+	for (unsigned int slot = 0; !r && slot < m->num_members; slot++) {
+		struct imsm_disk_dev *d = olce_slot_disk(o, 1, slot);
 
-		if (!d)
-			r = -ENODEV;
-		else if (d - o->disks == disk)
+		if (slot == lost)
 			continue;
-		else if (pread(o->dfd[d - o->disks], tmp, cb, (off_t)(lba * 512)) != (ssize_t)cb)
+		if (!d || pread(o->dfd[d - o->disks], tmp, cb, (off_t)(lba * 512)) != (ssize_t)cb)
 			r = -EIO; /* a second member lost: raid5 cannot tell */
 		for (size_t b = 0; !r && b < cb; b++)
 			dst[b] ^= tmp[b];
@@ -982,39 +991,39 @@ static int olce_rebuild_chunk(struct olce *o, int disk, uint64_t lba, unsigned c
  * not reached it; the window suspends writes to it).  Not through md: md
  * holds back reads of an old stripe row that straddles its position.
  * O_DIRECT: md's writes bypass the members' page cache.  A chunk on a
- * member md failed comes from the rest of its row (the reshape goes on
- * degraded).
+ * member md runs without comes from the rest of its row (the reshape goes
+ * on degraded).
  */
 static int olce_read_unit(struct olce *o, const struct imsm_reshape_unit *u, unsigned char *buf)
 {
 	size_t cb = (size_t)o->geom.old_chunk_blocks * 512;
 	uint64_t first = u->array_start / o->geom.old_chunk_blocks;
 	uint64_t n = (u->array_blocks + o->geom.old_chunk_blocks - 1) / o->geom.old_chunk_blocks;
-	uint64_t lba;
-	int disk, r = 0;
+	int r = 0;
 
 	for (uint64_t c = 0; !r && c < n; c++) {
-		r = olce_old_chunk(o, first + c, &disk, &lba);
-		if (r)
-			break;
-		if (!olce_member_failed(o, &o->disks[disk]) &&
-		    pread(o->dfd[disk], buf + c * cb, cb, (off_t)(lba * 512)) == (ssize_t)cb)
+		unsigned char *dst = buf + c * cb;
+		struct imsm_disk_dev *d;
+		unsigned int slot;
+		uint64_t lba;
+
+		olce_old_chunk(o, first + c, &slot, &lba);
+		d = olce_slot_disk(o, 1, slot);
+		if (!olce_member_lost(o, d) &&
+		    pread(o->dfd[d - o->disks], dst, cb, (off_t)(lba * 512)) == (ssize_t)cb)
 			continue;
-		r = olce_member_failed(o, &o->disks[disk])
-			    ? olce_rebuild_chunk(o, disk, lba, buf + c * cb, cb)
-			    : -EIO;
+		r = olce_member_lost(o, d) ? olce_rebuild_chunk(o, slot, lba, dst, cb) : -EIO;
 	}
 	return r;
 }
 
 static int olce_put_chunk(struct olce *o, int slot, const void *c, size_t cb, uint64_t lba)
 {
-	const struct imsm_map *m = &o->cur->dev[o->idx].vol.map[0];
-	struct imsm_disk_dev *d = olce_disk(o, o->cur, m->disk_ord_tbl[slot] & IMSM_ORD_INDEX_MASK);
+	struct imsm_disk_dev *d = olce_slot_disk(o, 0, (unsigned int)slot);
 	struct imsm_mpb_location loc;
 
 	if (!d)
-		return -EIO;
+		return 0; /* absent: md runs the slot degraded, a rebuild fills it */
 	/* the copy area comes from the metadata: never past the disk's own MPB */
 	if (imsm_mpb_location(d->sectors, d->sector_bytes, (uint32_t)imsm_mpb_bytes(o->cur), &loc) ||
 	    lba * 512 + cb > (loc.anchor_lba - loc.ext_sectors) * d->sector_bytes)

@@ -146,13 +146,13 @@ static void add_members(const struct imsm_super *s, const struct imsm_map *m,
 	add_members_from(s, m, 0, disks, n, v);
 }
 
-/* Slots of m whose disk is missing or failed. */
-static int absent_members(const struct imsm_super *s, const struct imsm_map *m,
+/* Slots of m from first on whose disk is missing or failed. */
+static int absent_members(const struct imsm_super *s, const struct imsm_map *m, int first,
 			  const struct imsm_disk_dev *disks, int n)
 {
 	int absent = 0;
 
-	for (int slot = 0; slot < m->num_members; slot++) {
+	for (int slot = first; slot < m->num_members; slot++) {
 		const struct imsm_disk *rec = &s->disk[m->disk_ord_tbl[slot] & IMSM_ORD_INDEX_MASK];
 
 		if (!disk_by_serial(disks, n, rec->serial) || (rec->status & IMSM_DISK_FAILED))
@@ -182,7 +182,12 @@ static void volume_basics(const struct imsm_super *s, int idx, const struct imsm
 	imsm_volume_name(dev, name);
 	snprintf(ret->name, sizeof(ret->name), "%s", name);
 	ret->index = idx;
-	ret->n_absent = absent_members(s, &dev->vol.map[0], disks, n);
+	ret->n_absent = absent_members(s, &dev->vol.map[0], 0, disks, n);
+	/* a migration's old map may hold more slots (raid5 -> raid0's parity
+	 * disk), which md needs until the end (reshape_cfg()) */
+	if (dev->vol.migr_state)
+		ret->n_absent += absent_members(s, &dev->vol.map[1], dev->vol.map[0].num_members,
+						disks, n);
 }
 
 /* How md lays out one map. */

@@ -15,7 +15,8 @@
  *    their last sector): md's old and new geometry, reshape position,
  *    sync_max, size, slots; nothing moved (old volume), all moved (new
  *    volume), a refusal; and the raid0 volume of the 2 -> 3 capture run
- *    as raid4 with the parity slot missing.
+ *    as raid4 with the parity slot missing; raid5 -> raid0 without the
+ *    old parity disk counted absent.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -30,6 +31,7 @@
 #include "golden.h"
 #include "imsm-format.h"
 #include "imsm-reshape.h"
+#include "imsm-restripe.h"
 #include "imsm-resume.h"
 #include "imsm.h"
 #include "mdadm.h"
@@ -332,8 +334,10 @@ static void fake_set_free(struct fake_set *fs)
 	fs->n = 0;
 }
 
-/* volume_md_cfg of volume 0 of s (taken over) with rec on the disks. */
-static int md_cfg(struct imsm_super *s, const struct imsm_migr_rec *rec, struct md_volume_cfg *cfg)
+/* volume_md_cfg of volume 0 of s (taken over) with rec on the disks, the
+ * last `drop` disk records having no disk. */
+static int md_cfg_without(struct imsm_super *s, const struct imsm_migr_rec *rec, int drop,
+			  struct md_volume_cfg *cfg)
 {
 	struct fake_set fs = { 0 };
 	struct super *st = NULL;
@@ -341,11 +345,16 @@ static int md_cfg(struct imsm_super *s, const struct imsm_migr_rec *rec, struct 
 
 	if (imsm_handle_new(s, &st))
 		return -ENOMEM;
-	if (fake_set_make(imsm_mpb_of(st), rec, &fs))
-		r = imsm_ops.volume_md_cfg(st, 0, fs.d, fs.n, cfg);
+	if (fake_set_make(imsm_mpb_of(st), rec, &fs) && drop <= fs.n)
+		r = imsm_ops.volume_md_cfg(st, 0, fs.d, fs.n - drop, cfg);
 	fake_set_free(&fs);
 	imsm_ops.free(st);
 	return r;
+}
+
+static int md_cfg(struct imsm_super *s, const struct imsm_migr_rec *rec, struct md_volume_cfg *cfg)
+{
+	return md_cfg_without(s, rec, 0, cfg);
 }
 
 static void test_md_cfg_raid5(void)
@@ -463,6 +472,40 @@ static void test_md_cfg_raid0(void)
 	CHECK(cfg.members[0].recovery_start == SYSFS_NONE);
 	CHECK(cfg.members[1].recovery_start == SYSFS_NONE);
 	CHECK_INT(cfg.members[2].recovery_start, 6144);
+}
+
+/*
+ * raid5 3 -> raid0 2 started: md needs map[1]'s parity disk (slot 2, no
+ * slot of map[0]) until the end, so without it the volume is degraded and
+ * `-I` must not start it as complete (campaign cut 21 of seed 1205).
+ */
+static void test_md_cfg_raid5_to_raid0_absent(void)
+{
+	static struct md_volume_cfg cfg;
+	struct imsm_super *before = golden_load_mpb("olce-r5-before"), *s = NULL, *copy;
+	struct imsm_restripe_request req = { .vol = 0, .new_level = 0, .new_chunk_blocks = 0 };
+
+	if (!before) {
+		CHECK(!"fixture");
+		return;
+	}
+	CHECK_INT(imsm_restripe_start(before, &req, &s), 0);
+	imsm_free(before);
+	if (!s)
+		return;
+	CHECK_INT(s->dev[0].vol.map[0].num_members, 2);
+	CHECK_INT(s->dev[0].vol.map[1].num_members, 3);
+	/* the parity slot names the last disk record */
+	CHECK_INT((int)(s->dev[0].vol.map[1].disk_ord_tbl[2] & IMSM_ORD_INDEX_MASK), 2);
+	CHECK_INT(imsm_super_dup(s, &copy), 0);
+	CHECK_INT(md_cfg_without(copy, NULL, 0, &cfg), 0);
+	CHECK_INT(cfg.n_absent, 0);
+	CHECK_INT(cfg.n_members, 3);
+	CHECK_INT(imsm_super_dup(s, &copy), 0);
+	CHECK_INT(md_cfg_without(copy, NULL, 1, &cfg), 0);
+	CHECK_INT(cfg.n_absent, 1);
+	CHECK_INT(cfg.n_members, 2);
+	imsm_free(s);
 }
 
 /* ---- which copy of the record (issue 14) -------------------------------------------- */
@@ -659,6 +702,7 @@ int main(void)
 	RUN(test_writes);
 	RUN(test_md_cfg_raid5);
 	RUN(test_md_cfg_raid0);
+	RUN(test_md_cfg_raid5_to_raid0_absent);
 	RUN(test_pick_stale_and_good);
 	RUN(test_pick_newer);
 	RUN(test_pick_both_stale_or_garbage);
