@@ -224,7 +224,8 @@ static int prepare_volume(const struct md_volume_cfg *v)
  * mdadm-grow-continue@CONTAINER.service when it manages the services (so
  * that the continuation is a service of its own, stopped cleanly at
  * shutdown), else our own binary, detached (its own session, no terminal,
- * not our child).  MDADM_NO_GROW_CONTINUE=1 leaves it assembled and held
+ * not our child; its messages go to the kernel log).
+ * MDADM_NO_GROW_CONTINUE=1 leaves it assembled and held
  * (tests look at that state).
  */
 static void grow_continue(const char *container)
@@ -252,6 +253,11 @@ static void grow_continue(const char *container)
 			_exit(0);
 		fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 		if (fd >= 0 && (dup2(fd, 0) < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0))
+			_exit(127);
+		/* its messages (a failure above all) to the kernel log, as
+		 * systemd's unit puts them in the journal */
+		fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+		if (fd >= 0 && dup2(fd, 2) < 0)
 			_exit(127);
 		execl("/proc/self/exe", "mdadm", "--grow", "--continue", dev, (char *)NULL);
 		_exit(127);
@@ -654,6 +660,31 @@ struct home {
 	char uuid[MD_UUID_TEXT_BYTES];
 };
 
+/*
+ * md refuses to start a parity volume that is degraded with a resync
+ * pending ("dirty degraded"): a row written when the power went may hold
+ * parity that does not match, and a missing member's chunk of it would be
+ * rebuilt from that.  Refused with the reason, or with --force started as
+ * if clean (upstream's --force on a dirty degraded array), with a warning.
+ */
+static int dirty_degraded(const struct ctx *c, struct md_volume_cfg *v)
+{
+	if (v->resync_start == SYSFS_NONE || !v->n_absent || v->level < 4 || v->level > 6)
+		return 0;
+	if (!c->req->force) {
+		pr_err("cannot start volume %s: it is degraded and its parity may not match "
+		       "(not stopped cleanly, or never initialised); "
+		       "--force starts it as it is",
+		       v->name);
+		return -EUCLEAN;
+	}
+	pr_err("warning: starting volume %s degraded and not clean (--force): "
+	       "a row written when it stopped may read back wrong",
+	       v->name);
+	v->resync_start = SYSFS_NONE;
+	return 0;
+}
+
 /* Start volume v unless it runs, must wait, or the conf ignores it. */
 static int start_one_volume(struct ctx *c, const struct home *h, struct md_volume_cfg *v,
 			    const struct target *t, const char *vuuid)
@@ -680,7 +711,9 @@ static int start_one_volume(struct ctx *c, const struct home *h, struct md_volum
 			return 0;
 		volume_name(c, line, v, &name);
 	}
-	r = prepare_volume(v);
+	r = dirty_degraded(c, v);
+	if (!r)
+		r = prepare_volume(v);
 	if (!r)
 		r = build_volume(c, h->devnm, v, &name, vuuid);
 	if (r)

@@ -1,6 +1,6 @@
 #!/bin/bash
 # The VM tests' own tools that can be checked without a VM: the replay of
-# dm-log-writes logs that tests/vm/pending/t3100 relies on (tests/vm/tools/lwlog.py's
+# dm-log-writes logs that tests/vm/t3100 relies on (tests/vm/tools/lwlog.py's
 # selftest builds a log by hand, with marks, sentinels, flushes, FUA
 # writes and discards, and compares each replay with the disk it must give).
 set -u

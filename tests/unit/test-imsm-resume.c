@@ -436,6 +436,29 @@ static void test_md_cfg_raid5(void)
 	CHECK_INT(cfg.n_members, 4);
 	CHECK_INT(cfg.n_copies + cfg.n_sector_writes, 0);
 
+	/* dirty (a power cut while written): resync once the reshape is over,
+	 * mid-way and all moved; not before md started (the reshape rewrites
+	 * every row then), nor mid-way without a member (md would refuse) */
+	CHECK_INT(golden_load_migr("olce-r5-migr", &rec), 0);
+	for (unsigned int unit = 0; unit <= 16; unit += 8) {
+		CHECK_INT(imsm_super_dup(s, &copy), 0);
+		copy->dev[0].vol.dirty = 1;
+		copy->dev[0].vol.curr_migr_unit = unit;
+		imsm_migr_rec_set_checkpoint(&rec, unit * 6144ULL, IMSM_UNIT_SRC_NORMAL);
+		CHECK_INT(md_cfg(copy, &rec, &cfg), 0);
+		CHECK_STR(cfg.refuse_why, "");
+		CHECK(cfg.reshape == (unit == 8));
+		CHECK(cfg.resync_start == (unit ? 0 : SYSFS_NONE));
+	}
+	CHECK_INT(imsm_super_dup(s, &copy), 0);
+	copy->dev[0].vol.dirty = 1;
+	copy->dev[0].vol.curr_migr_unit = 8;
+	imsm_migr_rec_set_checkpoint(&rec, 8 * 6144ULL, IMSM_UNIT_SRC_NORMAL);
+	CHECK_INT(md_cfg_without(copy, &rec, 1, &cfg), 0);
+	CHECK_INT(cfg.n_absent, 1);
+	CHECK(cfg.reshape);
+	CHECK(cfg.resync_start == SYSFS_NONE);
+
 	/* the pure view refuses a general migration (it has no record) */
 	CHECK_INT(imsm_volume_md_cfg(s, 0, NULL, 0, &cfg), -EINVAL);
 	imsm_free(s);
@@ -472,6 +495,15 @@ static void test_md_cfg_raid0(void)
 	CHECK(cfg.members[0].recovery_start == SYSFS_NONE);
 	CHECK(cfg.members[1].recovery_start == SYSFS_NONE);
 	CHECK_INT(cfg.members[2].recovery_start, 6144);
+	CHECK(cfg.resync_start == SYSFS_NONE);
+	/* dirty: raid0 has no parity to resync */
+	s = golden_load_mpb("olce-r0-mid");
+	if (!s)
+		return;
+	s->dev[0].vol.dirty = 1;
+	CHECK_INT(md_cfg(s, &rec, &cfg), 0);
+	CHECK(cfg.reshape);
+	CHECK(cfg.resync_start == SYSFS_NONE);
 }
 
 /*

@@ -6,6 +6,8 @@ would, checksum fixed so that the copy is accepted (imsm-format.md sections
 
     vol0-pba     volume 0, map[0].pba_of_lba0 (low word)
     vol0-bpm     volume 0, map[0].blocks_per_member (low word)
+    vol0-state   volume 0, the word of migr_state, migr_type, dirty (bits
+                 16-23) and fs_state
     diskI-blocks disk record I, total_blocks (low word)
 
     imsm-poke-u32.py DISK FIELD[=VALUE]...   prints each field's old value
@@ -24,6 +26,8 @@ def offset(field, num_disks):
         return vol0_map0
     if field == "vol0-bpm":
         return vol0_map0 + 4
+    if field == "vol0-state":
+        return vol0_map0 - 0x18
     if field.startswith("disk") and field.endswith("-blocks"):
         return 0xD8 + int(field[4:-7]) * 48 + 0x10
     return int(field, 0)

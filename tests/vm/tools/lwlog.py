@@ -54,6 +54,11 @@ Commands:
 An error answers "err TEXT" (and the command changes nothing it could
 avoid changing).
 
+    lwlog.py parity OFF_SECT SIZE_KIB CHUNK_BYTES DEV...
+
+prints the count of raid5 rows with wrong parity, as the command above
+(t2108 uses it too).
+
     lwlog.py marker INTERVAL SENTINEL_SECTOR TOP=LOGDEV...
 
 puts the marks: one every INTERVAL seconds, and one on each command.  A
@@ -404,6 +409,8 @@ def main():
         serve(sys.argv[2:])
     elif sys.argv[1:2] == ["marker"] and len(sys.argv) > 4:
         marker(sys.argv[2:])
+    elif sys.argv[1:2] == ["parity"] and len(sys.argv) > 5:
+        print(parity(int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5:]))
     elif sys.argv[1:] == ["selftest"]:
         selftest()
     else:

@@ -206,10 +206,12 @@ dirty_degraded() {
 }
 continue_gone() { ! grep -qsa -- '--continue' /proc/[0-9]*/cmdline; }
 
-# settled DEVNM: nothing left to do: md idle, every slot filled, the
-# metadata not migrating, no background --grow --continue.
+# settled DEVNM: nothing left to do: md idle with no resync pending (a
+# dirty volume resyncs after its reshape), every slot filled, the metadata
+# not migrating, no background --grow --continue.
 settled() {
 	grep -qx idle "/sys/block/$1/md/sync_action" &&
+		grep -qx none "/sys/block/$1/md/resync_start" &&
 		[ "$(cat "/sys/block/$1/md/degraded")" = 0 ] &&
 		! mdadm -E "${LW[0]}" 2>/dev/null | grep -q 'Migrate State : [^i]' &&
 		continue_gone
@@ -275,8 +277,16 @@ check_prefix() { # MARK lost|kept
 		# md starts no raid5 that is both degraded and dirty (a write
 		# cut mid-stripe leaves its parity stale, and the lost member's
 		# data would be rebuilt from it): the refusal is md's rule
-		grep -q "cannot start volume" "$LC/a.err" || fail "$why: $(cat "$LC/a.err")"
+		grep -q "cannot start volume .*: it is degraded and its parity may not match .*--force" \
+			"$LC/a.err" || fail "$why: $(cat "$LC/a.err")"
 		note "$why: a dirty degraded raid5, refused as md refuses it: $(tail -1 "$LC/a.err")"
+		# --force starts it as it is, with a warning
+		rc=0
+		mdadm -A --scan --force -c "$LC/mdadm.conf" >"$LC/a.out" 2>"$LC/a.err" || rc=$?
+		[ "$rc" = 0 ] && grep -q ' raid5 ' /proc/mdstat ||
+			fail "$why: mdadm -A --scan --force exited $rc: $(cat "$LC/a.err")"
+		grep -q "warning: starting volume .* degraded and not clean (--force)" "$LC/a.err" ||
+			fail "$why: no warning from --force: $(cat "$LC/a.err")"
 		stop_all_md
 		wait_until 30 mdmon_gone
 		CHECKED[$ph.$mode]=$((${CHECKED[$ph.$mode]:-0} + 1))
