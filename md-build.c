@@ -211,7 +211,8 @@ int md_build_volume(const char *container, const char *devnm, const struct md_vo
  * make it so).  Frozen first: md then starts nothing until mdadm writes
  * "idle", and the reshape thread raid5 starts at run even on a read-only
  * array is reaped (sync_min refuses writes while it is there).  Then
- * sync_min/sync_max, which exist only once the array runs.
+ * sync_min/sync_max, which exist only once the array runs, and a dirty
+ * volume's resync (md takes resync_start on a running array only frozen).
  */
 static int hold_reshape(const struct md_sysfs *md, const struct md_volume_cfg *v)
 {
@@ -222,6 +223,9 @@ static int hold_reshape(const struct md_sysfs *md, const struct md_volume_cfg *v
 		r = write_ull(md, NULL, "sync_min", 0);
 	if (!r)
 		r = write_ull(md, NULL, "sync_max", v->sync_max_sectors);
+	/* md keeps it through the reshape and resyncs once that is over */
+	if (!r && v->resync_after_reshape)
+		r = write_ull(md, NULL, "resync_start", 0);
 	return r;
 }
 

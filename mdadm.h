@@ -233,6 +233,8 @@ struct md_volume_cfg {
 	unsigned long long new_chunk_bytes;
 	int new_layout;
 	unsigned long long sync_max_sectors;   /* member sectors */
+	bool resync_after_reshape;             /* dirty: a resync from 0 asked once md
+						* runs (frozen), done after the reshape */
 	bool frozen;                           /* start with "-" (§7): mdmon must not
 						* reconfigure it, mdadm continues */
 	bool grow_continue;                    /* a reshape of the container is pending:

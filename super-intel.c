@@ -284,39 +284,30 @@ static void reshape_cfg(const struct imsm_super *s, const struct imsm_dev *dev,
 			ret->members[i].recovery_start = ret->sync_max_sectors;
 }
 
-/* Every slot of md's old and new geometry has an in-sync member. */
-static bool md_slots_in_sync(const struct md_volume_cfg *v)
-{
-	int want = v->reshape && v->new_raid_disks > v->raid_disks ? v->new_raid_disks
-								  : v->raid_disks;
-
-	for (int i = 0; i < v->n_members; i++)
-		if (v->members[i].recovery_start != SYSFS_NONE)
-			return false;
-	return v->n_absent == 0 && v->n_members >= want;
-}
-
 /*
  * A migrating volume the power left dirty: a row that a write tore keeps
  * wrong parity unless md resyncs it.  md rewrites every row ahead of the
  * reshape's front anyway; the rows behind it (all of them once all moved)
- * need a resync after the reshape: resync_start 0, which md keeps through
- * the reshape and acts on once it is over (mdmon then records a REPAIR).
- * Only where the new level has parity and md takes it: not before md
- * started the reshape (raid5 starts none with a resync pending: the
- * reshape rewrites every row then) and, mid-way, with every slot in sync
- * (md refuses a dirty degraded array; Assemble.c asks for --force only
- * where a volume that is not migrating would ask for it too).
+ * need a resync after the reshape, where the new level has parity.  All
+ * moved: resync_start 0, as any dirty volume.  Mid-way: a resync from 0
+ * asked once md runs, held and frozen (md-build.c), which md keeps through
+ * the reshape and starts when it is over (mdmon records it as a REPAIR);
+ * at the start md would refuse it while a member is being filled (raid0
+ * -> raid5's new one: "dirty degraded").  Not with a member missing: md's
+ * resync of a degraded raid5 does nothing.  Nothing moved yet: none (raid5
+ * starts no reshape with a resync pending, and the reshape rewrites every
+ * row).
  */
-static unsigned long long resumed_resync_start(const struct imsm_dev *dev,
-					       const struct imsm_resume *p,
-					       const struct md_volume_cfg *v)
+static void resumed_resync(const struct imsm_dev *dev, const struct imsm_resume *p,
+			   struct md_volume_cfg *ret)
 {
+	ret->resync_start = SYSFS_NONE;
 	if (!dev->vol.dirty || imsm_map_md_level(&dev->vol.map[0]) != 5 || p->pos_blocks == 0)
-		return SYSFS_NONE;
-	if (p->pos_blocks >= p->geom.array_blocks)
-		return 0;
-	return md_slots_in_sync(v) ? 0 : SYSFS_NONE;
+		return;
+	if (!ret->reshape)
+		ret->resync_start = 0;
+	else
+		ret->resync_after_reshape = ret->n_absent == 0;
 }
 
 /*
@@ -332,7 +323,6 @@ static void resume_cfg(const struct imsm_super *s, const struct imsm_dev *dev,
 
 	ret->component_kib = component_kib(m0, imsm_map_md_level(m0));
 	ret->array_kib = p->geom.old_data * component_kib(m1, imsm_map_md_level(m1));
-	ret->resync_start = SYSFS_NONE;
 	ret->frozen = true;
 	ret->grow_continue = true;
 	if (p->pos_blocks == 0) {
@@ -344,7 +334,7 @@ static void resume_cfg(const struct imsm_super *s, const struct imsm_dev *dev,
 	} else {
 		reshape_cfg(s, dev, p, disks, n, ret);
 	}
-	ret->resync_start = resumed_resync_start(dev, p, ret);
+	resumed_resync(dev, p, ret);
 }
 
 /*

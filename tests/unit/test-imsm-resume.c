@@ -437,8 +437,9 @@ static void test_md_cfg_raid5(void)
 	CHECK_INT(cfg.n_copies + cfg.n_sector_writes, 0);
 
 	/* dirty (a power cut while written): resync once the reshape is over,
-	 * mid-way and all moved; not before md started (the reshape rewrites
-	 * every row then), nor mid-way without a member (md would refuse) */
+	 * asked of md once it runs mid-way, at the start all moved; not before
+	 * md started (the reshape rewrites every row then), nor mid-way without
+	 * a member (md's resync of a degraded raid5 does nothing) */
 	CHECK_INT(golden_load_migr("olce-r5-migr", &rec), 0);
 	for (unsigned int unit = 0; unit <= 16; unit += 8) {
 		CHECK_INT(imsm_super_dup(s, &copy), 0);
@@ -448,7 +449,8 @@ static void test_md_cfg_raid5(void)
 		CHECK_INT(md_cfg(copy, &rec, &cfg), 0);
 		CHECK_STR(cfg.refuse_why, "");
 		CHECK(cfg.reshape == (unit == 8));
-		CHECK(cfg.resync_start == (unit ? 0 : SYSFS_NONE));
+		CHECK(cfg.resync_start == (unit == 16 ? 0 : SYSFS_NONE));
+		CHECK(cfg.resync_after_reshape == (unit == 8));
 	}
 	CHECK_INT(imsm_super_dup(s, &copy), 0);
 	copy->dev[0].vol.dirty = 1;
@@ -458,6 +460,7 @@ static void test_md_cfg_raid5(void)
 	CHECK_INT(cfg.n_absent, 1);
 	CHECK(cfg.reshape);
 	CHECK(cfg.resync_start == SYSFS_NONE);
+	CHECK(!cfg.resync_after_reshape);
 
 	/* the pure view refuses a general migration (it has no record) */
 	CHECK_INT(imsm_volume_md_cfg(s, 0, NULL, 0, &cfg), -EINVAL);
@@ -504,6 +507,7 @@ static void test_md_cfg_raid0(void)
 	CHECK_INT(md_cfg(s, &rec, &cfg), 0);
 	CHECK(cfg.reshape);
 	CHECK(cfg.resync_start == SYSFS_NONE);
+	CHECK(!cfg.resync_after_reshape);
 }
 
 /*

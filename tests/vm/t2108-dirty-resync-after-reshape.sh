@@ -9,7 +9,10 @@
 #     reshape's front, which md will not rewrite) gets a torn parity chunk.
 #     `mdadm -A --scan` continues the OLCE and md resyncs after it: every
 #     row's parity right, the pattern intact, both -E clean and normal.
-#  2. A raid5 volume marked dirty in its metadata (as a cut leaves it) with
+#  2. The same for raid0 -> raid5, whose new member md is still filling
+#     when it starts (md refuses a resync then: ours asks for it once md
+#     runs).
+#  3. A raid5 volume marked dirty in its metadata (as a cut leaves it) with
 #     one of its three disks gone: md starts no dirty degraded raid5, and
 #     ours says why in one line, exit 1, its disks unchanged; --force
 #     starts it with a warning, and the pattern reads back.
@@ -34,6 +37,21 @@ resync_over() { # DEVNM
 	[ "$(md_attr "$1" sync_action)" = idle ] && [ "$(md_attr "$1" resync_start)" = none ]
 }
 
+# dirty_then_torn: V[0] held mid-migration gets its first chunk again, as
+# it was (md is past it), so that mdmon marks it dirty (a general migration
+# keeps it so); everything stopped; then row 0 of the new layout gets a
+# torn parity chunk: IMSM raid5 is left-asymmetric, so its parity is on
+# slot 3, the new disk ALL[3], at the volume's start (pba 0).
+dirty_then_torn() {
+	dd if="$(pattern_file $((OLCE_SEED * 10)) $((S0[0] >> 20)))" of="${V[0]}" bs=64K count=1 \
+		oflag=direct status=none
+	stop_all_md
+	[ "$(examine_field "${ALL[0]}" 'Dirty State')" = dirty ] ||
+		fail "not dirty after a write mid-migration: $(mdadm -E "${ALL[0]}" | grep -i dirty)"
+	dd if=/dev/urandom of="${ALL[3]}" bs=4K count=1 oflag=direct conv=notrunc status=none
+	note "stopped dirty at $(mdadm -E "${ALL[0]}" | grep -m1 'Checkpoint :' | xargs); row 0's parity torn"
+}
+
 continue_done() {
 	! olce_migrating && ! ps ax | grep -q '[m]dadm --grow --continue'
 }
@@ -44,16 +62,7 @@ MDADM_TEST_OLCE_DIE=unit:3 mdadm --grow "$C" --raid-devices=4 2>/tmp/grow.err &&
 olce_migrating || fail "no migration after the kill: $(cat /tmp/grow.err)"
 dev=$(md_devnm "${V[0]}")
 wait_until 60 md_at_sync_max "$dev"
-# the first chunk again, as it was (md is past it): mdmon marks the volume dirty
-dd if="$(pattern_file $((OLCE_SEED * 10)) $((S0[0] >> 20)))" of="${V[0]}" bs=64K count=1 \
-	oflag=direct status=none
-stop_all_md
-[ "$(examine_field "${ALL[0]}" 'Dirty State')" = dirty ] ||
-	fail "the volume is not dirty after a write mid-migration: $(mdadm -E "${ALL[0]}" | grep -i dirty)"
-# row 0 of the new layout: IMSM raid5 is left-asymmetric, so its parity is
-# on slot 3, the new disk, at the volume's start (pba 0)
-dd if=/dev/urandom of="${ALL[3]}" bs=4K count=1 oflag=direct conv=notrunc status=none
-note "stopped dirty at $(mdadm -E "${ALL[0]}" | grep -m1 'Checkpoint :' | xargs); row 0's parity torn"
+dirty_then_torn
 run_expect 0 mdadm -A --scan
 wait_until 30 test -b "/dev/md/${VN[0]}_0"
 V[0]=/dev/md/${VN[0]}_0 C=/dev/md/imsm0 dev=$(md_devnm "${V[0]}")
@@ -67,7 +76,24 @@ for d in "${ALL[@]}"; do
 done
 note "OLCE continued, then resynced: every row's parity right, the volume clean"
 
-# --- 2: dirty and degraded: refused with the reason, --force starts it -------------
+# --- 2: raid0 -> raid5, its new member still being filled ------------------------
+olce_make 3 4 0
+MDADM_TEST_OLCE_DIE=unit:3 mdadm --grow "${V[0]}" --level=5 2>/tmp/grow.err && fail "not killed"
+olce_migrating || fail "no migration after the kill: $(cat /tmp/grow.err)"
+dev=$(md_devnm "${V[0]}")
+wait_until 60 md_at_sync_max "$dev"
+dirty_then_torn
+run_expect 0 mdadm -A --scan
+wait_until 30 test -b "/dev/md/${VN[0]}_0"
+V[0]=/dev/md/${VN[0]}_0 C=/dev/md/imsm0 dev=$(md_devnm "${V[0]}")
+wait_until 180 continue_done
+wait_until 120 resync_over "$dev"
+restripe_check 5 4 64
+bad=$(parity_rows "$dev")
+[ "$bad" = 0 ] || fail "raid0 -> raid5: $bad raid5 rows with wrong parity after the migration and its resync"
+note "raid0 -> raid5 continued, then resynced: every row's parity right"
+
+# --- 3: dirty and degraded: refused with the reason, --force starts it -------------
 make_disks 3 40
 D=("${DISKS[@]: -3}")
 run_expect 0 mdadm -C /dev/md/cd -e imsm -n3 "${D[@]}"
