@@ -58,6 +58,7 @@ struct found {
 	char path[PATH_MAX];
 	struct super *st; /* its copy */
 	bool used;	  /* attached to a container being built */
+	bool torn;	  /* st a stand-in for a copy a cut tore (load_torn()) */
 };
 
 struct scan {
@@ -102,6 +103,8 @@ static int read_disk(struct scan *sc, const char *path, bool report)
 		return -errno;
 	}
 	r = metadata_load_disk(&f->dev, &f->st, &ops);
+	if (r == -EBADMSG && ops && ops->load_torn && ops->load_torn(&f->dev, &f->st) == 0)
+		r = 0, f->torn = true; /* placed, if at all, by its container's copies */
 	close(f->dev.fd);
 	f->dev.fd = -1;
 	if (r && report)
@@ -122,7 +125,7 @@ static bool same_container(const struct super *a, const struct super *b)
 }
 
 /* The copy that speaks for the group of sc->f[first] (the handler's
- * newest-copy rule). */
+ * newest-copy rule), or of the first copy with volumes after it. */
 static const struct super *champion(const struct scan *sc, int first)
 {
 	const struct super *best = sc->f[first].st;
@@ -130,7 +133,8 @@ static const struct super *champion(const struct scan *sc, int first)
 	for (int i = first + 1; i < sc->n; i++) {
 		const struct super *st = sc->f[i].st;
 
-		if (same_container(best, st) && st->ops->supersedes(st, best))
+		if (num_volumes(best) == 0 ||
+		    (same_container(best, st) && st->ops->supersedes(st, best)))
 			best = st;
 	}
 	return best;
@@ -139,11 +143,19 @@ static const struct super *champion(const struct scan *sc, int first)
 /* Is this disk a usable member or spare under the champion's table?  A
  * spare's record is assembled separately, unless the table takes that
  * disk into a volume by a migration it records (a cut came before the
- * migration's first copy reached the disk). */
+ * migration's first copy reached the disk); a torn copy's disk only when
+ * the table has it in a volume. */
+static bool joins(const struct super *champ, const struct found *f)
+{
+	return champ->ops->joining && champ->ops->joining(champ, f->st, &f->dev);
+}
+
 static bool belongs(const struct super *champ, const struct found *f)
 {
+	if (num_volumes(champ) == 0)
+		return false;
 	if (num_volumes(f->st) == 0)
-		return champ->ops->joining && champ->ops->joining(champ, &f->dev);
+		return joins(champ, f);
 	if (!same_container(champ, f->st))
 		return false;
 	return champ->ops->member_index(champ, &f->dev) >= 0;
@@ -163,6 +175,10 @@ static void collect_group(struct scan *sc, int first, struct group *g)
 	for (int i = first; i < sc->n && g->n < MD_MAX_MEMBERS; i++) {
 		if (sc->f[i].used || !belongs(g->st, &sc->f[i]))
 			continue;
+		if (sc->f[i].torn)
+			pr_err("warning: %s: its metadata copy was torn by a cut; "
+			       "a member all the same by its container's other copies",
+			       sc->f[i].path);
 		sc->f[i].used = true;
 		g->d[g->n++] = sc->f[i].dev;
 	}
@@ -1119,11 +1135,16 @@ static int read_named(const struct request *req, struct scan *sc)
 		if (read_disk(sc, req->devs[i].path, true) < 0)
 			return EXIT_FAILED;
 	for (int i = 0; i < sc->n; i++)
-		if (num_volumes(sc->f[i].st) == 0) {
+		if (num_volumes(sc->f[i].st) == 0 && !sc->f[i].torn) {
 			pr_err("%s holds only a spare record: no volume to assemble",
 			       sc->f[i].path);
 			return EXIT_FAILED;
 		}
+	if (num_volumes(champion(sc, 0)) == 0) {
+		pr_err("no disk holds a whole copy of the metadata: %s's was torn by a cut",
+		       sc->f[0].path);
+		return EXIT_FAILED;
+	}
 	return EXIT_OK;
 }
 
@@ -1307,9 +1328,10 @@ static int incremental_container(struct ctx *c, struct found *f, char *devnm, si
 	return build_group(c, &name, &g1, devnm, len, path, sizeof(path));
 }
 
-/* The running container whose newest table takes disk d into a volume
- * by a migration under way (d still carries its spare record). */
-static int find_joining_home(const struct md_disk *d, char *ret, size_t len)
+/* The running container whose newest table takes f's disk into a volume
+ * by a migration under way (it still carries its spare record), or has it
+ * in a volume (its copy torn). */
+static int find_joining_home(const struct found *f, char *ret, size_t len)
 {
 	struct scan *sc = calloc(1, sizeof(*sc));
 	struct mdstat_array *stats;
@@ -1327,7 +1349,7 @@ static int find_joining_home(const struct md_disk *d, char *ret, size_t len)
 			continue;
 		}
 		champ = champion(sc, 0);
-		if (champ->ops->joining && champ->ops->joining(champ, d)) {
+		if (num_volumes(champ) > 0 && joins(champ, f)) {
 			snprintf(ret, len, "%s", a->devnm);
 			r = 0;
 		}
@@ -1366,14 +1388,20 @@ static int incremental_disk(struct ctx *c, struct scan *sc)
 		return EXIT_FAILED;
 	if (num_volumes(sc->f[0].st) == 0) {
 		/* a migration's new member the cut left with its spare record */
-		if (find_joining_home(&sc->f[0].dev, devnm, sizeof(devnm)) == 0) {
+		if (find_joining_home(&sc->f[0], devnm, sizeof(devnm)) == 0) {
 			rc = EXIT_FAILED;
 			if (add_to_container(c, devnm, sc->f[0].st, &sc->f[0].dev) == 0)
 				rc = start_container_volumes(c, devnm, &all);
 			export_result(c, devnm);
 			return rc;
 		}
-		pr_err("%s holds only a spare record; add it with mdadm --add", sc->f[0].path);
+		if (sc->f[0].torn)
+			pr_err("%s: its metadata copy was torn by a cut (checksum mismatch); "
+			       "it joins its container once the other disks run it (mdadm -IRs)",
+			       sc->f[0].path);
+		else
+			pr_err("%s holds only a spare record; add it with mdadm --add",
+			       sc->f[0].path);
 		return EXIT_FAILED;
 	}
 	if (incremental_policy(c, &sc->f[0]) != EXIT_OK)
@@ -1387,12 +1415,38 @@ static int incremental_disk(struct ctx *c, struct scan *sc)
 
 /* ---- -I --scan, --rebuild-map, -If ------------------------------------------ */
 
-/* Every running container: start what can run (-R: degraded too). */
+/* Disks whose copy a cut tore, which -I could not place before the rest
+ * of their container ran: each joins the running container that has it
+ * in a volume (mdmon's next write makes its copy whole again). */
+static void attach_torn(const struct ctx *c)
+{
+	struct scan *sc = calloc(1, sizeof(*sc));
+	char devnm[32], holder[32];
+
+	if (!sc)
+		return;
+	scan_devices(c, sc);
+	for (int i = 0; i < sc->n; i++) {
+		struct found *f = &sc->f[i];
+
+		if (f->torn && !util_md_holder(makedev(f->dev.major, f->dev.minor), holder,
+					       sizeof(holder)) &&
+		    find_joining_home(f, devnm, sizeof(devnm)) == 0)
+			(void)add_to_container(c, devnm, f->st, &f->dev);
+	}
+	free_scan(sc);
+	free(sc);
+}
+
+/* Every running container: start what can run (-R: degraded too), torn
+ * copies' disks taken in first. */
 static int incremental_scan(struct ctx *c)
 {
 	const struct target all = {.kind = TARGET_ALL, .index = -1};
 	struct mdstat_array *stats;
 	int rc = EXIT_OK;
+
+	attach_torn(c);
 
 	if (mdstat_read(NULL, &stats) < 0) {
 		pr_err("cannot read /proc/mdstat");

@@ -132,26 +132,6 @@ struct zero_plan {
 	unsigned long long native_offsets[MISC_NATIVE_SB_PLACES];
 };
 
-/* The md array holding dev ("md127" in its holders/), if any. */
-static bool md_holder(dev_t dev, char *buf, size_t len)
-{
-	char path[96];
-	struct dirent *de;
-	DIR *dir;
-	bool found = false;
-
-	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u/holders", major(dev), minor(dev));
-	dir = opendir(path);
-	while (dir && !found && (de = readdir(dir)))
-		if (strncmp(de->d_name, "md", 2) == 0 && strlen(de->d_name) < len) {
-			strcpy(buf, de->d_name);
-			found = true;
-		}
-	if (dir)
-		closedir(dir);
-	return found;
-}
-
 static int zero_open_error(const char *path, int err)
 {
 	if (err == -ENOTBLK)
@@ -176,7 +156,7 @@ static int zero_open(const char *path, bool force, int *ret_fd)
 
 	if (r)
 		return zero_open_error(path, r);
-	if (md_holder(dev, holder, sizeof(holder))) {
+	if (util_md_holder(dev, holder, sizeof(holder))) {
 		pr_err("%s is a member of the md array /dev/%s; stop it first", path, holder);
 		return EXIT_USAGE;
 	}

@@ -400,6 +400,9 @@ struct imsm_super {
 	uint32_t bbm_log_bytes;			 /* = bbm_log_size, 0 = no log */
 	uint8_t bbm_log[IMSM_BBM_LOG_MAX_BYTES]; /* raw little-endian log */
 	unsigned int warnings;			 /* enum imsm_warning, set by decode */
+	bool torn;				 /* a stand-in for a copy whose checksum
+						  * failed: the anchor's family and
+						  * generation only (imsm_read_torn()) */
 	uint32_t slack_bytes;			 /* unused bytes after the last dev */
 	uint8_t slack[];			 /* kept verbatim for round trips */
 };

@@ -194,6 +194,44 @@ int imsm_read_mpb_unchecked(const struct imsm_disk_dev *d, struct imsm_super **r
 	return r;
 }
 
+static uint32_t le32_at(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+int imsm_read_torn(const struct imsm_disk_dev *d, struct imsm_super **ret)
+{
+	struct imsm_super *s = NULL;
+	unsigned char *buf;
+	uint32_t bytes;
+	int r = imsm_read_mpb_unchecked(d, &s);
+
+	if (r == 0) {
+		imsm_free(s);
+		return -EEXIST;
+	}
+	if (r != -EBADMSG)
+		return r;
+	buf = io_alloc(1, d->sector_bytes);
+	if (!buf)
+		return -ENOMEM;
+	r = util_pread_full(d->fd, buf, d->sector_bytes,
+			    (d->sectors - IMSM_ANCHOR_SECTOR_POSITION) * d->sector_bytes);
+	if (!r)
+		r = imsm_peek_mpb_size(buf, d->sector_bytes, &bytes);
+	if (!r)
+		r = imsm_super_alloc(0, &s);
+	if (!r) {
+		s->family_num = le32_at(buf + 0x28);
+		s->generation_num = le32_at(buf + 0x2C);
+		s->orig_family_num = le32_at(buf + 0x40);
+		s->torn = true;
+		*ret = s;
+	}
+	free(buf);
+	return r;
+}
+
 /* This disk's record in s by serial; -1 without a serial or a record. */
 static int own_index(const struct imsm_super *s, const char serial[IMSM_SERIAL_BYTES])
 {
@@ -277,8 +315,9 @@ int imsm_misfit_text(const struct imsm_super *s, const struct imsm_misfit *m, ch
 }
 
 /* Ordering: migration record, then the extension sectors, the anchor
- * last, so a crash mid-way leaves either the old anchor or a complete new
- * MPB whose checksum covers every sector. */
+ * last.  A crash mid-way can still leave the old anchor over new
+ * extension sectors (the checksum covers every sector): a torn copy,
+ * which imsm_read_torn() reads and assembly places by the other disks'. */
 static int write_mpb_sectors(const struct imsm_disk_dev *d, const struct imsm_mpb_location *loc,
 			     const unsigned char *buf, bool zero_migr_rec)
 {

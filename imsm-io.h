@@ -58,6 +58,18 @@ int imsm_disk_serial(const char *kname, char ret[IMSM_SERIAL_BYTES])
 int imsm_read_mpb(const struct imsm_disk_dev *d, struct imsm_super **ret)
 	__attribute__((warn_unused_result));
 
+/*
+ * A copy whose checksum fails with a whole anchor: a cut between the
+ * writes of its sectors (nothing orders the sectors of a multi-sector MPB
+ * on the medium: the anchor written last can still be the old one over
+ * new extension sectors).  *ret is a stand-in: torn set, the anchor's
+ * family and generation, no disks, no volumes; the disk's place can come
+ * only from its container's other copies.  Errors as imsm_read_mpb(),
+ * -EEXIST when the copy is whole after all.
+ */
+int imsm_read_torn(const struct imsm_disk_dev *d, struct imsm_super **ret)
+	__attribute__((warn_unused_result));
+
 /* imsm_read_mpb() without the fit check: --examine shows such a copy. */
 int imsm_read_mpb_unchecked(const struct imsm_disk_dev *d, struct imsm_super **ret)
 	__attribute__((warn_unused_result));

@@ -351,6 +351,9 @@ struct metadata_ops {
 	 * every invariant before trusting a field (a bad copy is an error,
 	 * never followed).  -ENODATA: no metadata of this format. */
 	int (*load_disk)(const struct md_disk *d, struct super **ret);
+	/* After load_disk() failed on a copy a cut tore (its checksum): a
+	 * stand-in with no volumes that only joining() can place.  Optional. */
+	int (*load_torn)(const struct md_disk *d, struct super **ret);
 	/* The copy that speaks for a container, from its disks: the newest
 	 * with volumes (supersedes()).  Unreadable and bad copies have no
 	 * say.  -ENODATA when no disk carries one (spares only, or blank). */
@@ -377,11 +380,12 @@ struct metadata_ops {
 	/* Index of d's record in st's disk table; -ENOENT when st has none
 	 * for d, -EIO when its record says failed. */
 	int (*member_index)(const struct super *st, const struct md_disk *d);
-	/* Whether d joins a volume through a migration under way in st (the
-	 * new member of an OLCE, the target of a rebuild): its own copy may
-	 * still be the spare record it had, when a cut came before the
-	 * migration's first copy reached it. */
-	bool (*joining)(const struct super *st, const struct md_disk *d);
+	/* Whether d, whose own copy own defines no volume, is a member under
+	 * st all the same: the new member of an OLCE or the target of a
+	 * rebuild under way in st, whose copy may still be the spare record
+	 * it had (a cut came before the migration's first copy reached it);
+	 * or any member whose copy a cut tore (load_torn()). */
+	bool (*joining)(const struct super *st, const struct super *own, const struct md_disk *d);
 	/* The UUID text of the container (MD_UUID_CONTAINER) or of volume
 	 * index; -ERANGE for a volume the copy does not define. */
 	int (*uuid)(const struct super *st, int index, char ret[MD_UUID_TEXT_BYTES]);

@@ -267,6 +267,13 @@ static bool no_resync_pending(const struct imsm_dev *dev)
 	       (!dev->vol.migr_state || imsm_rebuild_running(dev));
 }
 
+/* Writes to it can tear a row: parity or mirrors (or a migration, whose
+ * md level has them). */
+static bool can_tear(const struct imsm_dev *dev)
+{
+	return dev->vol.migr_state || imsm_map_md_level(&dev->vol.map[0]) != 0;
+}
+
 static bool set_dirty(struct imsm_dev *dev, bool dirty)
 {
 	if (dev->vol.dirty == dirty)
@@ -401,8 +408,18 @@ static bool decide_state(struct mon_array *a, struct imsm_dev *dev)
 		a->reply = "clean"; /* recorded on disk at the next pass */
 	} else if (is(a->state, "clean")) {
 		changed |= a->resync_done && no_resync_pending(dev) && set_dirty(dev, false);
+	} else if (is(a->state, "active")) {
+		/* writable with no write-pending asked of us (mdadm made it
+		 * so, or it was before we watched it): writes may be under way */
+		changed |= can_tear(dev) && set_dirty(dev, true);
 	} else if (is(a->state, "readonly")) {
-		a->reply = volume_consistent(dev) && !dev->vol.dirty ? "read-auto" : "active";
+		/* "active" lets writes in without a write-pending: dirty first */
+		if (volume_consistent(dev) && !dev->vol.dirty) {
+			a->reply = "read-auto";
+		} else {
+			changed |= can_tear(dev) && set_dirty(dev, true);
+			a->reply = "active";
+		}
 	}
 	return changed;
 }

@@ -533,6 +533,17 @@ static int op_load_disk(const struct md_disk *d, struct super **ret)
 	return r ? r : imsm_handle_new(s, ret);
 }
 
+static int op_load_torn(const struct md_disk *d, struct super **ret)
+{
+	struct imsm_disk_dev dev;
+	struct imsm_super *s;
+	int r;
+
+	imsm_disk_from_md(d, &dev);
+	r = imsm_read_torn(&dev, &s);
+	return r ? r : imsm_handle_new(s, ret);
+}
+
 static int op_load_disks(const struct md_disk *disks, int n, struct super **ret)
 {
 	struct imsm_super *best = NULL, *s;
@@ -586,13 +597,36 @@ static int op_member_index(const struct super *st, const struct md_disk *d)
 	return (s->disk[idx].status & IMSM_DISK_FAILED) ? -EIO : idx;
 }
 
-static bool op_joining(const struct super *st, const struct md_disk *d)
+/*
+ * A torn copy (a cut while mdmon wrote it) of disk idx of s: the same
+ * container, and the update it tore is s's or the one before (the anchor
+ * is the old or the new one; the disks are written one after the other,
+ * so no other copy can be further on); and a volume uses the disk.
+ */
+static bool torn_member(const struct imsm_super *s, const struct imsm_super *own, uint32_t idx)
+{
+	if (imsm_family_of(own) != imsm_family_of(s) ||
+	    s->generation_num - own->generation_num > 1)
+		return false;
+	for (int i = 0; i < s->num_raid_devs; i++) {
+		const struct imsm_vol *v = &s->dev[i].vol;
+
+		if (imsm_map_uses_disk(&v->map[0], idx) ||
+		    (v->migr_state && imsm_map_uses_disk(&v->map[1], idx)))
+			return true;
+	}
+	return false;
+}
+
+static bool op_joining(const struct super *st, const struct super *own, const struct md_disk *d)
 {
 	const struct imsm_super *s = imsm_mpb_of(st);
 	int idx = op_member_index(st, d);
 
 	if (idx < 0)
 		return false;
+	if (own && imsm_mpb_of(own)->torn)
+		return torn_member(s, imsm_mpb_of(own), (uint32_t)idx);
 	for (int i = 0; i < s->num_raid_devs; i++) {
 		const struct imsm_vol *v = &s->dev[i].vol;
 
@@ -799,6 +833,7 @@ const struct metadata_ops imsm_ops = {
 
 	.identify = op_identify,
 	.load_disk = op_load_disk,
+	.load_torn = op_load_torn,
 	.load_disks = op_load_disks,
 	.load_container = op_load_container,
 	.free = op_free,

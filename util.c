@@ -188,6 +188,26 @@ int util_kname_of(dev_t dev, char *buf, size_t len)
 	return util_link_base(link, buf, len);
 }
 
+/* The md array holding dev ("md127" in its holders/), if any. */
+bool util_md_holder(dev_t dev, char *buf, size_t len)
+{
+	char path[96];
+	struct dirent *de;
+	DIR *dir;
+	bool found = false;
+
+	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u/holders", major(dev), minor(dev));
+	dir = opendir(path);
+	while (dir && !found && (de = readdir(dir)))
+		if (strncmp(de->d_name, "md", 2) == 0 && strlen(de->d_name) < len) {
+			strcpy(buf, de->d_name);
+			found = true;
+		}
+	if (dir)
+		closedir(dir);
+	return found;
+}
+
 int util_devpath_of(dev_t dev, char *buf, size_t len)
 {
 	char path[64], uevent[512];

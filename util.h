@@ -21,6 +21,9 @@ int util_kname_of(dev_t dev, char *buf, size_t len) __attribute__((warn_unused_r
  * 0, -errno, or -ENAMETOOLONG when it does not fit. */
 int util_link_base(const char *link, char *buf, size_t len) __attribute__((warn_unused_result));
 
+/* The md array holding dev ("md127" in its holders/), if any. */
+bool util_md_holder(dev_t dev, char *buf, size_t len);
+
 /* "/dev/<name>" for a device number, from sysfs uevent DEVNAME. */
 int util_devpath_of(dev_t dev, char *buf, size_t len) __attribute__((warn_unused_result));
 

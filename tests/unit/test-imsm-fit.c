@@ -15,7 +15,8 @@
  *  - the restore of an interrupted OLCE on a device smaller than the table
  *    says: refused (-EFBIG) rather than copies past the end;
  *  - md's view of a volume from a copy that fits the disk it came from but
- *    not another member: the volume is refused, naming that member.
+ *    not another member: the volume is refused, naming that member;
+ *  - a copy a cut tore: read as a stand-in (imsm_read_torn()).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -174,6 +175,45 @@ static void test_extents_two_sector_mpb(void)
 	for (int i = 0; i < s->num_disks; i++)
 		s->disk[i].total_blocks = n; /* the copy area where it belongs */
 	CHECK_INT(imsm_check_fits(s, 0, n - 3, &mf), 0);
+	imsm_free(s);
+}
+
+/* A copy a cut tore (the old anchor over new extension sectors): the
+ * checksum fails, imsm_read_torn() gives the anchor's family and
+ * generation in a stand-in with no volumes; a whole copy is -EEXIST, a
+ * copy without the signature -ENODATA. */
+static void test_torn_copy(void)
+{
+	struct imsm_super *s = golden_load_mpb("olce-r5-mid"), *got = NULL;
+	unsigned char b;
+	struct image img;
+	uint64_t n;
+
+	if (!s || !image_make(s, 0, s->disk[0].total_blocks, &img)) {
+		imsm_free(s);
+		CHECK(!"image");
+		return;
+	}
+	n = img.d.sectors;
+	CHECK_INT(imsm_read_torn(&img.d, &got), -EEXIST);
+	CHECK(pread(img.d.fd, &b, 1, (off_t)((n - 3) * SECTOR + 100)) == 1);
+	b ^= 0xff;
+	CHECK(pwrite(img.d.fd, &b, 1, (off_t)((n - 3) * SECTOR + 100)) == 1);
+	CHECK_INT(imsm_read_mpb(&img.d, &got), -EBADMSG);
+	CHECK_INT(imsm_read_torn(&img.d, &got), 0);
+	if (got) {
+		CHECK(got->torn);
+		CHECK_INT(got->num_raid_devs, 0);
+		CHECK_INT(got->num_disks, 0);
+		CHECK_INT(got->family_num, s->family_num);
+		CHECK_INT(got->orig_family_num, s->orig_family_num);
+		CHECK_INT(got->generation_num, s->generation_num);
+		imsm_free(got);
+		got = NULL;
+	}
+	CHECK(pwrite(img.d.fd, "\0", 1, (off_t)((n - 2) * SECTOR)) == 1); /* the signature */
+	CHECK_INT(imsm_read_torn(&img.d, &got), -ENODATA);
+	image_free(&img);
 	imsm_free(s);
 }
 
@@ -354,6 +394,7 @@ int main(void)
 	fixture_init();
 	RUN(test_extents);
 	RUN(test_extents_two_sector_mpb);
+	RUN(test_torn_copy);
 	RUN(test_copy_area);
 	RUN(test_no_copy_area_when_idle);
 	RUN(test_words);

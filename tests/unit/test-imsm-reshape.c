@@ -1142,18 +1142,76 @@ static void test_joining(void)
 		CHECK_INT(imsm_handle_new(s, &after), 0);
 	if (before && after) {
 		memcpy(d.id, c.disk.serial, IMSM_SERIAL_BYTES); /* the spare */
-		CHECK(imsm_ops.joining(after, &d));
-		CHECK(!imsm_ops.joining(before, &d)); /* not in that table */
+		CHECK(imsm_ops.joining(after, NULL, &d));
+		CHECK(!imsm_ops.joining(before, NULL, &d)); /* not in that table */
 		memcpy(d.id, imsm_mpb_of(after)->disk[0].serial, IMSM_SERIAL_BYTES);
-		CHECK(!imsm_ops.joining(after, &d)); /* an old member */
+		CHECK(!imsm_ops.joining(after, NULL, &d)); /* an old member */
 		memcpy(d.id, "no-such-disk", 12);
-		CHECK(!imsm_ops.joining(after, &d));
+		CHECK(!imsm_ops.joining(after, NULL, &d));
 	}
 	if (before)
 		imsm_ops.free(before);
 	if (after)
 		imsm_ops.free(after);
 	imsm_free(c.spare);
+}
+
+/* A stand-in for a copy a cut tore (imsm_read_torn()). */
+static struct super *torn_copy(uint32_t family, uint32_t generation)
+{
+	struct imsm_super *s = NULL;
+	struct super *st = NULL;
+
+	if (imsm_super_alloc(0, &s))
+		return NULL;
+	s->family_num = family;
+	s->generation_num = generation;
+	s->torn = true;
+	if (imsm_handle_new(s, &st))
+		return NULL;
+	return st;
+}
+
+/* A disk whose copy a cut tore joins under the container's newest table
+ * when that table has it in a volume and the tear is of that update or
+ * the one before; never another container's disk, an older tear, or a
+ * disk no volume uses. */
+static void test_joining_torn(void)
+{
+	struct olce_case c;
+	struct imsm_super *s = NULL;
+	struct super *after = NULL, *t;
+	struct md_disk d = { .fd = -1 };
+	uint32_t fam, gen;
+
+	if (!olce_case_load(&c, "olce-r5", 4)) {
+		CHECK(!"fixtures");
+		return;
+	}
+	CHECK_INT(imsm_olce_start(c.s, &c.req, &s), 0);
+	if (s)
+		CHECK_INT(imsm_handle_new(s, &after), 0);
+	if (after) {
+		fam = imsm_family_of(imsm_mpb_of(after));
+		gen = imsm_mpb_of(after)->generation_num;
+		memcpy(d.id, imsm_mpb_of(after)->disk[1].serial, IMSM_SERIAL_BYTES);
+		for (uint32_t back = 0; back <= 2; back++) {
+			t = torn_copy(fam, gen - back);
+			CHECK(t && imsm_ops.num_volumes(t) == 0);
+			CHECK(t && imsm_ops.joining(after, t, &d) == (back <= 1));
+			CHECK(t && !imsm_ops.supersedes(t, after));
+			if (t)
+				imsm_ops.free(t);
+		}
+		t = torn_copy(fam + 1, gen);
+		CHECK(t && !imsm_ops.joining(after, t, &d)); /* another container's */
+		memcpy(d.id, "no-such-disk", 12);
+		CHECK(t && !imsm_ops.joining(after, NULL, &d));
+		if (t)
+			imsm_ops.free(t);
+		imsm_ops.free(after);
+	}
+	olce_case_free(&c);
 }
 
 /* Flow step 4: md refused the start; the metadata goes back to what it was. */
@@ -1220,5 +1278,6 @@ int main(void)
 	RUN(test_begin_end_volume);
 	RUN(test_olce_after_rebuild);
 	RUN(test_joining);
+	RUN(test_joining_torn);
 	return UNIT_DONE();
 }
