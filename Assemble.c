@@ -176,8 +176,8 @@ static void collect_group(struct scan *sc, int first, struct group *g)
 		if (sc->f[i].used || !belongs(g->st, &sc->f[i]))
 			continue;
 		if (sc->f[i].torn)
-			pr_err("warning: %s: its metadata copy was torn by a cut; "
-			       "a member all the same by its container's other copies",
+			pr_err("warning: %s: its metadata copy fails its checksum (a cut tore it, or "
+			       "it is damaged); a member all the same by its container's other copies",
 			       sc->f[i].path);
 		sc->f[i].used = true;
 		g->d[g->n++] = sc->f[i].dev;
@@ -1396,8 +1396,9 @@ static int incremental_disk(struct ctx *c, struct scan *sc)
 			return rc;
 		}
 		if (sc->f[0].torn)
-			pr_err("%s: its metadata copy was torn by a cut (checksum mismatch); "
-			       "it joins its container once the other disks run it (mdadm -IRs)",
+			pr_err("%s: its metadata copy fails its checksum (a cut tore it, or it is "
+			       "damaged); it joins its container once the other disks run it "
+			       "(mdadm -IRs)",
 			       sc->f[0].path);
 		else
 			pr_err("%s holds only a spare record; add it with mdadm --add",

@@ -219,6 +219,9 @@ int imsm_read_torn(const struct imsm_disk_dev *d, struct imsm_super **ret)
 			    (d->sectors - IMSM_ANCHOR_SECTOR_POSITION) * d->sector_bytes);
 	if (!r)
 		r = imsm_peek_mpb_size(buf, d->sector_bytes, &bytes);
+	/* one sector is written whole or not at all: that copy is damaged */
+	if (!r && bytes <= d->sector_bytes)
+		r = -EBADMSG;
 	if (!r)
 		r = imsm_super_alloc(0, &s);
 	if (!r) {

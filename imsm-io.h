@@ -62,7 +62,8 @@ int imsm_read_mpb(const struct imsm_disk_dev *d, struct imsm_super **ret)
  * A copy whose checksum fails with a whole anchor: a cut between the
  * writes of its sectors (nothing orders the sectors of a multi-sector MPB
  * on the medium: the anchor written last can still be the old one over
- * new extension sectors).  *ret is a stand-in: torn set, the anchor's
+ * new extension sectors; a one-sector copy cannot tear, so its bad
+ * checksum stays -EBADMSG).  *ret is a stand-in: torn set, the anchor's
  * family and generation, no disks, no volumes; the disk's place can come
  * only from its container's other copies.  Errors as imsm_read_mpb(),
  * -EEXIST when the copy is whole after all.

@@ -215,6 +215,23 @@ static void test_torn_copy(void)
 	CHECK_INT(imsm_read_torn(&img.d, &got), -ENODATA);
 	image_free(&img);
 	imsm_free(s);
+
+	/* a one-sector copy cannot tear: a bad checksum is damage */
+	s = golden_load_mpb("raid1");
+	if (!s || !image_make(s, 0, s->disk[0].total_blocks, &img)) {
+		imsm_free(s);
+		CHECK(!"image");
+		return;
+	}
+	CHECK_INT((imsm_mpb_bytes(s) + SECTOR - 1) / SECTOR, 1);
+	n = img.d.sectors;
+	CHECK(pread(img.d.fd, &b, 1, (off_t)((n - 2) * SECTOR + 0x30)) == 1);
+	b ^= 1;
+	CHECK(pwrite(img.d.fd, &b, 1, (off_t)((n - 2) * SECTOR + 0x30)) == 1);
+	CHECK_INT(imsm_read_torn(&img.d, &got), -EBADMSG);
+	image_free(&img);
+	imsm_free(s);
+	imsm_free(got);
 }
 
 /* ---- the copy area of a general migration ------------------------------------------ */

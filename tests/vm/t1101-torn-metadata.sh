@@ -52,7 +52,7 @@ mdadm -E "${D[3]}" >/tmp/e.txt 2>&1 || rc=$?
 [ "$rc" != 0 ] || fail "the torn copy still examines whole: $(cat /tmp/e.txt)"
 note "torn copy: -E exits $rc: $(tail -1 /tmp/e.txt)"
 run_expect 0 mdadm -A --scan
-grep -q "warning: ${D[3]}: its metadata copy was torn by a cut" <<<"$last_err" ||
+grep -q "warning: ${D[3]}: its metadata copy fails its checksum" <<<"$last_err" ||
 	fail "no warning about the torn copy: $last_err"
 both_complete || fail "not both volumes complete: $(cat /proc/mdstat)"
 patterns_ok
@@ -66,7 +66,7 @@ stop_all_md
 # --- 2: -I, the torn disk first, then -IRs ----------------------------------------
 tear "${D[3]}"
 run_expect 1 mdadm -I "${D[3]}"
-grep -q "torn by a cut .*mdadm -IRs" <<<"$last_err" || fail "-I of the torn disk: $last_err"
+grep -q "fails its checksum .*mdadm -IRs" <<<"$last_err" || fail "-I of the torn disk: $last_err"
 for d in "${D[@]:0:3}"; do
 	run_expect 0 mdadm -I "$d"
 done
@@ -85,7 +85,7 @@ for off in 0x28 0x40; do # family_num, orig_family_num
 done
 blockdev --flushbufs "${D[3]}"
 run_expect 0 mdadm -A --scan
-grep -q "torn" <<<"$last_err" && fail "another container's torn copy was taken: $last_err"
+grep -q "checksum" <<<"$last_err" && fail "another container's torn copy was taken: $last_err"
 [ "$(grep -c '\[4/3\]' /proc/mdstat)" = 2 ] || fail "not both degraded without it: $(cat /proc/mdstat)"
 [ -z "$(ls "/sys/class/block/${D[3]#/dev/}/holders")" ] || fail "${D[3]} is held by md"
 patterns_ok

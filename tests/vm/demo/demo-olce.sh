@@ -440,11 +440,12 @@ for _ in $(seq 300); do
 	sleep 0.2
 done
 kill -9 "$grow"
-wait "$grow" 2>/dev/null
+wait "$grow" 2>/dev/null || true # 137: killed
 echo 200000 >/proc/sys/dev/raid/speed_limit_max
 sub "mdadm --grow killed (SIGKILL) at $(mdadm -E "${W[0]}" | grep -m1 'Checkpoint :' | xargs)"
-dd if=/tmp/crash.img of=/dev/md/crash bs=1M count=1 oflag=direct status=none
-sub "the first MiB written again: mdmon marks the volume dirty (it stays so while migrating)"
+dd if=/tmp/crash.img of=/dev/md/crash bs=1M skip=23 seek=23 count=1 oflag=direct status=none
+sub "the last MiB written again (ahead of the reshape; a write to the unit mdadm held waits for"
+sub "--grow --continue): mdmon marks the volume dirty, and it stays so while migrating"
 show mdadm --stop --scan
 mdadm -E "${W[0]}" | grep -E 'Dirty State|Migrate State' | sed 's/^ */    /'
 n=$(blockdev --getsz "${W[1]}")
@@ -452,7 +453,7 @@ b=$(dd if="${W[1]}" bs=1 skip=$(((n - 3) * 512 + 100)) count=1 status=none | od 
 printf "\\$(printf '%03o' $((b ^ 0xff)))" | dd of="${W[1]}" bs=1 seek=$(((n - 3) * 512 + 100)) conv=notrunc status=none
 sub "one byte of ${W[1]}'s metadata extension sector changed, as a cut between mdmon's writes of its two sectors leaves it:"
 show mdadm -E "${W[1]}" || true
-show mdadm --assemble --scan
+show mdadm --assemble /dev/md/imsm5 "${W[@]}"
 sub "the torn disk is a member all the same; the OLCE goes on in the background, then md resyncs the rows a write may have torn"
 for _ in $(seq 600); do
 	! mdadm -E "${W[0]}" | grep -q 'Migrate State : [^i]' &&
