@@ -145,11 +145,10 @@ static unsigned char *io_alloc(size_t n, uint32_t sector_bytes)
 	return memset(buf, 0, n * sector_bytes);
 }
 
-static int read_mpb_once(const struct imsm_disk_dev *d, struct imsm_super **ret)
+/* The anchor sector into *ret (to free) and the MPB size it gives. */
+static int read_anchor(const struct imsm_disk_dev *d, unsigned char **ret, uint32_t *ret_bytes)
 {
-	struct imsm_mpb_location loc;
 	unsigned char *buf;
-	uint32_t mpb_bytes;
 	int r;
 
 	if (d->sectors < IMSM_MIN_DISK_SECTORS)
@@ -158,11 +157,28 @@ static int read_mpb_once(const struct imsm_disk_dev *d, struct imsm_super **ret)
 	if (!buf)
 		return -ENOMEM;
 	r = util_pread_full(d->fd, buf, d->sector_bytes,
-		       (d->sectors - IMSM_ANCHOR_SECTOR_POSITION) * d->sector_bytes);
+			    (d->sectors - IMSM_ANCHOR_SECTOR_POSITION) * d->sector_bytes);
 	if (!r)
-		r = imsm_peek_mpb_size(buf, d->sector_bytes, &mpb_bytes);
-	if (!r)
-		r = imsm_mpb_location(d->sectors, d->sector_bytes, mpb_bytes, &loc);
+		r = imsm_peek_mpb_size(buf, d->sector_bytes, ret_bytes);
+	if (r) {
+		free(buf);
+		return r;
+	}
+	*ret = buf;
+	return 0;
+}
+
+static int read_mpb_once(const struct imsm_disk_dev *d, struct imsm_super **ret)
+{
+	struct imsm_mpb_location loc;
+	unsigned char *buf;
+	uint32_t mpb_bytes;
+	int r;
+
+	r = read_anchor(d, &buf, &mpb_bytes);
+	if (r)
+		return r;
+	r = imsm_mpb_location(d->sectors, d->sector_bytes, mpb_bytes, &loc);
 	free(buf);
 	if (r)
 		return r;
@@ -212,15 +228,11 @@ int imsm_read_torn(const struct imsm_disk_dev *d, struct imsm_super **ret)
 	}
 	if (r != -EBADMSG)
 		return r;
-	buf = io_alloc(1, d->sector_bytes);
-	if (!buf)
-		return -ENOMEM;
-	r = util_pread_full(d->fd, buf, d->sector_bytes,
-			    (d->sectors - IMSM_ANCHOR_SECTOR_POSITION) * d->sector_bytes);
-	if (!r)
-		r = imsm_peek_mpb_size(buf, d->sector_bytes, &bytes);
+	r = read_anchor(d, &buf, &bytes);
+	if (r)
+		return r;
 	/* one sector is written whole or not at all: that copy is damaged */
-	if (!r && bytes <= d->sector_bytes)
+	if (bytes <= d->sector_bytes)
 		r = -EBADMSG;
 	if (!r)
 		r = imsm_super_alloc(0, &s);

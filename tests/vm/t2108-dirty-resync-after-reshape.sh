@@ -52,22 +52,31 @@ dirty_then_torn() {
 	note "stopped dirty at $(mdadm -E "${ALL[0]}" | grep -m1 'Checkpoint :' | xargs); row 0's parity torn"
 }
 
+# crashed_then_assembled DEV GROW-ARGS...: mdadm --grow DEV killed after
+# unit 3's checkpoint, dirty_then_torn, then `-A --scan`: the migration
+# continued to its end and md's resync after it over; dev is md's name.
+crashed_then_assembled() {
+	local on=$1
+	shift
+	MDADM_TEST_OLCE_DIE=unit:3 mdadm --grow "$on" "$@" 2>/tmp/grow.err && fail "not killed"
+	olce_migrating || fail "no migration after the kill: $(cat /tmp/grow.err)"
+	dev=$(md_devnm "${V[0]}")
+	wait_until 60 md_at_sync_max "$dev"
+	dirty_then_torn
+	run_expect 0 mdadm -A --scan
+	wait_until 30 test -b "/dev/md/${VN[0]}_0"
+	V[0]=/dev/md/${VN[0]}_0 C=/dev/md/imsm0 dev=$(md_devnm "/dev/md/${VN[0]}_0")
+	wait_until 180 continue_done
+	wait_until 120 resync_over "$dev"
+}
+
 continue_done() {
 	! olce_migrating && ! ps ax | grep -q '[m]dadm --grow --continue'
 }
 
 # --- 1: the OLCE's torn row is resynced after the reshape --------------------------
 olce_make 3 4 5
-MDADM_TEST_OLCE_DIE=unit:3 mdadm --grow "$C" --raid-devices=4 2>/tmp/grow.err && fail "not killed"
-olce_migrating || fail "no migration after the kill: $(cat /tmp/grow.err)"
-dev=$(md_devnm "${V[0]}")
-wait_until 60 md_at_sync_max "$dev"
-dirty_then_torn
-run_expect 0 mdadm -A --scan
-wait_until 30 test -b "/dev/md/${VN[0]}_0"
-V[0]=/dev/md/${VN[0]}_0 C=/dev/md/imsm0 dev=$(md_devnm "${V[0]}")
-wait_until 180 continue_done
-wait_until 120 resync_over "$dev"
+crashed_then_assembled "$C" --raid-devices=4
 olce_check_grown
 bad=$(parity_rows "$dev")
 [ "$bad" = 0 ] || fail "$bad raid5 rows with wrong parity after the OLCE and its resync"
@@ -78,16 +87,7 @@ note "OLCE continued, then resynced: every row's parity right, the volume clean"
 
 # --- 2: raid0 -> raid5, its new member still being filled ------------------------
 olce_make 3 4 0
-MDADM_TEST_OLCE_DIE=unit:3 mdadm --grow "${V[0]}" --level=5 2>/tmp/grow.err && fail "not killed"
-olce_migrating || fail "no migration after the kill: $(cat /tmp/grow.err)"
-dev=$(md_devnm "${V[0]}")
-wait_until 60 md_at_sync_max "$dev"
-dirty_then_torn
-run_expect 0 mdadm -A --scan
-wait_until 30 test -b "/dev/md/${VN[0]}_0"
-V[0]=/dev/md/${VN[0]}_0 C=/dev/md/imsm0 dev=$(md_devnm "${V[0]}")
-wait_until 180 continue_done
-wait_until 120 resync_over "$dev"
+crashed_then_assembled "${V[0]}" --level=5
 restripe_check 5 4 64
 bad=$(parity_rows "$dev")
 [ "$bad" = 0 ] || fail "raid0 -> raid5: $bad raid5 rows with wrong parity after the migration and its resync"
