@@ -103,8 +103,10 @@ static int read_disk(struct scan *sc, const char *path, bool report)
 		return -errno;
 	}
 	r = metadata_load_disk(&f->dev, &f->st, &ops);
-	if (r == -EBADMSG && ops && ops->load_torn && ops->load_torn(&f->dev, &f->st) == 0)
-		r = 0, f->torn = true; /* placed, if at all, by its container's copies */
+	if (r == -EBADMSG && ops && ops->load_torn && ops->load_torn(&f->dev, &f->st) == 0) {
+		f->torn = true; /* placed, if at all, by its container's copies */
+		r = 0;
+	}
 	close(f->dev.fd);
 	f->dev.fd = -1;
 	if (r && report)
@@ -1141,7 +1143,7 @@ static int read_named(const struct request *req, struct scan *sc)
 			return EXIT_FAILED;
 		}
 	if (num_volumes(champion(sc, 0)) == 0) {
-		pr_err("no disk holds a whole copy of the metadata: %s's was torn by a cut",
+		pr_err("no disk holds a whole copy of the metadata: %s's fails its checksum",
 		       sc->f[0].path);
 		return EXIT_FAILED;
 	}
