@@ -522,26 +522,28 @@ static int op_identify(struct md_disk *d)
 	return r;
 }
 
-static int op_load_disk(const struct md_disk *d, struct super **ret)
+/* d's copy as read, whole or torn, in a handle. */
+static int load_with(const struct md_disk *d,
+		     int (*read)(const struct imsm_disk_dev *, struct imsm_super **),
+		     struct super **ret)
 {
 	struct imsm_disk_dev dev;
 	struct imsm_super *s;
 	int r;
 
 	imsm_disk_from_md(d, &dev);
-	r = imsm_read_mpb(&dev, &s);
+	r = read(&dev, &s);
 	return r ? r : imsm_handle_new(s, ret);
+}
+
+static int op_load_disk(const struct md_disk *d, struct super **ret)
+{
+	return load_with(d, imsm_read_mpb, ret);
 }
 
 static int op_load_torn(const struct md_disk *d, struct super **ret)
 {
-	struct imsm_disk_dev dev;
-	struct imsm_super *s;
-	int r;
-
-	imsm_disk_from_md(d, &dev);
-	r = imsm_read_torn(&dev, &s);
-	return r ? r : imsm_handle_new(s, ret);
+	return load_with(d, imsm_read_torn, ret);
 }
 
 static int op_load_disks(const struct md_disk *disks, int n, struct super **ret)
