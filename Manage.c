@@ -108,8 +108,9 @@ static int stop_member(const struct md_sysfs *md, const char *container)
 
 /*
  * Nobody else has the array open (mounted, a holder, a process): an
- * exclusive open proves it.  mdmon opens a member briefly now and then:
- * ping it and try again a few times.
+ * exclusive open proves it.  Brief openers (mdmon now and then, udev's
+ * probe after a change) are waited for, about a second as upstream
+ * does, with mdmon pinged first when it manages the array.
  */
 static int check_unused(const struct md_sysfs *md, const char *container)
 {
@@ -117,12 +118,15 @@ static int check_unused(const struct md_sysfs *md, const char *container)
 	int fd = -1;
 
 	snprintf(node, sizeof(node), "/dev/%s", md->devnm);
-	for (int i = 0; i < 5; i++) {
+	for (int i = 0; i < 6; i++) {
 		fd = open(node, O_RDONLY | O_EXCL | O_CLOEXEC);
-		if (fd >= 0 || errno != EBUSY || !container[0] || !mdmon_running(container))
+		if (fd >= 0 || errno != EBUSY || i == 5)
 			break;
-		if (mdmon_ping(container) < 0) /* a pause until its next pass */
-			break;
+		/* mdmon answers after its next pass, itself a pause */
+		bool pinged = container[0] && mdmon_running(container) &&
+			      mdmon_ping(container) == 0;
+
+		usleep(pinged ? 100 * 1000 : 200 * 1000);
 	}
 	if (fd >= 0) {
 		close(fd);

@@ -249,6 +249,8 @@ run_one() {
 		else
 			echo "not ok - $name: $reason ($info)"
 			echo "# log: $logdir/$name.log (console: $name.console)"
+			# the first FAIL line first: a long tail can be cut short
+			grep -m1 '^FAIL' "$logdir/$name.log" 2>/dev/null | sed 's/^/#   /'
 			tail -n 30 "$logdir/$name.log" 2>/dev/null | sed 's/^/#   /'
 		fi
 		cat "$rundir/comments" 2>/dev/null
