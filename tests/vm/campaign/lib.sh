@@ -427,8 +427,9 @@ camp_assemble() { # scan|incr
 
 # camp_sabotage: with SABOTAGE=data (campaign.conf), 64 KiB of random
 # data over the data area of each lane's first disk after the cut, as a
-# lost or torn write would leave: the checks must then fail (run.sh's
-# CAMPAIGN_SABOTAGE shows the campaign can fail).
+# lost or torn write would leave: the checks must then fail unless the
+# continuation rewrites that area (run.sh's CAMPAIGN_SABOTAGE shows the
+# campaign can fail).
 camp_sabotage() {
 	local s
 	[ "$SABOTAGE" = data ] || return 0
