@@ -118,9 +118,9 @@ static int check_unused(const struct md_sysfs *md, const char *container)
 	int fd = -1;
 
 	snprintf(node, sizeof(node), "/dev/%s", md->devnm);
-	for (int i = 0; i < 6; i++) {
+	for (int retries = 5;; retries--) {
 		fd = open(node, O_RDONLY | O_EXCL | O_CLOEXEC);
-		if (fd >= 0 || errno != EBUSY || i == 5)
+		if (fd >= 0 || errno != EBUSY || retries == 0)
 			break;
 		/* mdmon answers after its next pass, itself a pause */
 		bool pinged = container[0] && mdmon_running(container) &&
